@@ -1,0 +1,77 @@
+# Two commands: `make run` (install everything, demo data, serve) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+PEOPLE ?= 100000
+DEMO_PEOPLE ?= 3000
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+.PHONY: run test test-sqlite test-postgres system system-test venv venv-dev bench lint security clean worker translations
+
+run: system venv
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty --people $(DEMO_PEOPLE)
+	@$(FLASK) demo accounts
+	@echo "Serving on http://127.0.0.1:5000  (Ctrl+C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+system:
+	@bash scripts/system-deps.sh
+
+system-test:
+	@bash scripts/system-deps.sh test
+
+$(VENV)/.stamp-runtime: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.stamp-dev: requirements.txt requirements-dev.txt $(VENV)/.stamp-runtime
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.stamp-runtime
+venv-dev: $(VENV)/.stamp-dev
+
+test: system-test venv-dev
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(PY) scripts/pg-available.py >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL not reachable: the PostgreSQL run was skipped (set TEST_DATABASE_URL)"; fi
+
+test-sqlite: venv-dev
+	@echo "== test suite on SQLite =="
+	env -u TEST_DATABASE_URL $(PY) -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+
+test-postgres: venv-dev
+	@echo "== test suite on PostgreSQL =="
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_URL)} $(PY) -m pytest -n 2 --dist loadfile -q -m "not e2e" $(PYTEST_ARGS)
+
+lint: venv-dev
+	$(PY) -m ruff check .
+
+security: venv-dev
+	bash scripts/security-checks.sh
+
+bench: system venv-dev
+	@bash scripts/system-deps.sh bench
+	$(PY) bench/run.py --people $(PEOPLE)
+
+worker: venv
+	$(FLASK) worker
+
+# extract (templates/_macros too: pybabel skips "_*" folders unless --ignore-dirs is given), add the
+# runtime msgids (LabelledEnum labels, see translations/README.md), merge into the English catalog, compile.
+translations: venv-dev
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* __pycache__" -o translations/messages.pot --omit-header --no-location --sort-output core archive training templates
+	$(PY) translations/add_enum_labels.py translations/messages.pot
+	@test -f translations/en/LC_MESSAGES/messages.po || $(VENV)/bin/pybabel init -i translations/messages.pot -d translations -l en
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d translations
+
+clean:
+	rm -rf instance/integrity.db instance/uploads instance/jobs

@@ -1,0 +1,29 @@
+"""The integrity file (depends on training and core; nothing depends on it).
+
+Split by concept: file/ (records, objections), pledges/, repair/, coverage/, reviews/
+(printing, verification), exchange/ (import, export, disclosure). The pure rules of every
+concept live in one place: archive/rules.py.
+"""
+SUBPACKAGES = ("file", "pledges", "repair", "coverage", "reviews", "exchange")
+
+
+def blueprints():
+    import importlib
+    bps = []
+    for sub in SUBPACKAGES:
+        for module in ("views", "api"):
+            bps.append(importlib.import_module(f"archive.{sub}.{module}").bp)
+    return bps
+
+
+def register_cli(app) -> None:
+    """CLI groups and demo steps of the archive (each subpackage may have cli.py / demo.py)."""
+    import importlib
+    import importlib.util
+    for sub in SUBPACKAGES:
+        for module in ("cli", "demo", "hooks"):
+            name = f"archive.{sub}.{module}"
+            if importlib.util.find_spec(name) is not None:
+                mod = importlib.import_module(name)
+                if module == "cli" and hasattr(mod, "init_app"):
+                    mod.init_app(app)

@@ -1,0 +1,1 @@
+"""Coverage toward 100%: metrics, dashboard, worklists, snapshots (SPEC §7)."""

@@ -1,0 +1,1 @@
+"""Data exchange: Excel import/export, credit-platform export, public disclosure (SPEC §12)."""

@@ -1,0 +1,10 @@
+"""Forms of exchange: the import upload."""
+from __future__ import annotations
+
+from flask_wtf.file import FileField, FileRequired
+
+from core.forms import BaseForm
+
+
+class UploadForm(BaseForm):
+    file = FileField("Excel 文件（.xlsx）", validators=[FileRequired(message="请选择要上传的 .xlsx 文件")])

@@ -1,0 +1,1 @@
+"""The integrity file: appraisals, awards, matter checks, misconduct records, objections, complaints (SPEC §4.1-4.5, §4.7)."""

@@ -1,0 +1,27 @@
+"""``flask --app wsgi records release``: store what the passage of time did to records."""
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from core.extensions import db
+
+records = AppGroup("records", help="Misconduct records.")
+
+
+@records.command("release")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date (default today).")
+def release(on):
+    """Persist time-based changes: notified → effective after the objection window, → expired
+    (解除) after the restriction period. The UI and API already show them without this."""
+    from archive.file.services import release_records
+    day = on.date() if on else date.today()
+    changed = release_records(day)
+    db.session.commit()
+    click.echo(f"{changed} records updated as of {day.isoformat()}")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(records)

@@ -1,0 +1,113 @@
+"""Small helpers shared by the services of the file (validation, versions, actor, links)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from types import SimpleNamespace
+
+from flask import has_request_context, url_for
+from flask_login import current_user
+
+from archive import rules
+from archive.file.models import ArchiveFile, Record, RecordVersion
+from core.errors import Conflict
+from core.extensions import db
+from core.notify.services import notify
+
+
+def actor(by=None):
+    if by is not None:
+        return by
+    if has_request_context() and current_user.is_authenticated:
+        return current_user
+    return None
+
+
+def uid(by) -> int | None:
+    return getattr(actor(by), "id", None)
+
+
+def link(endpoint: str, **values) -> str | None:
+    try:
+        return url_for(endpoint, **values)
+    except RuntimeError:
+        return None
+
+
+def text(value, name: str, label: str, max_len: int, fields: dict, required: bool = True) -> str | None:
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+    if not text:
+        if required:
+            fields[name] = f"请填写{label}"
+        return None
+    if len(text) > max_len:
+        fields[name] = f"{label}不能超过 {max_len} 个字符"
+    return text
+
+
+def year(value, fields: dict, name: str = "year") -> int:
+    """A year between 1950 and this year (0 when invalid; the problem goes into ``fields``)."""
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        fields[name] = "年度须为整数"
+        return 0
+    if not 1950 <= value <= date.today().year:
+        fields[name] = f"年度须在 1950 到 {date.today().year} 之间"
+    return value
+
+
+def enum(cls, value, name: str, label: str, fields: dict):
+    if value is None or value == "":
+        fields[name] = f"请选择{label}"
+        return None
+    try:
+        return cls(getattr(value, "value", value))
+    except ValueError:
+        fields[name] = f"{label}取值无效"
+        return None
+
+
+def past_date(value, name: str, label: str, fields: dict, today: date) -> date | None:
+    if value is None:
+        fields[name] = f"请填写{label}"
+        return None
+    if not isinstance(value, date):
+        fields[name] = f"{label}格式须为 YYYY-MM-DD"
+        return None
+    if value > today:
+        fields[name] = f"{label}不能晚于今天"
+    elif value.year < 1950:
+        fields[name] = f"{label}有误"
+    return value
+
+
+def check_version(obj, version: int | None, what: str = "该记录") -> None:
+    if version is not None and int(version) != obj.version:
+        raise Conflict("stale_version", f"{what}已被他人修改（版本 {version} → {obj.version}），请刷新后重试")
+
+
+def archive_file(person) -> ArchiveFile:
+    row = db.session.execute(db.select(ArchiveFile).filter_by(person_id=person.id)).scalar_one_or_none()
+    if row is None:
+        row = ArchiveFile(person_id=person.id, established=False)
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def keep_version(record: Record, action: str, by, reason: str | None, apply: Callable[[], None]) -> None:
+    """Run ``apply`` (a guarded transition or edit) and keep the previous state as a RecordVersion."""
+    before, version = record.snapshot(), record.version
+    apply()
+    db.session.add(RecordVersion(record_id=record.id, person_id=record.person_id, version=version, action=action,
+                                 snapshot=before, changed_by_id=uid(by), reason=reason))
+    db.session.flush()
+
+
+def notify_person(person_id: int, **kw):
+    return notify(person=SimpleNamespace(id=person_id), **kw)
+
+
+def label(record: Record) -> str:
+    return rules.record_label(record.facts_for_rules())

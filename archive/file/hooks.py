@@ -1,0 +1,16 @@
+"""The training section of the integrity file (archive depends on training, never the reverse)."""
+from __future__ import annotations
+
+from datetime import date
+
+from archive.file.services import FILE_SECTIONS
+
+
+def training_section(person, as_of: date | None = None) -> dict:
+    """API file "training": {"year", "meets", "hours", "integrity_hours", "requirements": [...]}."""
+    from training.services import evaluation_to_dict, training_status
+    as_of = as_of or date.today()
+    return evaluation_to_dict(training_status(person, as_of.year, as_of))
+
+
+FILE_SECTIONS["training"] = training_section

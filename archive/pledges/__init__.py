@@ -1,0 +1,1 @@
+"""Pledges: templates, assignment, signing, reminders, publicity, fulfilment (SPEC §5)."""

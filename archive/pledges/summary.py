@@ -1,0 +1,47 @@
+"""Pledges as plain data: the API shape and the pledges section of the integrity file
+(registered as ``archive.file.services.FILE_SECTIONS["pledges"]`` by hooks.py)."""
+from __future__ import annotations
+
+from datetime import date
+
+from archive.enums import PledgeKind
+from archive.pledges import queries
+from archive.pledges.models import Pledge
+from core.extensions import db
+
+
+def pledges_for_person(person) -> list[Pledge]:
+    """Every pledge of a person, newest first."""
+    return list(db.session.execute(queries.pledges_of_person(person.id)).scalars())
+
+
+def pledge_json(p: Pledge) -> dict:
+    return {"id": p.id, "person_id": p.person_id, "template_id": p.template_id, "kind": p.kind.value,
+            "title": p.template.title, "template_version": p.template.version, "status": p.status.value,
+            "assigned_at": _iso(p.assigned_at), "due_on": _iso(p.due_on), "post": p.post_at_assignment,
+            "signed_at": _iso(p.signed_at), "sha256": p.sha256, "published": p.published,
+            "reminders_sent": p.reminders_sent, "document_serial": p.document_serial, "version": p.version}
+
+
+def file_section(person, as_of: date | None = None) -> list[dict]:
+    """The pledges section of the file (page and API ``"pledges"``): one dict per pledge
+    assigned by ``as_of`` (pledge_json + ``kind_label``, ``status_label``,
+    ``valid_for_current_post`` and ``fulfilments`` [{period, kept, facts, record_id}])."""
+    since = person.appointed_on or person.entry_date
+    out = []
+    for p in pledges_for_person(person):
+        if as_of is not None and p.assigned_on > as_of:
+            continue
+        row = pledge_json(p)
+        row["kind_label"] = p.kind.zh
+        row["status_label"] = p.status.zh
+        row["valid_for_current_post"] = bool(p.kind is PledgeKind.PRE_APPOINTMENT and p.is_signed
+                                             and p.signed_on and p.signed_on >= since)
+        row["fulfilments"] = [{"period": f.period, "kept": f.kept, "facts": f.facts, "record_id": f.record_id}
+                              for f in sorted(p.fulfilments, key=lambda f: f.period)]
+        out.append(row)
+    return out
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -1,0 +1,1 @@
+"""Credit repair: eligibility, applications, review (SPEC §4.6)."""

@@ -1,0 +1,359 @@
+"""Printing the integrity file (SPEC §8-9): one PDF per person, and the batch job of a review.
+
+``file_document(person, review=..., printed_by=...)`` issues one document (a serial, its QR
+code and the SHA-256 of the bytes) through core.documents.issue_document and renders
+templates/pdf/integrity_file.html with core.pdf.render_pdf (one reused FontConfiguration,
+subset fonts, a data:-only URL fetcher, autoescaped user text).
+
+``print_review_job`` is the background job of a review's batch print: it renders every
+candidate separately (one issue_document each: a giant HTML needs ~900 MB), reports
+progress, then merges with pypdf (a bookmark per candidate) or zips, and writes the result
+atomically with core.jobs.write_result; any failure marks the job failed (no file) and it
+can be retried. The PDFs of a batch are rendered by ``print_processes()`` forked processes
+(config ``PDF_PRINT_PROCESSES``; default 2 in an RQ worker, 1 in the web application):
+the job process keeps every database access and issues the documents in order.
+
+Printed documents are always in Chinese (official papers), whatever the UI language.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import current_app, g, has_request_context, render_template
+
+from archive.enums import ReviewPurpose
+from archive.reviews import services
+from archive.reviews.models import Review
+from archive.reviews.sections import Section, file_sections
+from core.audit.services import record_event
+from core.documents import issue_document, new_serial, verify_url
+from core.extensions import db
+from core.pdf import font_stacks, qr_data_uri, render_html, render_pdf
+from core.templating import SHANGHAI, zh_date
+
+KIND = "integrity_file"
+TEMPLATE = "pdf/integrity_file.html"
+STYLESHEET = "pdf/base.css"
+FORMATS = ("merged", "zip")
+
+
+# ---- the file as printable sections -------------------------------------------------------
+
+_NUMBERS = "一二三四五六七八九十"
+
+
+def _zh_number(n: int) -> str:
+    if n <= 10:
+        return _NUMBERS[n - 1]
+    return "十" + _NUMBERS[n - 11] if n < 20 else str(n)
+
+
+def build_sections(data, person=None, as_of: date | None = None) -> list[Section]:
+    """The sections of a FileData (archive.file.services), in the order of SPEC §4-6."""
+    out = file_sections(data, person, as_of)
+    for i, s in enumerate(out, start=3):     # 一 and 二 are registration data and status
+        s.number = _zh_number(i)
+    return out
+
+
+# ---- context and rendering ------------------------------------------------------------------
+
+def _department_chain(person) -> str:
+    from core.registry.models import Department
+    ids = [int(x) for x in (person.department_path or "").strip("/").split("/") if x]
+    if not ids:
+        return person.department.name
+    rows = dict(db.session.execute(db.select(Department.id, Department.name).where(Department.id.in_(ids))).all())
+    names = [rows[i] for i in ids if i in rows]
+    return " / ".join(names[-3:]) if names else person.department.name
+
+
+def _restrictions(assessment) -> list[dict]:
+    out = []
+    for r in assessment.file.evaluation.restrictions:
+        until = "永久" if r.permanent else (zh_date(r.until) if r.until else "—")
+        out.append({"kind": r.kind.zh, "reason": r.reason, "until": until})
+    return out
+
+
+def _established(data) -> str:
+    af = data.archive_file
+    if not data.established or af is None:
+        return "未建立"
+    parts = [p for p in (zh_date(af.established_at) if af.established_at else "",
+                         data.user_name(af.established_by_id) if af.established_by_id else "") if p]
+    return "已建立" + (f"（{'，'.join(parts)}）" if parts else "")
+
+
+def _verify_link(serial: str, base_url: str | None) -> str:
+    if has_request_context():
+        return verify_url(serial)
+    return (base_url or "").rstrip("/") + f"/verify/{serial}"
+
+
+def file_context(person, *, review: Review | None, printed_by, as_of: date | None = None) -> dict:
+    as_of = as_of or services.local_today()
+    purpose = review.purpose if review is not None else ReviewPurpose.PROMOTION
+    assessment = services.assess(person, purpose, as_of)
+    department = getattr(printed_by, "department", None) or person.department
+    who = getattr(printed_by, "display_name", None) or getattr(printed_by, "username", "") or ""
+    return {
+        "person": person, "review": review, "as_of": as_of, "assessment": assessment,
+        "restrictions": _restrictions(assessment), "sections": build_sections(assessment.file, person, as_of),
+        "established": _established(assessment.file), "department_chain": _department_chain(person),
+        "issuer_department": department.name,
+        "printed_by": f"{who}（{department.name}）" if who else department.name,
+        "printed_at": zh_date(datetime.now(SHANGHAI)),
+    }
+
+
+def render_file(context: dict, serial: str, *, base_url: str | None = None) -> bytes:
+    link = _verify_link(serial, base_url)
+    return render_pdf(TEMPLATE, stylesheet=STYLESHEET, serial=serial, verify_url=link, qr=qr_data_uri(link),
+                      **context)
+
+
+def file_document(person, *, review: Review | None, printed_by, owner=None, as_of: date | None = None,
+                  base_url: str | None = None):
+    """Issue one integrity-file PDF: ``(PrintedDocument, bytes)``; audited as a print."""
+    context = file_context(person, review=review, printed_by=printed_by, as_of=as_of)
+    department = getattr(printed_by, "department", None) or person.department
+    title = f"{person.name} 诚信档案" + (f"（{review.name}）" if review is not None else "")
+    return issue_document(KIND, lambda serial: render_file(context, serial, base_url=base_url), person=person,
+                          department=department, issued_by=printed_by,
+                          review_id=review.id if review is not None else None,
+                          owner=owner if owner is not None else review, title=title)
+
+
+# ---- the batch job ----------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def acting_as(user, base_url: str | None):
+    """Run job code as its creator: audit events name them and url_for builds external links.
+
+    Inside the request that enqueued it (synchronous jobs) nothing is needed; in a worker or
+    a thread a request context is pushed with the creator as the logged-in user."""
+    if has_request_context():
+        yield
+        return
+    with current_app.test_request_context("/", base_url=base_url or "http://localhost/",
+                                          environ_overrides={"REMOTE_ADDR": "job"}):
+        g._login_user = user
+        try:
+            yield
+        finally:
+            g.pop("_login_user", None)
+
+
+def merge_pdfs(parts) -> memoryview:
+    """One PDF with a top-level bookmark per part: ``(bookmark title, path or bytes)``; each part's
+    own bookmarks (its sections) nest under it."""
+    from pypdf import PdfWriter
+    writer = PdfWriter()
+    for title, source in parts:
+        writer.append(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else str(source),
+                      outline_item=title)
+    writer.add_metadata({"/Title": "考察评审批量打印", "/Producer": "诚信档案与培训管理系统"})
+    out = io.BytesIO()
+    writer.write(out)
+    writer.close()
+    return out.getbuffer()          # no copy of a file that may be ~100 MB
+
+
+def zip_pdfs(files) -> memoryview:
+    """A ZIP (stored: PDFs are compressed already) of ``(name, path or bytes)``."""
+    buf = io.BytesIO()
+    stamp = datetime.now(SHANGHAI).timetuple()[:6]
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
+        for name, source in files:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_STORED
+            data = source if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
+            zf.writestr(info, data)
+    return buf.getbuffer()
+
+
+def safe_name(text: str) -> str:
+    return "".join(ch for ch in text if ch not in '\\/:*?"<>|\r\n\t').strip()[:60] or "file"
+
+
+def print_processes() -> int:
+    """Processes rendering a batch: PDF_PRINT_PROCESSES, else 2 in an RQ worker (REDIS_URL set; a
+    dedicated single-threaded process that may fork) and 1 in the web application (threads)."""
+    configured = current_app.config.get("PDF_PRINT_PROCESSES")
+    if configured not in (None, ""):
+        return max(1, int(configured))
+    if current_app.config.get("REDIS_URL") and not current_app.config.get("JOBS_SYNCHRONOUS"):
+        return max(1, min(2, os.cpu_count() or 1))
+    return 1
+
+
+_warm = False
+
+
+def warm_up(css: str) -> None:
+    """Render a tiny page with every face once in this process (the first render loads Pango's
+    font map and the fonts: seconds). Done before forking, the renderers inherit it."""
+    global _warm
+    if not _warm:
+        render_html('<html lang="zh-CN"><body><h1>诚信档案</h1><table><tr><th>姓名</th><td>张伟 2026</td></tr>'
+                    '</table><p class="heading-font">仅供考察使用</p></body></html>', (css,))
+        _warm = True
+
+
+def _render_prepared(html: str, css: str) -> bytes:
+    """Pool task: WeasyPrint only (no database, no Flask); fonts come from the forked parent's cache."""
+    return render_html(html, (css,))
+
+
+class _Printer:
+    """Issues the file of each candidate in order. With one process it renders in line; with more,
+    the serials are drawn first (core.documents.new_serial), the HTML is prepared here and the
+    PDFs are rendered by forked processes, then issued here in order (the database stays in this
+    process: children never touch it)."""
+
+    def __init__(self, job, review, user, base_url, processes: int):
+        self.job, self.review, self.user, self.base_url = job, review, user, base_url
+        self.pool = None
+        if processes > 1:
+            import multiprocessing
+            db.session.commit()                      # nothing half-done in the connection we fork with
+            self.css = render_template(STYLESHEET, **font_stacks())
+            warm_up(self.css)
+            self.pool = multiprocessing.get_context("fork").Pool(processes)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+    def submit(self, person):
+        if self.pool is None:
+            return person, None, None
+        context = file_context(person, review=self.review, printed_by=self.user)
+        serial = new_serial()
+        link = _verify_link(serial, self.base_url)
+        html = render_template(TEMPLATE, **font_stacks(), serial=serial, verify_url=link, qr=qr_data_uri(link),
+                               **context)
+        return person, serial, self.pool.apply_async(_render_prepared, (html, self.css))
+
+    def finish(self, pending):
+        person, serial, result = pending
+        if result is None:
+            return person, *file_document(person, review=self.review, printed_by=self.user, owner=self.job,
+                                          base_url=self.base_url)
+        data = result.get(timeout=600)
+        return person, *issue_document(KIND, lambda s: data, serial=serial, person=person,
+                                       department=getattr(self.user, "department", None) or person.department,
+                                       issued_by=self.user, review_id=self.review.id, owner=self.job,
+                                       title=f"{person.name} 诚信档案（{self.review.name}）")
+
+
+def print_review_job(job_id: int, review_id: int, fmt: str, user_id: int, base_url: str | None = None) -> dict:
+    """Job function (core.jobs): print every candidate of a review, then merge or zip."""
+    from core.accounts.models import User
+    from core.jobs import Job, job_dir, progress
+    job = db.session.get(Job, job_id)
+    user = db.session.get(User, user_id)
+    review = db.session.get(Review, review_id)
+    if job is None or user is None or review is None or fmt not in FORMATS:
+        raise LookupError("打印任务的参数无效")
+    with acting_as(user, base_url):
+        # access is checked again when the job runs: a review closed meanwhile prints nothing
+        if not services.can_view_review(user, review):
+            raise PermissionError("考察评审已结束或无权打印")
+        people = services.visible_candidates(user, review)
+        total = len(people)
+        progress(job_id, 0, total)
+        # each PDF goes to disk as soon as it is issued: memory holds one file at a time, not 200
+        parts = job_dir() / f"job-{job_id}.parts"
+        shutil.rmtree(parts, ignore_errors=True)
+        parts.mkdir(parents=True)
+        printed: list[tuple[object, str, Path]] = []
+
+        def keep(result):
+            person, doc, data = result
+            path = parts / f"{len(printed):04d}.pdf"
+            path.write_bytes(data)
+            printed.append((person, doc.serial, path))
+            progress(job_id, len(printed), total)    # commits: the progress bar sees it at once
+
+        printer = _Printer(job, review, user, base_url, min(print_processes(), max(total, 1)))
+        try:
+            queue = []
+            for person in people:
+                queue.append(printer.submit(person))
+                while queue and (queue[0][2] is None or queue[0][2].ready()):
+                    keep(printer.finish(queue.pop(0)))
+            while queue:
+                keep(printer.finish(queue.pop(0)))
+            printer.close()
+            return _package(job_id, review, user, fmt, printed)
+        finally:
+            printer.close()
+            shutil.rmtree(parts, ignore_errors=True)
+
+
+def _package(job_id: int, review: Review, user, fmt: str, printed) -> dict:
+    """Merge (a bookmark per candidate; the merged file is itself a verifiable document) or zip,
+    and write the result atomically (core.jobs.write_result)."""
+    from core.jobs import Job, write_result
+    total = len(printed)
+    stamp = datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M")
+    base = safe_name(f"{review.name}-诚信档案-{stamp}")
+    if fmt == "merged":
+        merged = merge_pdfs([(f"{i}. {p.name}（{p.department.name}）", path)
+                             for i, (p, _serial, path) in enumerate(printed, start=1)])
+        batch, merged = issue_document("review_batch", lambda serial: merged, issued_by=user,
+                                       department=user.department or review.department, review_id=review.id,
+                                       owner=db.session.get(Job, job_id), title=f"{review.name} 批量打印 {total} 份")
+        path, name, mime = write_result(job_id, merged, ".pdf"), base + ".pdf", "application/pdf"
+        summary = f"批量打印「{review.name}」{total} 份（合并 PDF，编号 {batch.serial}），任务 #{job_id}"
+    else:
+        files = [(f"{i:03d}-{safe_name(p.name)}-{serial}.pdf", path)
+                 for i, (p, serial, path) in enumerate(printed, start=1)]
+        path, name, mime = write_result(job_id, zip_pdfs(files), ".zip"), base + ".zip", "application/zip"
+        summary = f"批量打印「{review.name}」{total} 份（ZIP），任务 #{job_id}"
+    record_event("review_print", review, summary)
+    db.session.commit()
+    return {"path": str(path), "name": name, "mime": mime}
+
+
+def start_batch(review: Review, fmt: str, user, base_url: str | None):
+    """Enqueue the batch print of a review (core.jobs); returns the Job."""
+    from core.errors import ValidationFailed
+    from core.jobs import enqueue
+    if fmt not in FORMATS:
+        raise ValidationFailed({"format": "格式须为 merged 或 zip"})
+    total = len(services.visible_candidates(user, review))
+    if not total:
+        raise ValidationFailed({"format": "本次评审还没有候选人"})
+    record_event("review_print_request", review, f"申请批量打印（{'合并 PDF' if fmt == 'merged' else 'ZIP'}）")
+    db.session.commit()
+    return enqueue("archive.reviews.printing:print_review_job", review.id, fmt, user.id, base_url,
+                   kind="review_print", created_by=user, owner=review, total=total)
+
+
+# ---- verification and exports ------------------------------------------------------------------
+
+def check_upload(doc, data: bytes):
+    """Whether ``data`` is exactly the document ``doc`` (SHA-256 of every byte: a changed or appended
+    byte fails). ``(matches, batch)``: when an integrity file was printed in a merged batch, the
+    merged PDF of that batch is accepted too and returned as ``batch``."""
+    from core.documents import PrintedDocument, matches
+    if matches(doc, data):
+        return True, None
+    if doc.owner_type == "jobs" and doc.owner_id is not None and doc.kind == KIND:
+        batches = db.session.execute(db.select(PrintedDocument).filter_by(
+            kind="review_batch", owner_type="jobs", owner_id=doc.owner_id)).scalars().all()
+        for batch in batches:
+            if matches(batch, data):
+                return True, batch
+    return False, None

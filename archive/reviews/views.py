@@ -1,0 +1,446 @@
+"""Pages of reviews: reviews and their candidates, the integrity-file PDF, batch print jobs, verification."""
+from __future__ import annotations
+
+import io
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, fresh_login_required, login_required
+
+from archive.enums import Verdict
+from archive.reviews import printing, services
+from archive.reviews.forms import CandidateIdsForm, PrintForm, ReviewForm, SerialForm, VerifyUploadForm
+from archive.reviews.models import Review, ReviewCandidate, ReviewMember
+from core.accounts.permissions import departments_in_scope, people_in_scope, public, require_person, require_roles
+from core.audit.services import record_event
+from core.documents import find_document
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.extensions import db, limiter
+from core.forms import apply_field_errors
+from core.listing import Listing
+from core.registry.models import Department, Person
+from core.registry.services import search_clause
+
+bp = Blueprint("reviews", __name__)
+
+SORTS = {"closes_on": Review.closes_on, "name": Review.name, "purpose": Review.purpose, "id": Review.id}
+SEARCH_LIMIT = 200
+
+
+# ---- lists ------------------------------------------------------------------------------------
+
+@bp.route("/reviews")
+@require_roles("hr", "committee")
+def reviews():
+    """HR: the reviews of its subtree (open and closed); committee: the open reviews it sits on."""
+    listing = Listing(request.args, SORTS, default_sort="closes_on", default_dir="desc")
+    sel = services.visible_reviews(current_user)
+    if listing.q:
+        sel = sel.where(Review.name.contains(listing.q, autoescape=True))
+    state = request.args.get("state", "all")
+    today = services.local_today()
+    if state == "open":
+        sel = sel.where(Review.open_clause(today))
+    elif state == "closed":
+        sel = sel.where(sa.not_(Review.open_clause(today)))
+    page = listing.paginate(sel)
+    return render_template("archive/reviews/reviews.html", page=page, listing=listing, state=state, today=today,
+                           counts=_counts([r.id for r in page.items]))
+
+
+def _counts(review_ids: list[int]) -> dict:
+    """{review id: (candidates, members)} in two grouped queries (no per-row loading)."""
+    out = {i: [0, 0] for i in review_ids}
+    for n, model in enumerate((ReviewCandidate, ReviewMember)):
+        for rid, count in db.session.execute(sa.select(model.review_id, sa.func.count()).where(
+                model.review_id.in_(review_ids)).group_by(model.review_id)):
+            out[rid][n] = count
+    return out
+
+
+@bp.route("/reviews/mine")
+@require_roles("committee")
+def my_reviews():
+    """Committee home: the open reviews I sit on (closed ones disappear with their access)."""
+    today = services.local_today()
+    sel = services.visible_reviews(current_user, open_only=True).where(
+        Review.id.in_(sa.select(ReviewMember.review_id).where(
+            ReviewMember.user_id == current_user.id)))
+    rows = db.session.execute(sel.order_by(Review.closes_on, Review.id)).scalars().all()
+    return render_template("archive/reviews/my_reviews.html", reviews=rows, today=today,
+                           counts=_counts([r.id for r in rows]))
+
+
+# ---- create, edit, close ------------------------------------------------------------------------
+
+def _member_choices():
+    users = db.session.execute(services.committee_users()).scalars().all()
+    from wtforms.fields.choices import SelectChoice
+    return [SelectChoice(u.id, f"{u.display_name}（{u.username}{'，' + u.department.name if u.department else ''}）")
+            for u in users]
+
+
+@bp.route("/reviews/new", methods=["GET", "POST"])
+@require_roles("hr")
+def review_new():
+    form = ReviewForm()
+    form.member_ids.choices = _member_choices()
+    if form.validate_on_submit():
+        try:
+            people = services.people_by_id_numbers(current_user, form.id_numbers.data or "")
+            members = services.load_members(form.member_ids.data or [])
+            review = services.create_review(name=form.name.data, purpose=form.purpose.data,
+                                            closes_on=form.closes_on.data, candidates=people, members=members,
+                                            created_by=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_field_errors(form, exc.fields)
+        else:
+            db.session.commit()
+            flash(_("考察评审已创建。可以继续添加候选人。"), "success")
+            return redirect(url_for("reviews.review", review_id=review.id))
+    return render_template("archive/reviews/review_form.html", form=form, review=None)
+
+
+@bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
+@require_roles("hr")
+def review_edit(review_id: int):
+    review = services.get_review(current_user, review_id, manage=True)
+    form = ReviewForm(obj=review if request.method == "GET" else None)    # a POST is what was sent, only
+    del form.id_numbers
+    form.member_ids.choices = _member_choices()
+    if request.method == "GET":
+        form.member_ids.data = [m.user_id for m in review.members]
+        form.purpose.data = review.purpose.value
+    if form.validate_on_submit():
+        try:
+            members = services.load_members(form.member_ids.data or [])
+            services.update_review(review, name=form.name.data, purpose=form.purpose.data,
+                                   closes_on=form.closes_on.data, members=members, version=_int(form.version.data))
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_field_errors(form, exc.fields)
+        except Conflict as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("考察评审已保存。"), "success")
+            return redirect(url_for("reviews.review", review_id=review.id))
+    return render_template("archive/reviews/review_form.html", form=form, review=review)
+
+
+@bp.route("/reviews/<int:review_id>/close", methods=["POST"])
+@require_roles("hr")
+def review_close(review_id: int):
+    review = services.get_review(current_user, review_id, manage=True)
+    services.close_review(review, by=current_user)
+    db.session.commit()
+    flash(_("考察评审已结束，评审委员的查阅权限已终止。"), "success")
+    return redirect(url_for("reviews.review", review_id=review.id))
+
+
+# ---- candidates ----------------------------------------------------------------------------------
+
+@bp.route("/reviews/<int:review_id>/candidates", methods=["GET", "POST"])
+@require_roles("hr")
+def candidates(review_id: int):
+    """Add candidates: search people in my scope (name or full id number, department), or paste id numbers."""
+    review = services.get_review(current_user, review_id, manage=True)
+    form = CandidateIdsForm()
+    if request.method == "POST":
+        try:
+            if form.validate_on_submit():
+                people = [require_person(pid, manage=True) for pid in request.form.getlist("person_id")]
+                people += services.people_by_id_numbers(current_user, form.id_numbers.data or "")
+                if not people:
+                    raise ValidationFailed({"id_numbers": _("请勾选或填写要添加的候选人")})
+                added = services.add_candidates(review, people, by=current_user)
+            else:
+                raise ValidationFailed({})
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_field_errors(form, exc.fields)
+        else:
+            db.session.commit()
+            flash(_("已添加候选人 %(n)s 人。", n=added), "success")
+            return redirect(url_for("reviews.review", review_id=review.id))
+    q = (request.args.get("q") or "").strip()[:100]
+    dept_id = request.args.get("department_id", type=int)
+    results = []
+    if q or dept_id:
+        sel = people_in_scope(current_user, manage=True).where(search_clause(q), Person.status == "active")
+        if dept_id:
+            dept = db.session.get(Department, dept_id)
+            if dept is None:
+                raise NotFound()
+            sel = sel.where(Person.department_path.startswith(dept.path, autoescape=True))
+        have = {c.person_id for c in review.candidates}
+        results = [p for p in db.session.execute(sel.order_by(Person.department_path, Person.name, Person.id)
+                                                 .limit(SEARCH_LIMIT)).scalars() if p.id not in have]
+    departments = db.session.execute(departments_in_scope(current_user)).scalars().all()
+    return render_template("archive/reviews/candidates.html", review=review, form=form, q=q, dept_id=dept_id,
+                           results=results, departments=departments, limit=SEARCH_LIMIT)
+
+
+@bp.route("/reviews/<int:review_id>/candidates/<int:person_id>/remove", methods=["POST"])
+@require_roles("hr")
+def candidate_remove(review_id: int, person_id: int):
+    review = services.get_review(current_user, review_id, manage=True)
+    cand = services.candidate_of(review, person_id)
+    if cand is None:
+        raise NotFound()
+    services.remove_candidate(review, cand.person)
+    db.session.commit()
+    flash(_("已移除候选人 %(name)s。", name=cand.person.name), "success")
+    return redirect(url_for("reviews.review", review_id=review.id))
+
+
+# ---- the review page -----------------------------------------------------------------------------
+
+@bp.route("/reviews/<int:review_id>")
+@require_roles("hr", "committee")
+def review(review_id: int):
+    review = services.get_review(current_user, review_id)
+    today = services.local_today()
+    verdict = request.args.get("verdict", "")
+    rows = services.assess_review(review, current_user, today)
+    counts = {v.value: sum(1 for a in rows if a.verdict is v) for v in Verdict}
+    if verdict in counts:
+        rows = [a for a in rows if a.verdict.value == verdict]
+    record_event("review_view", review, f"查看考察评审「{review.name}」候选人诚信状态（{len(review.candidates)} 人）")
+    db.session.commit()
+    jobs = _my_jobs(review)
+    return render_template("archive/reviews/review.html", review=review, rows=rows, counts=counts, verdict=verdict,
+                           can_manage=services.can_manage_review(current_user, review), today=today,
+                           print_form=PrintForm(), jobs=jobs, labels=STATE_LABELS)
+
+
+def _my_jobs(review: Review):
+    from core.jobs import Job
+    return db.session.execute(db.select(Job).where(
+        Job.owner_type == Review.__tablename__, Job.owner_id == review.id, Job.created_by_id == current_user.id)
+        .order_by(Job.id.desc()).limit(5)).scalars().all()
+
+
+EXPORT_HEADERS = ["序号", "姓名", "公民身份号码", "单位", "职务", "职级", "诚信状态", "考察结论", "原因或说明"]
+
+
+@bp.route("/reviews/<int:review_id>/export.xlsx")
+@require_roles("hr", "committee")
+@fresh_login_required
+def review_export(review_id: int):
+    """The candidates with status and verdict as .xlsx (core.excel; id numbers masked)."""
+    from core.excel import export_response
+    review = services.get_review(current_user, review_id)
+    rows = services.assess_review(review, current_user)
+    record_event("export", review, f"导出考察评审「{review.name}」候选人名单（{len(rows)} 人，Excel）")
+    db.session.commit()
+    data = [[i, a.person.name, a.person.id_masked, a.person.department.name, a.person.post or "",
+             a.person.rank or "", a.status, a.verdict, "；".join(a.reasons)] for i, a in enumerate(rows, start=1)]
+    return export_response(f"{printing.safe_name(review.name)}-候选人.xlsx", EXPORT_HEADERS, data,
+                           sheet_title="候选人")
+
+
+# ---- printing -------------------------------------------------------------------------------------
+
+def authorize_print(user, person_id, review_id):
+    """(person, review) the user may print: HR in scope (review optional), or a committee member of
+    the open review the person is a candidate of. Anything else is 404."""
+    person = require_person(person_id)
+    review = None
+    if review_id not in (None, ""):
+        review = services.get_review(user, review_id)
+        if services.candidate_of(review, person.id) is None:
+            raise NotFound()
+        return person, review
+    from core.accounts.permissions import can_manage_person
+    if can_manage_person(user, person):
+        return person, None
+    # a committee member printing without naming the review: the first open review with this candidate
+    sel = services.visible_reviews(user, open_only=True).where(Review.id.in_(
+        sa.select(ReviewCandidate.review_id).where(ReviewCandidate.person_id == person.id)))
+    review = db.session.execute(sel.order_by(Review.id).limit(1)).scalar_one_or_none()
+    if review is None or not services.is_member(user, review):
+        raise NotFound()
+    return person, review
+
+
+def print_response(person, review):
+    doc, data = printing.file_document(person, review=review, printed_by=current_user)
+    record_event("file_view", person, f"打印查阅诚信档案（{doc.serial}）" + (f"，考察评审「{review.name}」" if review else ""))
+    db.session.commit()
+    name = f"{printing.safe_name(person.name)}-诚信档案-{doc.serial}.pdf"
+    resp = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name)
+    resp.headers["X-Document-Serial"] = doc.serial
+    return resp
+
+
+@bp.route("/people/<int:person_id>/file.pdf")
+@require_roles("hr", "committee")
+def file_pdf(person_id: int):
+    person, review = authorize_print(current_user, person_id, request.args.get("review_id"))
+    return print_response(person, review)
+
+
+@bp.route("/reviews/<int:review_id>/print", methods=["POST"])
+@require_roles("hr", "committee")
+@fresh_login_required
+def review_print(review_id: int):
+    review = services.get_review(current_user, review_id)
+    form = PrintForm()
+    if not form.validate_on_submit():
+        flash(_("请选择输出格式。"), "danger")
+        return redirect(url_for("reviews.review", review_id=review.id))
+    job = printing.start_batch(review, form.format.data, current_user, request.host_url)
+    return redirect(url_for("reviews.job_status", job_id=job.id))
+
+
+# ---- jobs (generic: printing is the first user) -----------------------------------------------------
+
+STATE_LABELS = {"queued": _l("排队中"), "running": _l("正在生成"), "done": _l("已完成"), "failed": _l("失败")}
+
+
+def my_job(job_id: int):
+    """A job of the current user (others: 404). A review's job also needs access to the review now."""
+    from core.jobs import Job
+    job = db.session.get(Job, job_id)
+    if job is None or job.created_by_id != current_user.id:
+        raise NotFound("任务不存在")
+    if job.owner_type == Review.__tablename__:
+        review = db.session.get(Review, job.owner_id)
+        if review is None or not services.can_view_review(current_user, review):
+            raise NotFound("任务不存在")
+    return job
+
+
+def job_payload(job) -> dict:
+    from core.jobs import job_json
+    data = job_json(job, url_for("reviews.job_download", job_id=job.id))
+    data["state_label"] = str(STATE_LABELS.get(job.state, job.state))
+    return data
+
+
+@bp.route("/jobs/<int:job_id>")
+@login_required
+def job_status(job_id: int):
+    job = my_job(job_id)
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+        return jsonify(job_payload(job))
+    review = db.session.get(Review, job.owner_id) if job.owner_type == Review.__tablename__ else None
+    return render_template("archive/reviews/job.html", job=job, review=review, labels=STATE_LABELS)
+
+
+@bp.route("/jobs/<int:job_id>.json")
+@login_required
+def job_status_json(job_id: int):
+    return jsonify(job_payload(my_job(job_id)))
+
+
+@bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
+@login_required
+def job_retry(job_id: int):
+    from core.jobs import retry
+    job = my_job(job_id)
+    if job.state != "failed":
+        raise Conflict("illegal_state", _("只有失败的任务可以重试"))
+    record_event("job_retry", job, f"重试任务 #{job.id}（{job.kind}）")
+    db.session.commit()
+    retry(job)
+    flash(_("任务已重新开始。"), "info")
+    return redirect(url_for("reviews.job_status", job_id=job.id))
+
+
+def send_job_result(job):
+    from pathlib import Path
+
+    from core.jobs import job_dir
+    if job.state != "done" or not job.result_path:
+        raise NotFound("任务结果不存在")
+    path = Path(job.result_path)
+    if path.resolve().parent != job_dir().resolve() or not path.is_file():
+        raise NotFound("任务结果不存在")
+    record_event("export", job, f"下载任务 #{job.id} 的结果（{job.result_name}）")
+    db.session.commit()
+    return send_file(path, mimetype=job.result_mime or "application/octet-stream", as_attachment=True,
+                     download_name=job.result_name or path.name)
+
+
+@bp.route("/jobs/<int:job_id>/download")
+@login_required
+def job_download(job_id: int):
+    return send_job_result(my_job(job_id))
+
+
+# ---- verification (public) ---------------------------------------------------------------------------
+
+def verification_json(serial: str, doc) -> dict:
+    from core.templating import SHANGHAI
+    if doc is None:
+        return {"valid": False, "serial": (serial or "")[:20], "kind": None, "kind_label": None, "issued_at": None,
+                "issued_by_department": None, "sha256": None}
+    return {"valid": True, "serial": doc.serial, "kind": doc.kind, "kind_label": doc.kind_label,
+            "issued_at": doc.issued_at.astimezone(SHANGHAI).isoformat(timespec="seconds"),
+            "issued_by_department": doc.department.name if doc.department else None, "sha256": doc.sha256}
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+@bp.route("/verify")
+@public
+def verify_start():
+    form = SerialForm(request.args)
+    if request.args.get("serial") and form.validate():
+        return redirect(url_for("reviews.verify", serial=form.serial.data.strip().upper()))
+    return render_template("archive/reviews/verify_start.html", form=form)
+
+
+@bp.route("/verify/<serial>", methods=["GET", "POST"])
+@public
+@limiter.limit("30 per minute", methods=["POST"])
+def verify(serial: str):
+    doc = find_document(serial)
+    if _wants_json() and request.method == "GET":
+        return jsonify(verification_json(serial, doc))
+    form = VerifyUploadForm()
+    result = batch = None
+    if doc is not None and request.method == "POST":
+        if form.validate_on_submit():
+            data = _read_upload(form.file.data)
+            if data is not None:
+                result, batch = printing.check_upload(doc, data)
+                record_event("document_verify", doc, f"上传文件核验{'一致' if result else '不一致'}（{len(data)} 字节）",
+                             outcome="success" if result else "failure", actor=None)
+                db.session.commit()
+    elif doc is None and request.method == "POST":
+        abort(404)
+    status = 200 if doc is not None else 404
+    return render_template("archive/reviews/verify.html", doc=doc, serial=serial[:20], form=form, result=result,
+                           batch=batch, max_mb=_max_upload() // (1024 * 1024)), status
+
+
+def _max_upload() -> int:
+    return int(current_app.config.get("VERIFY_MAX_BYTES") or current_app.config["MAX_CONTENT_LENGTH"])
+
+
+def _read_upload(storage):
+    limit = _max_upload()
+    data = storage.read(limit + 1)
+    if len(data) > limit:
+        flash(_("文件超过 %(mb)s MB 的大小限制。", mb=limit // (1024 * 1024)), "danger")
+        return None
+    if not data:
+        flash(_("文件为空。"), "danger")
+        return None
+    return data
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

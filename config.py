@@ -1,0 +1,149 @@
+"""Configuration classes, read from the environment when the app is created.
+
+``create_app()`` picks the class named by ``INTEGRITY_CONFIG`` (default, test, production).
+Nothing here reads the environment at import time: each class is built by ``load()``.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEV_SECRET = "dev-secret-not-for-production"  # noqa: S105 - refused by ProductionConfig
+
+
+def normalise_db_url(url: str) -> str:
+    """A plain ``postgresql://`` URL works as given: use the psycopg 3 driver we install."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings shared by every environment. Domain rules read their numbers from here."""
+
+    SECRET_KEY = DEV_SECRET
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024          # uploads and imports (413 beyond)
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024             # one evidence file
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 0
+    IDLE_TIMEOUT_MINUTES = 30
+    ABSOLUTE_TIMEOUT_HOURS = 12
+    PASSWORD_MIN_LENGTH = 8
+    PASSWORD_REQUIRE_CLASSES = 3                    # 等保 2.0: three of four classes
+    PASSWORD_MAX_AGE_DAYS = 90                      # 等保 2.0; 0 turns it off (ASVS)
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    TOTP_REQUIRED_ROLES = ("hr", "sysadmin", "auditor")
+    FRESH_LOGIN_MINUTES = 15                        # sensitive acts re-ask the password after this
+    TRUSTED_PROXIES = 0                             # reverse proxies in front whose X-Forwarded-For counts
+    TOTP_ENFORCE = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_LOGIN = "20 per minute"
+    RATELIMIT_API = "600 per minute"
+    REDIS_URL: str | None = None
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_FROM = "noreply@integrity.local"
+    # Keys for personal data; Production requires them from the environment.
+    ID_ENCRYPTION_KEYS = ""      # comma-separated Fernet keys, newest first (rotation)
+    ID_HASH_KEY = ""
+    AUDIT_CHECKPOINT_KEY = ""
+    AUDIT_CHECKPOINT_EVERY = 1000
+    AUDIT_RETENTION_DAYS = 180
+    # Domain settings (see archive/rules.py and training/rules.py for every key)
+    INTEGRITY_HOURS_PER_YEAR = 6
+    ANNUAL_TRAINING_HOURS = 0
+    OBJECTION_WINDOW_DAYS = 30
+    OBJECTION_DEADLINE_DAYS = 30
+    EXCELLENT_QUOTA = 0.20
+    HOLIDAYS: tuple = ()            # public holidays (dates) skipped by working-day deadlines
+    MAKEUP_WORKDAYS: tuple = ()     # 调休 weekend days that are working days
+    PDF_FONT_STACK = '"Noto Serif CJK SC", "Noto Serif CJK", serif'
+    PDF_HEADING_FONT_STACK = '"Noto Sans CJK SC", "Noto Sans CJK", sans-serif'
+    PDF_SIGNING_CERT: str | None = None
+    IMPORT_SYNC_ROWS = 5000         # larger Excel imports run as a background job with a progress bar
+    EXPORT_FRESH_ROWS = 1000        # exports above this need a fresh login (SECURITY.md)
+    EXPORT_MAX_ROWS = 200_000
+    FRESH_LOGIN_MINUTES = 15
+    CREDIT_SOURCE_CODE = "IA"       # prefix of stable record ids sent to the credit platform
+    CREDIT_EXPORT_ID_NUMBER = "hash"  # "hash" (PIPL minimisation) or "full"
+    PDF_PRINT_PROCESSES: int | None = None   # renderers per batch print job (default: 2 under RQ, 1 in-process)
+    RECORD_ITEMS: tuple = ()        # 事项 list of misconduct records; empty = the built-in list
+    DEMO_PASSWORD = "Demo@2026!"  # noqa: S105 - demo accounts only, printed by make run
+    TESTING = False
+
+    @classmethod
+    def load(cls) -> dict:
+        values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        env = os.environ
+        for key in ("SECRET_KEY", "REDIS_URL", "MAIL_SERVER", "ID_ENCRYPTION_KEYS", "ID_HASH_KEY",
+                    "AUDIT_CHECKPOINT_KEY", "PDF_SIGNING_CERT", "RATELIMIT_STORAGE_URI", "CREDIT_EXPORT_ID_NUMBER"):
+            if env.get(key):
+                values[key] = env[key]
+        for key in ("INTEGRITY_HOURS_PER_YEAR", "ANNUAL_TRAINING_HOURS", "IDLE_TIMEOUT_MINUTES",
+                    "PASSWORD_MAX_AGE_DAYS", "PASSWORD_MIN_LENGTH", "TRUSTED_PROXIES"):
+            if env.get(key):
+                values[key] = int(env[key])
+        for key in ("TOTP_ENFORCE", "RATELIMIT_ENABLED"):
+            if env.get(key):
+                values[key] = env[key].lower() in ("1", "true", "yes", "on")
+        if values.get("REDIS_URL") and not env.get("RATELIMIT_STORAGE_URI"):
+            values["RATELIMIT_STORAGE_URI"] = values["REDIS_URL"]
+        values["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(cls.database_url(env))
+        values["INSTANCE_DIR"] = str(Path(env.get("INTEGRITY_INSTANCE_DIR", BASE_DIR / "instance")))
+        values.setdefault("UPLOAD_DIR", str(Path(values["INSTANCE_DIR"]) / "uploads"))
+        return values
+
+    @classmethod
+    def database_url(cls, env) -> str:
+        return env.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'instance' / 'integrity.db'}"
+
+
+class DefaultConfig(Config):
+    """The embedded default: SQLite under instance/, in-process jobs, no variables needed."""
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    PASSWORD_MAX_AGE_DAYS = 0
+    PASSWORD_HASH_FAST = True
+    JOBS_SYNCHRONOUS = True
+
+    @classmethod
+    def database_url(cls, env) -> str:
+        return env.get("TEST_DATABASE_URL") or "sqlite://"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def load(cls) -> dict:
+        values = super().load()
+        missing = [k for k in ("SECRET_KEY", "ID_ENCRYPTION_KEYS", "ID_HASH_KEY", "AUDIT_CHECKPOINT_KEY")
+                   if not values.get(k) or values[k] == DEV_SECRET]
+        if missing:
+            raise RuntimeError(f"Production configuration needs {', '.join(missing)} in the environment")
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("Production configuration needs DATABASE_URL")
+        return values
+
+
+CONFIGS = {"default": DefaultConfig, "test": TestConfig, "production": ProductionConfig}
+
+
+def load_config(name: str | None = None) -> dict:
+    name = name or os.environ.get("INTEGRITY_CONFIG", "default")
+    return CONFIGS[name].load()

@@ -1,0 +1,157 @@
+"""One permission vocabulary: ``can_*`` predicates, ``require_*`` enforcers, scoped queries.
+
+Scope (SPEC §2): hr sees the people of their department subtree; a servant sees their own
+person; a committee member sees the candidates of open reviews they sit on (the archive
+package registers that rule with ``register_person_scope``); sysadmin and auditor see no
+person data. Out of scope is always 404, never 403: we do not reveal that a thing exists.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask_login import current_user
+
+from core.errors import Forbidden, NotFound
+from core.extensions import db
+
+# role -> fn(user) -> SQL condition on people.id (extra scope rules from domain packages)
+_SCOPE_PROVIDERS: dict[str, Callable] = {}
+
+
+def register_person_scope(role: str, provider: Callable) -> None:
+    _SCOPE_PROVIDERS[role] = provider
+
+
+def _hr_department_path(user) -> str | None:
+    if not user.has_role("hr") or user.department is None:
+        return None
+    return user.department.path
+
+
+def subtree_clause(path_column, path: str):
+    """``path_column`` lies in the subtree rooted at ``path`` ('/1/7/' never matches '/1/70/')."""
+    return path_column.startswith(path, autoescape=True)
+
+
+def person_scope_clause(user, *, manage: bool = False):
+    """SQL condition selecting the people ``user`` may see (``manage``: may change)."""
+    from core.registry.models import Person
+    if not getattr(user, "is_authenticated", False):
+        return sa.false()
+    conditions = []
+    path = _hr_department_path(user)
+    if path:
+        conditions.append(subtree_clause(Person.department_path, path))
+    if not manage:
+        if user.has_role("servant") and user.person_id:
+            conditions.append(Person.id == user.person_id)
+        for role, provider in _SCOPE_PROVIDERS.items():
+            if user.has_role(role):
+                conditions.append(Person.id.in_(provider(user)))
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
+def people_in_scope(user, *, manage: bool = False):
+    from core.registry.models import Person
+    return db.select(Person).where(person_scope_clause(user, manage=manage))
+
+
+def department_scope_clause(user):
+    from core.registry.models import Department
+    if user.has_role("sysadmin"):
+        return sa.true()
+    path = _hr_department_path(user)
+    if path:
+        return subtree_clause(Department.path, path)
+    return sa.false()
+
+
+def departments_in_scope(user):
+    from core.registry.models import Department
+    return db.select(Department).where(department_scope_clause(user)).order_by(Department.path)
+
+
+# ---- predicates --------------------------------------------------------------------------
+
+def can_view_person(user, person) -> bool:
+    if person is None or not getattr(user, "is_authenticated", False):
+        return False
+    from core.registry.models import Person
+    return db.session.execute(
+        db.select(sa.literal(1)).select_from(Person).where(Person.id == person.id,
+                                                           person_scope_clause(user))).first() is not None
+
+
+def can_manage_person(user, person) -> bool:
+    path = _hr_department_path(user)
+    return bool(path and person is not None and person.department_path.startswith(path))
+
+
+def can_manage_department(user, department) -> bool:
+    if user.has_role("sysadmin"):
+        return True
+    path = _hr_department_path(user)
+    return bool(path and department is not None and department.path.startswith(path))
+
+
+def can_reveal_id(user, person) -> bool:
+    return can_manage_person(user, person)
+
+
+def is_own_person(user, person) -> bool:
+    return person is not None and getattr(user, "person_id", None) == person.id
+
+
+# ---- enforcers ---------------------------------------------------------------------------
+
+def require_person(person_id: int, *, manage: bool = False):
+    """Load a person within the current user's scope, else 404."""
+    from core.registry.models import Person
+    try:
+        pid = int(person_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    person = db.session.execute(
+        db.select(Person).where(Person.id == pid, person_scope_clause(current_user, manage=manage))
+    ).scalar_one_or_none()
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def require_department(department_id: int):
+    from core.registry.models import Department
+    dept = db.session.get(Department, department_id)
+    if dept is None or not can_manage_department(current_user, dept):
+        raise NotFound("单位不存在")
+    return dept
+
+
+def require_roles(*roles: str):
+    """View decorator: the current user must hold one of ``roles`` (403 otherwise)."""
+    def decorator(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from core.extensions import login_manager
+                return login_manager.unauthorized()
+            if not current_user.has_any_role(*roles):
+                raise Forbidden()
+            return fn(*args, **kwargs)
+        wrapper.__roles__ = roles
+        return wrapper
+    return decorator
+
+
+def public(fn):
+    """Mark a page as public (no login): verification, public pledge and disclosure pages."""
+    fn.__public__ = True
+    return fn
+
+
+def template_predicates() -> dict:
+    return {"can_view_person": can_view_person, "can_manage_person": can_manage_person,
+            "can_manage_department": can_manage_department, "can_reveal_id": can_reveal_id,
+            "is_own_person": is_own_person}

@@ -1,0 +1,342 @@
+"""Login (password, then TOTP), logout, re-authentication, account settings, two-factor
+enrolment, API tokens, and user administration."""
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import confirm_login, current_user, fresh_login_required, login_required, login_user, logout_user
+
+from core.accounts import auth, services, totp
+from core.accounts.forms import LoginForm, PasswordChangeForm, ReauthForm, TotpForm, UserForm
+from core.accounts.models import ApiToken, User
+from core.accounts.passwords import verify_password
+from core.accounts.permissions import public, require_roles
+from core.accounts.tokens import create_token, revoke_token
+from core.audit.services import record_event
+from core.errors import DomainError, NotFound, ValidationFailed
+from core.extensions import db, limiter
+from core.forms import apply_field_errors
+from core.registry.models import Department
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_limit():
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if session.pop("timed_out", False):
+        flash("由于长时间未操作，您已自动退出，请重新登录。", "warning")
+    if form.validate_on_submit():
+        try:
+            user = auth.authenticate(form.username.data, form.password.data, request.remote_addr)
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
+        else:
+            if user.totp_enabled:
+                db.session.commit()                     # a rehashed password, nothing else yet
+                auth.start_session(user)                # the pre-login session content is gone
+                session["mfa_pending"] = {"uid": user.id, "token": user.session_token, "at": time.time(),
+                                          "next": _safe_next()}
+                return redirect(url_for("accounts.login_totp"))
+            return _finish_login(user, mfa=False, target=_safe_next())
+    return render_template("core/login.html", form=form)
+
+
+def _pending_user() -> User | None:
+    pending = session.get("mfa_pending")
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > auth.MFA_PENDING_SECONDS:
+        return None
+    try:
+        user = db.session.get(User, int(pending.get("uid")))
+    except (TypeError, ValueError):
+        return None
+    if user is None or not user.is_enabled or not user.totp_enabled or user.session_token != pending.get("token"):
+        return None
+    return user
+
+
+@bp.route("/login/2fa", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login_totp():
+    """The second login step: a code from the authenticator app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    user = _pending_user()
+    if user is None:
+        session.pop("mfa_pending", None)
+        flash("请先输入用户名和密码。", "warning")
+        return redirect(url_for("accounts.login"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        if auth.check_second_factor(user, form.code.data):
+            return _finish_login(user, mfa=True, target=session["mfa_pending"].get("next"))
+        form.form_errors.append(str(auth.SECOND_FACTOR_FAILED))
+    return render_template("core/login_totp.html", form=form)
+
+
+def _finish_login(user: User, *, mfa: bool, target: str | None):
+    auth.complete_login(user)
+    auth.start_session(user)       # new session content: nothing from before the login survives
+    login_user(user, remember=False)
+    if mfa:
+        session["mfa"] = True
+    record_event("login", user, "登录成功" + ("（两步验证）" if mfa else ""), actor=user)
+    db.session.commit()
+    if totp.required_for(user) and not user.totp_enabled:
+        flash("您的角色须启用两步验证：请用手机验证器应用扫描二维码完成绑定。", "warning")
+        return redirect(url_for("accounts.totp_setup"))
+    if auth.password_expired(user):
+        flash("您的密码已超过有效期，请修改密码。", "warning")
+        return redirect(url_for("accounts.password"))
+    return redirect(target or url_for("main.home"))
+
+
+def _safe_next() -> str | None:
+    """A local path only: no scheme, no '//host', no backslash tricks ('/\\evil.example')."""
+    target = request.args.get("next", "")
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(ch) < 32 for ch in target)):
+        return None
+    return target
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    auth.end_session(current_user, "logout")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("您已安全退出。", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/reauth", methods=["GET", "POST"])
+@login_required
+def reauth():
+    form = ReauthForm()
+    if form.validate_on_submit():
+        if verify_password(current_user.password_hash, form.password.data):
+            confirm_login()
+            session["fresh_at"] = time.time()
+            record_event("reauth", current_user, "重新验证身份")
+            db.session.commit()
+            return redirect(_safe_next() or url_for("main.home"))
+        record_event("reauth_failed", current_user, "重新验证身份：密码不正确", outcome="failure")
+        db.session.commit()
+        form.password.errors.append("密码不正确")
+    return render_template("core/reauth.html", form=form)
+
+
+@bp.route("/account")
+@login_required
+def account():
+    tokens = db.session.execute(db.select(ApiToken).filter_by(user_id=current_user.id, revoked_at=None)
+                                .order_by(ApiToken.id.desc())).scalars().all()
+    return render_template("core/account.html", tokens=tokens)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@fresh_login_required
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.new.data, form.confirm.data)
+        except ValidationFailed as exc:
+            apply_field_errors(form, exc.fields)
+        else:
+            user = current_user._get_current_object()
+            mfa = session.get("mfa")
+            db.session.commit()
+            auth.start_session(user)
+            login_user(user)   # the rotated token: this browser stays in, every other cookie is out
+            if mfa:
+                session["mfa"] = True
+            flash("密码已修改，其他设备上的登录已失效。", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("core/password.html", form=form, min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+                           classes=current_app.config["PASSWORD_REQUIRE_CLASSES"],
+                           expired=auth.password_expired(current_user))
+
+
+# ---- two-factor authentication -----------------------------------------------------------
+
+@bp.route("/account/2fa", methods=["GET", "POST"])
+@fresh_login_required
+def totp_setup():
+    """Enrolment: scan the QR code, confirm one code, receive ten recovery codes (shown once)."""
+    user = current_user._get_current_object()
+    required = totp.required_for(user)
+    if user.totp_enabled:
+        return render_template("core/totp_status.html", left=totp.recovery_codes_left(user), required=required)
+    secret = session.get("totp_pending")
+    if not secret:
+        secret = session["totp_pending"] = totp.new_secret()   # kept in the session until confirmed
+    form = TotpForm()
+    if form.validate_on_submit():
+        user.totp_secret = secret
+        codes = totp.enable(user, form.code.data)
+        if codes:
+            record_event("totp_enable", user, "启用两步验证")
+            db.session.commit()
+            session.pop("totp_pending", None)
+            session["mfa"] = True
+            return render_template("core/totp_codes.html", codes=codes, first=True)
+        db.session.rollback()
+        form.code.errors.append("验证码不正确，请确认手机时间准确后输入应用中当前显示的 6 位数字")
+    uri = totp.provisioning_uri(user, secret)
+    return render_template("core/totp_setup.html", form=form, qr=totp.qr_data_uri(uri), secret=secret,
+                           required=required)
+
+
+@bp.route("/account/2fa/recovery-codes", methods=["POST"])
+@fresh_login_required
+def totp_recovery_codes():
+    user = current_user._get_current_object()
+    if not user.totp_enabled:
+        flash("尚未启用两步验证。", "warning")
+        return redirect(url_for("accounts.totp_setup"))
+    codes = totp.new_recovery_codes(user)
+    record_event("totp_recovery_codes", user, "重新生成恢复码")
+    db.session.commit()
+    return render_template("core/totp_codes.html", codes=codes, first=False)
+
+
+@bp.route("/account/2fa/disable", methods=["POST"])
+@fresh_login_required
+def totp_disable():
+    user = current_user._get_current_object()
+    if totp.required_for(user):
+        flash("您的角色必须启用两步验证，不能关闭。更换手机请重新生成恢复码，或请系统管理员重置。", "danger")
+        return redirect(url_for("accounts.totp_setup"))
+    if user.totp_enabled:
+        totp.disable(user)
+        record_event("totp_disable", user, "关闭两步验证")
+        db.session.commit()
+        flash("两步验证已关闭。", "info")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@fresh_login_required
+def new_token():
+    name = (request.form.get("name") or "api").strip()[:64] or "api"
+    token = create_token(current_user, name)
+    db.session.commit()
+    flash("新的访问令牌（只显示这一次，请妥善保存）：" + token, "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke(token_id: int):
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != current_user.id:
+        raise NotFound()
+    revoke_token(row)
+    db.session.commit()
+    flash("令牌已撤销。", "info")
+    return redirect(url_for("accounts.account"))
+
+
+# ---- user administration (sysadmin) ------------------------------------------------------
+
+def _department_choices():
+    rows = db.session.execute(db.select(Department.id, Department.name, Department.depth, Department.path)).all()
+    rows.sort(key=lambda r: [int(part) for part in r.path.strip("/").split("/") if part.isdigit()])  # tree order
+    return [(0, "（无）")] + [(r.id, "　" * r.depth + r.name) for r in rows]
+
+
+@bp.route("/admin/users")
+@require_roles("sysadmin")
+def users():
+    q = (request.args.get("q") or "").strip()
+    sel = db.select(User).order_by(User.username)
+    if q:
+        sel = sel.where(User.username.contains(q, autoescape=True) | User.display_name.contains(q, autoescape=True))
+    page = db.paginate(sel, per_page=50, error_out=False)
+    return render_template("core/users.html", page=page, q=q)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@require_roles("sysadmin")
+@fresh_login_required
+def user_new():
+    form = UserForm()
+    form.department_id.choices = _department_choices()
+    if form.validate_on_submit():
+        try:
+            services.create_user(username=form.username.data, display_name=form.display_name.data,
+                                 roles=form.roles.data, password=form.password.data or "",
+                                 department_id=form.department_id.data or None,
+                                 person_id=_int_or_none(form.person_id.data), email=form.email.data)
+        except ValidationFailed as exc:
+            apply_field_errors(form, exc.fields)
+        else:
+            db.session.commit()
+            flash(f"账户 {form.username.data} 已创建。", "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("core/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@require_roles("sysadmin")
+@fresh_login_required
+def user_edit(user_id: int):
+    user = db.session.get(User, user_id) or _raise_nf()
+    form = UserForm(obj=user)
+    form.department_id.choices = _department_choices()
+    if request.method == "GET":
+        form.roles.data = sorted(user.roles)
+        form.person_id.data = str(user.person_id or "")
+        form.department_id.data = user.department_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, display_name=form.display_name.data, roles=form.roles.data,
+                                 department_id=form.department_id.data or None,
+                                 person_id=_int_or_none(form.person_id.data), email=form.email.data,
+                                 is_enabled=form.is_enabled.data,
+                                 version=_int_or_none(request.form.get("version")) or 0)
+        except ValidationFailed as exc:
+            apply_field_errors(form, exc.fields)
+        else:
+            db.session.commit()
+            flash("账户已更新。", "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("core/user_form.html", form=form, user=user)
+
+
+@bp.route("/admin/users/<int:user_id>/2fa/reset", methods=["POST"])
+@require_roles("sysadmin")
+@fresh_login_required
+def user_totp_reset(user_id: int):
+    """A user lost their phone and their recovery codes: they enrol again at the next login."""
+    user = db.session.get(User, user_id) or _raise_nf()
+    totp.disable(user)
+    auth.end_session(user, "two-factor reset")
+    record_event("totp_reset", user, "系统管理员重置两步验证")
+    db.session.commit()
+    flash(f"已重置 {user.username} 的两步验证，该用户下次登录时须重新绑定。", "success")
+    return redirect(url_for("accounts.user_edit", user_id=user.id))
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return -1   # an invalid id: the service reports "人员不存在"
+
+
+def _raise_nf():
+    raise NotFound()

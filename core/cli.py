@@ -1,0 +1,150 @@
+"""Command line of API.md: users, tokens, audit, demo, keys, worker (flask --app wsgi ...)."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from core.extensions import db
+
+users = AppGroup("users", help="Manage accounts.")
+tokens = AppGroup("tokens", help="API tokens.")
+audit = AppGroup("audit", help="The audit log.")
+demo = AppGroup("demo", help="Demo data.")
+keys = AppGroup("keys", help="Encryption keys for personal data.")
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(["servant", "hr", "committee", "sysadmin", "auditor"]))
+@click.option("--department", "department_id", type=int)
+@click.option("--person", "person_id", type=int)
+@click.option("--name", "display_name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(username, roles, department_id, person_id, display_name, password_stdin):
+    """Create an account (asks the password, or --password-stdin)."""
+    from core.accounts.services import create_user
+    from core.errors import DomainError
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(username=username, display_name=display_name or username, roles=roles,
+                           password=password, department_id=department_id, person_id=person_id)
+    except DomainError as exc:
+        db.session.rollback()
+        for field, msg in exc.fields.items():
+            click.echo(f"{field}: {msg}", err=True)
+        raise SystemExit(2) from None
+    db.session.commit()
+    click.echo(f"created user {user.username} (id {user.id}) roles={','.join(sorted(user.roles))}")
+
+
+@tokens.command("create")
+@click.argument("username")
+@click.option("--name", default="cli")
+def tokens_create(username, name):
+    """Print a new API token for USERNAME."""
+    from core.accounts.models import User
+    from core.accounts.tokens import create_token
+    user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
+    if user is None:
+        click.echo(f"no such user: {username}", err=True)
+        raise SystemExit(2)
+    token = create_token(user, name)
+    db.session.commit()
+    click.echo(token)
+
+
+@audit.command("verify")
+def audit_verify():
+    """Check the hash chain; exit 1 and name the first broken event if it is not intact."""
+    from core.audit.services import verify_chain
+    report = verify_chain()
+    if report.ok:
+        click.echo(f"audit chain intact: {report.checked} events")
+        return
+    click.echo(f"audit chain BROKEN at event {report.first_broken_id}: {report.problem}", err=True)
+    raise SystemExit(1)
+
+
+@audit.command("checkpoint")
+def audit_checkpoint():
+    """Sign the current head of the chain (cron; also written every AUDIT_CHECKPOINT_EVERY events)."""
+    from core.audit.services import write_checkpoint
+    cp = write_checkpoint()
+    db.session.commit()
+    click.echo(f"checkpoint at event {cp.event_id}" if cp else "no events yet")
+
+
+@demo.command("load")
+@click.option("--people", default=2000, show_default=True, type=click.IntRange(10, 1_000_000))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has people.")
+def demo_load(people, seed, if_empty):
+    """Load a realistic synthetic region (deterministic for a seed)."""
+    from core.demo import database_is_empty, load_demo
+    if if_empty and not database_is_empty():
+        click.echo("database already has data; demo not loaded")
+        return
+    report = load_demo(people=people, seed=seed, echo=click.echo)
+    click.echo(report)
+
+
+@demo.command("accounts")
+def demo_accounts():
+    """Print the demo accounts (one per role)."""
+    from core.demo import accounts_text
+    click.echo(accounts_text(current_app.config["DEMO_PASSWORD"]))
+
+
+@keys.command("rotate")
+def keys_rotate():
+    """Re-encrypt every id number with the newest key of ID_ENCRYPTION_KEYS."""
+    from core.crypto import rotate
+    from core.guards import allow_bulk
+    from core.registry.models import Person
+    n = 0
+    with allow_bulk("key rotation"):
+        for person in db.session.execute(db.select(Person)).scalars().yield_per(1000):
+            person.id_cipher = rotate(person.id_cipher)
+            n += 1
+    db.session.commit()
+    click.echo(f"re-encrypted {n} id numbers")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
+def worker(burst):
+    """Run background job workers on the Redis queue (imports WeasyPrint once, not per job)."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        click.echo("REDIS_URL is not set: jobs run in-process in the web application; no worker needed.")
+        return
+    import weasyprint  # noqa: F401 - import once in the parent, not per job
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from core.pdf import font_config
+    font_config()
+    app = current_app._get_current_object()
+
+    class AppWorker(SimpleWorker):
+        """Runs jobs in this process (no fork): the app, fonts and WeasyPrint stay loaded."""
+
+        def perform_job(self, job, queue):
+            with app.app_context():
+                return super().perform_job(job, queue)
+
+    conn = Redis.from_url(url)
+    AppWorker([Queue("integrity", connection=conn)], connection=conn).work(burst=burst)
+
+
+def init_app(app) -> None:
+    for group in (users, tokens, audit, demo, keys):
+        app.cli.add_command(group)
+    app.cli.add_command(worker)

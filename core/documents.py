@@ -1,0 +1,101 @@
+"""Printed documents (SPEC §9): every PDF we issue gets a serial; we keep its SHA-256.
+
+``issue_document(kind, pdf_bytes_fn, ...)`` reserves a serial, renders the PDF with that
+serial printed in it (and in its QR code), stores the hash and returns both. The public
+page /verify/<serial> (archive.reviews) looks the serial up with ``find_document``.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.audit.services import record_event
+from core.db import UTCDateTime, utcnow
+from core.extensions import db
+from core.guards import audited
+
+DOCUMENT_KINDS = {
+    "integrity_file": "诚信档案",
+    "pledge": "信用承诺书",
+    "certificate": "培训结业证书",
+    "review_batch": "考察评审批量打印",
+}
+_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"   # no 0/O, 1/I: read aloud on the phone
+
+
+def new_serial() -> str:
+    body = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+    return f"IA-{body[:4]}-{body[4:8]}-{body[8:]}"
+
+
+@audited
+class PrintedDocument(db.Model):
+    __tablename__ = "printed_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id"))
+    review_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    owner_type: Mapped[str | None] = mapped_column(sa.String(40))   # pledge / completion / review ...
+    owner_id: Mapped[int | None] = mapped_column(sa.Integer)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    size: Mapped[int | None] = mapped_column(sa.Integer)
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    department = relationship("Department", lazy="joined")
+
+    @property
+    def kind_label(self) -> str:
+        return DOCUMENT_KINDS.get(self.kind, self.kind)
+
+
+def verify_url(serial: str) -> str:
+    """Absolute URL of the public verification page (printed as the QR code)."""
+    try:
+        return url_for("reviews.verify", serial=serial, _external=True)
+    except Exception:  # noqa: BLE001 - the page is registered by archive.reviews
+        return f"/verify/{serial}"
+
+
+def issue_document(kind: str, render: Callable[[str], bytes], *, person=None, department=None, issued_by=None,
+                   review_id: int | None = None, owner=None, title: str = "",
+                   serial: str | None = None) -> tuple[PrintedDocument, bytes]:
+    """Reserve a serial, render the PDF with it (``render(serial) -> bytes``), store its hash.
+
+    ``serial``: one taken earlier from ``new_serial()`` (a batch that renders in parallel
+    processes needs the serials before the PDFs exist); default a new one."""
+    if kind not in DOCUMENT_KINDS:
+        raise ValueError(f"unknown document kind {kind}")
+    doc = PrintedDocument(serial=serial or new_serial(), kind=kind, person_id=getattr(person, "id", None),
+                          department_id=getattr(department, "id", None) or getattr(person, "department_id", None),
+                          review_id=review_id, issued_by_id=getattr(issued_by, "id", None),
+                          owner_type=getattr(owner, "__tablename__", None), owner_id=getattr(owner, "id", None),
+                          title=title[:200])
+    db.session.add(doc)
+    db.session.flush()
+    data = render(doc.serial)
+    doc.sha256 = hashlib.sha256(data).hexdigest()
+    doc.size = len(data)
+    record_event("print", doc, f"{doc.kind_label} {doc.serial} {title}"[:500], person_id=doc.person_id)
+    return doc, data
+
+
+def find_document(serial: str) -> PrintedDocument | None:
+    serial = (serial or "").strip().upper()
+    if not serial or len(serial) > 20:
+        return None
+    return db.session.execute(db.select(PrintedDocument).filter_by(serial=serial)).scalar_one_or_none()
+
+
+def matches(doc: PrintedDocument, data: bytes) -> bool:
+    return doc.sha256 is not None and secrets.compare_digest(doc.sha256, hashlib.sha256(data).hexdigest())

@@ -1,0 +1,98 @@
+"""Uploaded files (evidence, scans): type by content, random names outside the web root.
+
+Files are served only through access-checked routes of the packages that own them
+(``send_attachment`` after the caller checked the scope).
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app, send_file
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.audit.services import record_event
+from core.db import UTCDateTime, utcnow
+from core.errors import DomainError
+from core.extensions import db
+from core.guards import audited
+
+# magic bytes -> (mime type, extension)
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+)
+EVIDENCE_TYPES = ("pdf", "jpg", "png")
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    for magic, mime, ext in SIGNATURES:
+        if head.startswith(magic):
+            return mime, ext
+    return None
+
+
+@audited
+class Attachment(db.Model):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_type: Mapped[str] = mapped_column(sa.String(40))       # record / objection / repair / course ...
+    owner_id: Mapped[int | None] = mapped_column(sa.Integer)
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    original_name: Mapped[str] = mapped_column(sa.String(200))
+    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    mime: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column(sa.Integer)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.Index("ix_attachments_owner", "owner_type", "owner_id"),)
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save_upload(storage, *, owner_type: str, owner_id: int | None = None, person_id: int | None = None,
+                allowed=EVIDENCE_TYPES, uploaded_by=None) -> Attachment:
+    """Check and store one uploaded file; raise DomainError with a Chinese message if refused."""
+    if storage is None or not getattr(storage, "filename", ""):
+        raise DomainError("no_file", "请选择要上传的文件", {"file": "请选择文件"})
+    data = storage.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
+    if len(data) > current_app.config["UPLOAD_MAX_BYTES"]:
+        limit = current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
+        raise DomainError("too_large", f"文件超过 {limit} MB 的大小限制", {"file": f"文件不能超过 {limit} MB"},
+                          status=413)
+    if not data:
+        raise DomainError("empty_file", "文件为空", {"file": "文件为空"})
+    kind = sniff(data[:16])
+    if kind is None or kind[1] not in allowed:
+        names = "、".join(a.upper() for a in allowed)
+        raise DomainError("bad_type", f"只接受 {names} 文件（按文件内容判断）", {"file": f"只接受 {names} 文件"})
+    stored = secrets.token_hex(16) + "." + kind[1]
+    (upload_dir() / stored).write_bytes(data)
+    original = Path(storage.filename).name[:200] or "file"
+    att = Attachment(owner_type=owner_type, owner_id=owner_id, person_id=person_id, original_name=original,
+                     stored_name=stored, mime=kind[0], size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                     uploaded_by_id=getattr(uploaded_by, "id", None))
+    db.session.add(att)
+    db.session.flush()
+    record_event("file_upload", att, f"上传文件 {original}（{len(data)} 字节）", person_id=person_id)
+    return att
+
+
+def send_attachment(att: Attachment):
+    """Serve a file the caller has already authorised; always as a download, audited."""
+    record_event("file_view", att, att.original_name, person_id=att.person_id)
+    db.session.commit()
+    return send_file(upload_dir() / att.stored_name, mimetype=att.mime, as_attachment=True,
+                     download_name=att.original_name, max_age=0)

@@ -1,0 +1,71 @@
+"""render_pdf(template, **ctx) -> bytes, the one way this application makes PDFs.
+
+- one FontConfiguration per process, reused (font discovery costs more than rendering);
+- a URL fetcher that accepts ``data:`` URIs only: no ``file://`` (local files), no network;
+- stylesheets are passed as strings from templates/pdf/, images as data URIs (QR codes);
+- user text reaches the PDF only through Jinja autoescaping;
+- fonts are subset by HarfBuzz (``libharfbuzz-subset0``); ``harfbuzz_subset_available()``
+  says whether it is there (checked loudly at start-up).
+"""
+from __future__ import annotations
+
+import base64
+import ctypes.util
+import functools
+import hashlib
+import io
+import threading
+
+from flask import current_app, render_template
+
+_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def harfbuzz_subset_available() -> bool:
+    return ctypes.util.find_library("harfbuzz-subset") is not None
+
+
+@functools.lru_cache(maxsize=1)
+def font_config():
+    from weasyprint.text.fonts import FontConfiguration
+    return FontConfiguration()
+
+
+@functools.lru_cache(maxsize=1)
+def url_fetcher():
+    from weasyprint.urls import URLFetcher
+    return URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)
+
+
+def font_stacks() -> dict:
+    return {"body_font": current_app.config["PDF_FONT_STACK"],
+            "heading_font": current_app.config["PDF_HEADING_FONT_STACK"]}
+
+
+def render_html(html: str, stylesheets: tuple[str, ...] = ()) -> bytes:
+    from weasyprint import CSS, HTML
+    fc = font_config()
+    css = [CSS(string=s, font_config=fc, url_fetcher=url_fetcher()) for s in stylesheets]
+    doc = HTML(string=html, base_url="data:,", url_fetcher=url_fetcher())
+    return doc.write_pdf(stylesheets=css, font_config=fc, uncompressed_pdf=False)
+
+
+def render_pdf(template: str, *, stylesheet: str = "pdf/base.css", **ctx) -> bytes:
+    """Render a Jinja template (under templates/pdf/) to PDF bytes."""
+    html = render_template(template, **font_stacks(), **ctx)
+    css = render_template(stylesheet, **font_stacks(), **ctx) if stylesheet else ""
+    return render_html(html, (css,) if css else ())
+
+
+def qr_data_uri(text: str, box_size: int = 4) -> str:
+    """A QR code as a PNG data URI (for <img src> in PDF templates)."""
+    import qrcode
+    img = qrcode.make(text, box_size=box_size, border=1)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

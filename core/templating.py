@@ -1,0 +1,104 @@
+"""Template globals and filters: role-aware navigation, badges, Chinese dates, masking."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import url_for
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# status code -> Bootstrap colour; one table so the same status is the same colour everywhere
+BADGE_COLOURS = {
+    "draft": "secondary", "notified": "info", "under_objection": "warning", "effective": "danger",
+    "revoked": "dark", "exempted": "light", "expired": "success", "repaired": "primary",
+    "good": "success", "restricted": "warning", "serious": "danger",
+    "eligible": "success", "ineligible": "danger", "attention": "warning",
+    "active": "success", "transferred": "secondary", "retired": "secondary", "resigned": "secondary",
+    "dismissed": "dark", "pending": "warning", "upheld": "success", "rejected": "danger",
+    "approved": "success", "signed": "success", "assigned": "warning", "overdue": "danger",
+    "enrolled": "info", "completed": "success", "absent": "secondary", "failed": "danger",
+    "queued": "secondary", "running": "info", "done": "success",
+}
+
+
+def badge(value, label=None) -> Markup:
+    code = getattr(value, "value", value)
+    text = label if label is not None else getattr(value, "label", value)
+    colour = BADGE_COLOURS.get(str(code), "secondary")
+    text_cls = " text-dark" if colour in ("light", "warning", "info") else ""
+    return Markup(  # noqa: S704 - every interpolated value is escaped
+        f'<span class="badge text-bg-{colour}{text_cls} status-badge" data-status="{escape(code)}">'
+                  f'{escape(str(text))}</span>')
+
+
+def zh_date(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, datetime):
+        local = value.astimezone(SHANGHAI) if value.tzinfo else value
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, str):      # ISO text from JSON-shaped data (file sections)
+        try:
+            parsed = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+        return zh_date(parsed)
+    return str(value)
+
+
+def mask_phone(value: str | None) -> str:
+    if not value:
+        return "—"
+    return value[:3] + "****" + value[-4:] if len(value) >= 7 else "****"
+
+
+def nav_items() -> list[tuple[str, str, str]]:
+    """(label, url, icon) for the current user's roles; endpoints that do not exist are skipped."""
+    from core.navigation import NAV
+    items, seen = [], set()
+    if not current_user.is_authenticated:
+        return items
+    for roles, label, endpoint, icon in NAV:
+        if endpoint in seen or not current_user.has_any_role(*roles):
+            continue
+        if has_endpoint(endpoint):
+            items.append((label, url_for(endpoint), icon))
+            seen.add(endpoint)
+    return items
+
+
+def page_url(page: int) -> str:
+    """The current page's URL with ``page`` changed (every other filter and sort kept)."""
+    from flask import request
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def has_endpoint(name: str) -> bool:
+    from flask import current_app
+    return name in current_app.view_functions
+
+
+def unread_count() -> int:
+    if not current_user.is_authenticated:
+        return 0
+    from core.notify.services import unread_count as count
+    return count(current_user)
+
+
+def init_app(app) -> None:
+    from flask_babel import get_locale
+    app.jinja_env.globals.update(get_locale=get_locale)
+    app.jinja_env.globals.update(badge=badge, nav_items=nav_items, unread_count=unread_count,
+                                 has_endpoint=has_endpoint, page_url=page_url)
+    app.jinja_env.filters.update(zh_date=zh_date, mask_phone=mask_phone)
+    from core.audit.labels import action_label, target_label
+    app.jinja_env.globals.update(action_label=action_label, target_label=target_label)
+    from core.accounts.permissions import template_predicates
+    app.jinja_env.globals.update(template_predicates())

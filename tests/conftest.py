@@ -1,0 +1,172 @@
+"""Fixtures: app, db, client, login_as, factories.
+
+The suite runs on SQLite (a file per xdist worker) and, with TEST_DATABASE_URL pointing
+at a PostgreSQL server, on a fresh PostgreSQL database per worker. The schema is created
+once per worker; every test starts from empty tables.
+"""
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from core.app import create_app
+from core.extensions import db as _db
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith(("postgresql", "postgres")):
+        return None
+    return url
+
+
+@pytest.fixture(scope="session")
+def worker_name(request) -> str:
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_name):
+    worker_id = worker_name
+    base = _postgres_url()
+    if base is None:
+        path = tmp_path_factory.mktemp(f"db-{worker_id}") / "test.db"
+        yield f"sqlite:///{path}"
+        return
+    import psycopg
+    plain = base.replace("postgresql+psycopg://", "postgresql://")
+    name = f"ia_test_{worker_id}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    server = plain.rsplit("/", 1)[0]
+    yield f"postgresql+psycopg://{server.split('://', 1)[1]}/{name}"
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    os.environ["INTEGRITY_INSTANCE_DIR"] = str(instance)
+    application = create_app("test", SQLALCHEMY_DATABASE_URI=database_url, INSTANCE_DIR=str(instance),
+                             UPLOAD_DIR=str(instance / "uploads"))
+    with application.app_context():
+        _db.create_all()
+        from core.schema_extras import install_database_extras
+        install_database_extras(_db.engine)
+    yield application
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """Every test starts with empty tables and its own app context."""
+    ctx = app.app_context()
+    ctx.push()
+    yield _db
+    _db.session.rollback()
+    _db.session.remove()
+    _truncate_all()
+    ctx.pop()
+
+
+def _truncate_all():
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SET session_replication_role = replica"))
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(sa.text("SET session_replication_role = DEFAULT"))
+        else:
+            conn.execute(sa.text("PRAGMA foreign_keys = OFF"))
+            for t in tables:
+                conn.execute(sa.text(f'DELETE FROM "{t}"'))
+            conn.execute(sa.text("PRAGMA foreign_keys = ON"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(client):
+    """Log a user in by setting the Flask-Login session (the login form has its own tests)."""
+    def _login(user, c=None):
+        c = c or client
+        with c.session_transaction() as sess:
+            sess["_user_id"] = user.get_id()
+            sess["_id"] = _session_identifier(c)   # else session protection marks the login not fresh
+            sess["_fresh"] = True
+            sess["mfa"] = True       # the second factor counts as passed (core.security gate)
+            sess["login_at"] = sess["last_seen"] = time.time()
+        return c
+    return _login
+
+
+def _session_identifier(client) -> str:
+    """Flask-Login's identifier of the test client (remote address + user agent)."""
+    from flask_login.utils import _create_identifier
+    with client.application.test_request_context(environ_base=client.environ_base):
+        return _create_identifier()
+
+
+@pytest.fixture
+def api(app):
+    """A JSON client with a bearer token: api(user).get('/api/v1/...')."""
+    from core.accounts.tokens import create_token
+
+    class ApiClient:
+        def __init__(self, user):
+            self.token = create_token(user)
+            _db.session.commit()
+            self.client = app.test_client()
+
+        def _call(self, method, url, **kw):
+            headers = kw.pop("headers", {})
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+            return getattr(self.client, method)(url, headers=headers, **kw)
+
+        def get(self, url, **kw):
+            return self._call("get", url, **kw)
+
+        def post(self, url, **kw):
+            return self._call("post", url, **kw)
+
+        def patch(self, url, **kw):
+            return self._call("patch", url, **kw)
+
+    return ApiClient
+
+
+@pytest.fixture
+def region(db):
+    """A small region: 东营市 with 东营区 (two towns) and 河口区 (one town), HR of each county."""
+    from tests import factories as f
+    city = f.department("东营市", kind="city")
+    dongying = f.department("东营区", parent=city, kind="county")
+    wenhui = f.department("文汇街道", parent=dongying, kind="town")
+    shikou = f.department("史口镇", parent=dongying, kind="town")
+    hekou = f.department("河口区", parent=city, kind="county")
+    liuhe = f.department("六合街道", parent=hekou, kind="town")
+    r = type("Region", (), {})()
+    r.city, r.dongying, r.wenhui, r.shikou, r.hekou, r.liuhe = city, dongying, wenhui, shikou, hekou, liuhe
+    r.hr = f.user("hr", roles=("hr",), department=dongying)
+    r.hr_hekou = f.user("hr_hekou", roles=("hr",), department=hekou)
+    r.hr_city = f.user("hr_city", roles=("hr",), department=city)
+    r.person = f.person("张伟", department=wenhui, entry_date=date(2015, 3, 1))
+    r.other = f.person("李娜", department=liuhe, entry_date=date(2016, 5, 1))
+    r.servant = f.user("servant", roles=("servant",), person=r.person)
+    r.sysadmin = f.user("admin", roles=("sysadmin",))
+    r.auditor = f.user("auditor", roles=("auditor",))
+    _db.session.commit()
+    return r
+
+
+@pytest.fixture
+def today():
+    return date.today()

@@ -1,0 +1,51 @@
+"""The schema comes from migrations only: upgrading an empty database gives exactly the models."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from core.app import create_app
+from core.extensions import db
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+        return
+    import psycopg
+    plain = base.replace("postgresql+psycopg://", "postgresql://")
+    name = f"ia_migrate_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield plain.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_upgrade_from_empty_matches_models_and_downgrades(empty_database, tmp_path):
+    from flask_migrate import downgrade, upgrade
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database.replace("postgresql://", "postgresql+psycopg://"),
+                     INSTANCE_DIR=str(tmp_path))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+        assert diff == [], f"models and migrations differ: {diff}"
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                triggers = conn.execute(sa.text(
+                    "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass")).scalars().all()
+            assert "audit_events_no_change" in triggers
+        downgrade(revision="base")
+        with db.engine.connect() as conn:
+            left = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
+        assert left == set()
+        db.session.remove()
+        db.engine.dispose()
