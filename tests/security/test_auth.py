@@ -580,3 +580,29 @@ class TestFreshLogin:
         c = app.test_client()
         resp = c.post("/login", query_string={"next": target}, data={"username": "nx", "password": PW})
         assert resp.status_code == 302 and resp.headers["Location"] in ("/", "http://localhost/")
+
+
+class TestUserEmail:
+    """The account form validates e-mail addresses (WTForms Email, which needs email-validator)."""
+
+    @pytest.mark.parametrize("email, ok", [
+        ("zhang.san@dongying.gov.cn", True),
+        ("", True),
+        ("不是邮箱", False),
+        ("a@b", False),
+        ("two@@signs.cn", False),
+    ])
+    def test_email_is_checked_and_bad_ones_are_not_stored(self, pair, session_login, email, ok):
+        admin = session_login(refetch(pair.admin))
+        before = refetch(pair.user).email
+        resp = admin.post(f"/admin/users/{pair.user.id}", data={
+            "display_name": "受害", "roles": "servant", "department_id": "0", "person_id": str(pair.user.person_id),
+            "email": email, "is_enabled": "y", "version": str(refetch(pair.user).version)})
+        if ok:
+            assert resp.status_code == 302
+            assert (refetch(pair.user).email or "") == email
+        else:
+            assert resp.status_code == 200                  # the form again, with what was typed
+            page = resp.get_data(as_text=True)
+            assert "邮箱格式不正确" in page and "is-invalid" in page
+            assert refetch(pair.user).email == before
