@@ -104,7 +104,10 @@ def demo_accounts():
 
 @keys.command("rotate")
 def keys_rotate():
-    """Re-encrypt every id number with the newest key of ID_ENCRYPTION_KEYS."""
+    """Re-encrypt every id number and TOTP seed with the newest key of ID_ENCRYPTION_KEYS."""
+    from sqlalchemy.orm.attributes import flag_modified
+
+    from core.accounts.models import User
     from core.crypto import rotate
     from core.guards import allow_bulk
     from core.registry.models import Person
@@ -113,8 +116,12 @@ def keys_rotate():
         for person in db.session.execute(db.select(Person)).scalars().yield_per(1000):
             person.id_cipher = rotate(person.id_cipher)
             n += 1
+    # the seed column decrypts on load with any configured key and encrypts on write with the newest
+    users = db.session.execute(db.select(User).where(User.totp_secret.is_not(None))).scalars().all()
+    for user in users:
+        flag_modified(user, "totp_secret")
     db.session.commit()
-    click.echo(f"re-encrypted {n} id numbers")
+    click.echo(f"re-encrypted {n} id numbers and {len(users)} TOTP seeds")
 
 
 @click.command("worker")

@@ -1,4 +1,4 @@
-"""Personal data at rest: id numbers are Fernet-encrypted, and looked up by a keyed hash.
+"""Secrets at rest: id numbers and TOTP seeds are Fernet-encrypted; id numbers are looked up by a keyed hash.
 
 Keys come from ``ID_ENCRYPTION_KEYS`` (comma-separated Fernet keys, newest first: add a
 new key in front, run ``flask --app wsgi keys rotate``, then drop the old key) and
@@ -42,7 +42,7 @@ def decrypt(token: str) -> str:
     try:
         return _state()["fernet"].decrypt(token.encode()).decode()
     except InvalidToken as exc:  # a key was dropped before rotation finished
-        raise RuntimeError("id number cannot be decrypted with the configured keys") from exc
+        raise RuntimeError("value cannot be decrypted with the configured keys") from exc
 
 
 def rotate(token: str) -> str:

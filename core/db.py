@@ -23,6 +23,25 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class EncryptedString(sa.types.TypeDecorator):
+    """A short secret kept Fernet-encrypted at rest with the keys of core.crypto (the TOTP seed).
+
+    Python code reads and writes plaintext; the column only ever holds a Fernet token, so a
+    copy of the database (or a backup) does not give away second factors. Not comparable in
+    SQL (each encryption differs): never filter on such a column."""
+
+    impl = sa.String(255)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        from core.crypto import encrypt
+        return None if value is None else encrypt(value)
+
+    def process_result_value(self, value, dialect):
+        from core.crypto import decrypt
+        return None if value is None else decrypt(value)
+
+
 class UTCDateTime(sa.types.TypeDecorator):
     """Timezone-aware UTC datetimes on every backend (SQLite stores naive values)."""
 

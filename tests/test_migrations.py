@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -47,5 +48,33 @@ def test_upgrade_from_empty_matches_models_and_downgrades(empty_database, tmp_pa
         with db.engine.connect() as conn:
             left = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
         assert left == set()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_totp_seeds_are_encrypted_by_the_upgrade_and_decrypted_by_the_downgrade(empty_database, tmp_path):
+    """2b7e1f4a9c30 turns plaintext TOTP seeds already in the table into Fernet tokens."""
+    from flask_migrate import downgrade, upgrade
+
+    from core import crypto
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database.replace("postgresql://", "postgresql+psycopg://"),
+                     INSTANCE_DIR=str(tmp_path))
+    seed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    raw = sa.text("SELECT totp_secret FROM users WHERE username = 'enrolled'")
+    with app.app_context():
+        upgrade(revision="31f923eedb99")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO users (username, display_name, password_hash, session_token, totp_secret, totp_enabled,"
+                " created_at, updated_at) VALUES ('enrolled', 'e', 'x', 't', :seed, true, :now, :now)"),
+                {"seed": seed, "now": datetime(2026, 11, 21, tzinfo=UTC)})
+        upgrade()
+        with db.engine.connect() as conn:
+            token = conn.execute(raw).scalar_one()
+        assert token.startswith("gAAAAA") and crypto.decrypt(token) == seed
+        downgrade(revision="31f923eedb99")
+        with db.engine.connect() as conn:
+            assert conn.execute(raw).scalar_one() == seed
+        downgrade(revision="base")
         db.session.remove()
         db.engine.dispose()

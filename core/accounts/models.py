@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+from core.db import EncryptedString, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from core.enums import Role
 from core.extensions import db
 from core.guards import audited
@@ -35,7 +35,7 @@ class User(VersionedMixin, TimestampMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString)   # Fernet token at rest
     totp_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     recovery_codes: Mapped[str | None] = mapped_column(sa.Text)   # hashes, one per line

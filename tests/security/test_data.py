@@ -9,6 +9,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from markupsafe import escape
@@ -16,6 +17,7 @@ from werkzeug.datastructures import FileStorage
 
 from core import crypto
 from core.accounts import services as accounts
+from core.accounts.models import User
 from core.audit.models import AuditEvent
 from core.errors import DomainError, ValidationFailed
 from core.extensions import db
@@ -128,16 +130,22 @@ class TestIdNumbers:
             dept = f.department("东营区", kind="county")
             idn = f.id_number()
             pid = f.person("轮换", department=dept, id_number=idn).id
+            seed = pyotp.random_base32()
+            rotor = f.user("rotor", roles=("hr",), department=dept)
+            rotor.totp_secret, rotor.totp_enabled = seed, True
+            uid = rotor.id
             db.session.commit()
             cipher_before = db.session.get(Person, pid).id_cipher
+            seed_before = raw_seed(uid)
             db.session.remove()
         both = make_app(ID_ENCRYPTION_KEYS=f"{k2},{k1}", **common)
         with both.app_context():      # the CLI runs in the current app context if there is one
             result = both.test_cli_runner().invoke(args=["keys", "rotate"])
             db.session.remove()
-        assert result.exit_code == 0 and "re-encrypted 1" in result.output
+        assert result.exit_code == 0 and "re-encrypted 1 id numbers and 1 TOTP seeds" in result.output
         new_only = make_app(ID_ENCRYPTION_KEYS=k2, **common)
         with new_only.app_context():
+            assert raw_seed(uid) != seed_before and db.session.get(User, uid).totp_secret == seed
             p = db.session.get(Person, pid)
             assert p.id_cipher != cipher_before
             assert crypto.decrypt(p.id_cipher) == idn
@@ -148,6 +156,29 @@ class TestIdNumbers:
             with pytest.raises(RuntimeError):
                 crypto.decrypt(db.session.get(Person, pid).id_cipher)
             db.session.remove()
+
+
+def raw_seed(user_id: int) -> str:
+    """users.totp_secret as stored, bypassing the column type."""
+    return db.session.execute(sa.text("SELECT totp_secret FROM users WHERE id = :i"), {"i": user_id}).scalar_one()
+
+
+class TestTotpSeedAtRest:
+    def test_seed_is_stored_encrypted_and_login_still_works(self, app):
+        dept = f.department("东营区", kind="county")
+        seed = pyotp.random_base32()
+        user = f.user("seeded", roles=("hr",), department=dept)
+        user.totp_secret, user.totp_enabled = seed, True
+        db.session.commit()
+        stored = raw_seed(user.id)
+        assert stored.startswith("gAAAAA") and seed not in stored
+        assert crypto.decrypt(stored) == seed
+        db.session.expire_all()
+        assert db.session.get(User, user.id).totp_secret == seed
+        c = app.test_client()
+        c.post("/login", data={"username": "seeded", "password": f.PASSWORD})
+        resp = c.post("/login/2fa", data={"code": pyotp.TOTP(seed).now()})
+        assert resp.status_code == 302 and "/login" not in resp.headers["Location"]
 
 
 # ---- uploads ---------------------------------------------------------------------------------------
