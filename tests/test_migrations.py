@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -65,9 +64,8 @@ def test_totp_seeds_are_encrypted_by_the_upgrade_and_decrypted_by_the_downgrade(
         upgrade(revision="31f923eedb99")
         with db.engine.begin() as conn:
             conn.execute(sa.text(
-                "INSERT INTO users (username, display_name, password_hash, session_token, totp_secret, totp_enabled,"
-                " created_at, updated_at) VALUES ('enrolled', 'e', 'x', 't', :seed, true, :now, :now)"),
-                {"seed": seed, "now": datetime(2026, 11, 21, tzinfo=UTC)})
+                "INSERT INTO users (username, display_name, password_hash, session_token, totp_secret, totp_enabled)"
+                " VALUES ('enrolled', 'e', 'x', 't', :seed, true)"), {"seed": seed})   # server defaults fill the rest
         upgrade()
         with db.engine.connect() as conn:
             token = conn.execute(raw).scalar_one()
