@@ -2,6 +2,10 @@
 
 Files are served only through access-checked routes of the packages that own them
 (``send_attachment`` after the caller checked the scope).
+
+A file is written before its row is committed; if the transaction then rolls back (a later
+upload of the same form refused, a rule broken, a fault), the files it wrote are removed,
+so the folder never holds a file that no row references.
 """
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app, send_file
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.audit.services import record_event
 from core.db import UTCDateTime, utcnow
@@ -62,6 +66,20 @@ def upload_dir() -> Path:
     return path
 
 
+_WRITTEN = "ia_uploaded_files"
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _keep_written_files(session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _remove_written_files(session) -> None:
+    for path in session.info.pop(_WRITTEN, ()):
+        path.unlink(missing_ok=True)
+
+
 def save_upload(storage, *, owner_type: str, owner_id: int | None = None, person_id: int | None = None,
                 allowed=EVIDENCE_TYPES, uploaded_by=None) -> Attachment:
     """Check and store one uploaded file; raise DomainError with a Chinese message if refused."""
@@ -79,7 +97,9 @@ def save_upload(storage, *, owner_type: str, owner_id: int | None = None, person
         names = "、".join(a.upper() for a in allowed)
         raise DomainError("bad_type", f"只接受 {names} 文件（按文件内容判断）", {"file": f"只接受 {names} 文件"})
     stored = secrets.token_hex(16) + "." + kind[1]
-    (upload_dir() / stored).write_bytes(data)
+    path = upload_dir() / stored
+    path.write_bytes(data)
+    db.session.info.setdefault(_WRITTEN, []).append(path)      # removed again if this transaction rolls back
     original = Path(storage.filename).name[:200] or "file"
     att = Attachment(owner_type=owner_type, owner_id=owner_id, person_id=person_id, original_name=original,
                      stored_name=stored, mime=kind[0], size=len(data), sha256=hashlib.sha256(data).hexdigest(),

@@ -13,7 +13,10 @@ FAKES = [(b"just some text, not an image", "receipt.png"),
          (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "scan.pdf")]
 
 
-def test_page_refuses_files_that_are_not_pdf_jpg_png(region, repair, login_as):
+def test_page_refuses_files_that_are_not_pdf_jpg_png(app, region, repair, login_as):
+    from pathlib import Path
+    folder = Path(app.config["UPLOAD_DIR"])
+    before = set(folder.iterdir()) if folder.exists() else set()
     rec = repair.eligible_record()
     servant = login_as(region.servant)
     for data, name in FAKES:
@@ -25,6 +28,8 @@ def test_page_refuses_files_that_are_not_pdf_jpg_png(region, repair, login_as):
         assert "只接受 PDF、JPG、PNG 文件" in html and "已退缴" in html
         assert db.session.execute(db.select(RepairApplication)).first() is None
         assert db.session.execute(db.select(Attachment)).first() is None
+        # the good PNG stored before the bad file was refused is gone again (no orphan files)
+        assert set(folder.iterdir()) == before
 
 
 def test_page_oversize_is_413(app, region, repair, login_as, monkeypatch):
