@@ -69,7 +69,13 @@ class Config:
     MAKEUP_WORKDAYS: tuple = ()     # 调休 weekend days that are working days
     PDF_FONT_STACK = '"Noto Serif CJK SC", "Noto Serif CJK", serif'
     PDF_HEADING_FONT_STACK = '"Noto Sans CJK SC", "Noto Sans CJK", sans-serif'
+    # optional PDF signing (core/pdf_sign.py): PKCS#12, or PEM key + certificate; off when unset
+    PDF_SIGNING_PKCS12: str | None = None
+    PDF_SIGNING_KEY: str | None = None
     PDF_SIGNING_CERT: str | None = None
+    PDF_SIGNING_CHAIN: str | None = None      # CA certificate file(s), comma-separated
+    PDF_SIGNING_PASSPHRASE: str | None = None  # from the environment only
+    PDF_SIGNING_LOCATION: str | None = None
     IMPORT_SYNC_ROWS = 5000         # larger Excel imports run as a background job with a progress bar
     EXPORT_FRESH_ROWS = 1000        # exports above this need a fresh login (SECURITY.md)
     EXPORT_MAX_ROWS = 200_000
@@ -86,7 +92,8 @@ class Config:
         values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
         env = os.environ
         for key in ("SECRET_KEY", "REDIS_URL", "MAIL_SERVER", "ID_ENCRYPTION_KEYS", "ID_HASH_KEY",
-                    "AUDIT_CHECKPOINT_KEY", "PDF_SIGNING_CERT", "RATELIMIT_STORAGE_URI", "CREDIT_EXPORT_ID_NUMBER"):
+                    "AUDIT_CHECKPOINT_KEY", "PDF_SIGNING_CERT", "PDF_SIGNING_KEY", "PDF_SIGNING_PKCS12",
+                    "PDF_SIGNING_CHAIN", "PDF_SIGNING_PASSPHRASE", "PDF_SIGNING_LOCATION", "RATELIMIT_STORAGE_URI", "CREDIT_EXPORT_ID_NUMBER"):
             if env.get(key):
                 values[key] = env[key]
         for key in ("INTEGRITY_HOURS_PER_YEAR", "ANNUAL_TRAINING_HOURS", "IDLE_TIMEOUT_MINUTES",

@@ -42,6 +42,7 @@ from archive.enums import (
     Severity,
     Verdict,
 )
+from core.text import N_, Text
 
 # --------------------------------------------------------------------------- periods
 
@@ -349,21 +350,21 @@ def default_restricted_until(category: Category, sanction: Sanction, severity: S
 
 def check_restricted_until(category: Category, sanction: Sanction, severity: Severity,
                            decided_on: date, restricted_until: date | None, permanent: bool,
-                           settings: RuleSettings) -> str | None:
-    """A Chinese problem message when an entered end of restriction is not allowed, else
+                           settings: RuleSettings) -> Text | None:
+    """A Chinese problem message (a :class:`~core.text.Text`) when an entered end of restriction is not allowed, else
     None. 留党察看 must last one of ``party_probation_months``; a set_by_hr record needs an
     end (or permanent); an end never precedes the decision."""
     period = restriction_period(category, sanction, severity, settings)
     if permanent and restricted_until is not None:
-        return "永久影响的记录不应设定影响期截止日期"
+        return N_("永久影响的记录不应设定影响期截止日期")
     if restricted_until is not None and restricted_until < decided_on:
-        return "影响期截止日期不得早于决定日期"
+        return N_("影响期截止日期不得早于决定日期")
     if Sanction(sanction) is Sanction.PARTY_PROBATION and period.kind == SET_BY_HR:
         allowed = settings.party_probation_months
         if permanent or restricted_until not in [add_months(decided_on, m) for m in allowed]:
-            return "留党察看的影响期为" + "或".join(f"{m}个月" for m in allowed)
+            return N_("留党察看的影响期为%(months)s个月", months="/".join(str(m) for m in allowed))
     if period.kind == SET_BY_HR and restricted_until is None and not permanent:
-        return "该类记录须由人事干部设定影响期截止日期"
+        return N_("该类记录须由人事干部设定影响期截止日期")
     return None
 
 
@@ -484,13 +485,18 @@ def restricts(record: RecordFacts, as_of: date, settings: RuleSettings,
     return record.permanent or (end is not None and as_of <= end)
 
 
-def record_label(record: RecordFacts) -> str:
-    """Chinese short description: "政务处分·记过（2026-01-15决定）"."""
-    name = Category(record.category).zh
+def record_label(record: RecordFacts) -> Text:
+    """Short description: "政务处分·记过（2026年1月15日决定）" (a Text, translatable)."""
+    category, day = Category(record.category), record.decided_on
     if record.sanction is not Sanction.NONE:
-        name += "·" + Sanction(record.sanction).zh
-    item = f"{record.item}，" if record.item else ""
-    return f"{name}（{item}{record.decided_on.isoformat()}决定）"
+        sanction = Sanction(record.sanction)
+        if record.item:
+            return N_("%(category)s·%(sanction)s（%(item)s，%(day)s决定）",
+                      category=category, sanction=sanction, item=record.item, day=day)
+        return N_("%(category)s·%(sanction)s（%(day)s决定）", category=category, sanction=sanction, day=day)
+    if record.item:
+        return N_("%(category)s（%(item)s，%(day)s决定）", category=category, item=record.item, day=day)
+    return N_("%(category)s（%(day)s决定）", category=category, day=day)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -508,7 +514,7 @@ _PURPOSE_KIND = {ReviewPurpose.PROMOTION: RestrictionKind.PROMOTION,
 @dataclass(frozen=True)
 class Restriction:
     kind: RestrictionKind
-    reason: str
+    reason: Text
     until: date | None
     record_id: int | None = None
     permanent: bool = False
@@ -519,7 +525,7 @@ class Evaluation:
     """Result of :func:`evaluate`; ``record_status`` / ``record_ends`` are per record id."""
     status: IntegrityStatus
     restrictions: list[Restriction] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     record_status: dict[int, RecordStatus] = field(default_factory=dict)
     record_ends: dict[int, date] = field(default_factory=dict)
 
@@ -530,8 +536,8 @@ class Evaluation:
         return any(r.kind is kind for r in self.restrictions)
 
 
-def _until_text(end: date | None) -> str:
-    return "永久" if end is None else f"至{end.isoformat()}"
+def _until_text(end: date | None) -> Text:
+    return N_("永久") if end is None else N_("至%(day)s", day=end)
 
 
 def case_pending_at(case: CasePending, as_of: date) -> bool:
@@ -545,16 +551,18 @@ def _restrictions_for_record(r: RecordFacts, end: date | None,
     out: list[Restriction] = []
     if r.sanction in PROMOTION_SANCTIONS:
         out.append(Restriction(RestrictionKind.PROMOTION,
-                               f"{label}处于影响期内（{until}），不得晋升职务职级（公职人员政务处分法第19条）",
+                               N_("%(record)s处于影响期内（%(until)s），不得晋升职务职级（公职人员政务处分法第19条）",
+                                  record=label, until=until),
                                end, r.id, r.permanent))
     out.append(Restriction(RestrictionKind.AWARD,
-                           f"{label}为有效失信记录（{until}），不得评优评先", end, r.id, r.permanent))
+                           N_("%(record)s为有效失信记录（%(until)s），不得评优评先", record=label, until=until),
+                           end, r.id, r.permanent))
     if Severity(r.severity) is Severity.SERIOUS:
-        out.append(Restriction(RestrictionKind.HIRING, f"{label}为有效的严重失信记录，不得录用",
+        out.append(Restriction(RestrictionKind.HIRING, N_("%(record)s为有效的严重失信记录，不得录用", record=label),
                                end, r.id, r.permanent))
     elif r.item in settings.joint_punishment_items:
         out.append(Restriction(RestrictionKind.HIRING,
-                               f"{label}：被列为{r.item}，不得录用（公务员法第26条）",
+                               N_("%(record)s：被列为%(item)s，不得录用（公务员法第26条）", record=label, item=r.item),
                                end, r.id, r.permanent))
     return out
 
@@ -570,11 +578,12 @@ def _appraisal_restrictions(grades: dict[int, Grade], settings: RuleSettings) ->
     year = max(grades)
     if grades[year] is Grade.INCOMPETENT:
         return [Restriction(RestrictionKind.PROMOTION,
-                            f"{year}年度考核为不称职，不得晋升职务职级（公务员法第50条）", None)]
+                            N_("%(year)s年度考核为不称职，不得晋升职务职级（公务员法第50条）", year=year), None)]
     basic = Grade.BASICALLY_COMPETENT
     if settings.promotion_blocked_by_two_basic and grades[year] is basic and grades.get(year - 1) is basic:
         return [Restriction(RestrictionKind.PROMOTION,
-                            f"{year - 1}、{year}年度考核连续为基本称职，不得晋升职务职级", None)]
+                            N_("%(first)s、%(year)s年度考核连续为基本称职，不得晋升职务职级", first=year - 1, year=year),
+                            None)]
     return []
 
 
@@ -582,37 +591,42 @@ def _case_restrictions(person: PersonFacts, as_of: date) -> list[Restriction]:
     out: list[Restriction] = []
     for case in person.cases:
         if case_pending_at(case, as_of):
-            text = f"立案审查中（{case.authority}，{case.started_on.isoformat()}起）"
+            text = _case_text(case)
             out.append(Restriction(RestrictionKind.PROMOTION,
-                                   f"{text}，不得晋升（公职人员政务处分法第52条）", None))
+                                   N_("%(case)s，不得晋升（公职人员政务处分法第52条）", case=text), None))
             out.append(Restriction(RestrictionKind.AWARD,
-                                   f"{text}，不得奖励（公职人员政务处分法第52条）", None))
+                                   N_("%(case)s，不得奖励（公职人员政务处分法第52条）", case=text), None))
     return out
 
 
+def _case_text(case: CasePending) -> Text:
+    return N_("立案审查中（%(authority)s，%(day)s起）", authority=case.authority, day=case.started_on)
+
+
 def _notes(records: list[RecordFacts], statuses: dict[int, RecordStatus], ends: dict[int, date],
-           grades: dict[int, Grade], as_of: date, settings: RuleSettings) -> list[str]:
-    notes: list[str] = []
+           grades: dict[int, Grade], as_of: date, settings: RuleSettings) -> list[Text]:
+    notes: list[Text] = []
     recent = add_months(as_of, -settings.attention_expired_months)
     for r in records:
         label, status = record_label(r), statuses[r.id]
         end = record_end(r, ends.get(r.id))
         if status is RecordStatus.REPAIRED:
-            notes.append(f"{label}已信用修复")
+            notes.append(N_("%(record)s已信用修复", record=label))
         elif status is RecordStatus.EXEMPTED:
-            notes.append(f"{label}已认定容错免责，不计为失信")
+            notes.append(N_("%(record)s已认定容错免责，不计为失信", record=label))
         elif status is RecordStatus.UNDER_OBJECTION:
-            notes.append(f"{label}异议处理中")
+            notes.append(N_("%(record)s异议处理中", record=label))
         elif status is RecordStatus.EXPIRED and end is not None and end >= recent:
-            notes.append(f"{label}影响期已于{end.isoformat()}届满解除（近{settings.attention_expired_months}个月内）")
+            notes.append(N_("%(record)s影响期已于%(day)s届满解除（近%(months)s个月内）", record=label, day=end,
+                            months=settings.attention_expired_months))
         period = restriction_period(r.category, r.sanction, r.severity, settings)
         if (status in RESTRICTING_STATUSES and period.kind != NONE and not r.permanent
                 and r.restricted_until is None):
-            notes.append(f"{label}未设定影响期截止日期，请人事干部补充")
+            notes.append(N_("%(record)s未设定影响期截止日期，请人事干部补充", record=label))
     latest = max(grades, default=None)
     if latest is not None and grades[latest] in (Grade.BASICALLY_COMPETENT, Grade.INCOMPETENT):
-        notes.append(f"{latest}年度考核为{grades[latest].zh}")
-    notes.extend(f"{y - 1}、{y}年度考核连续不称职（公务员法第88条）"
+        notes.append(N_("%(year)s年度考核为%(grade)s", year=latest, grade=grades[latest]))
+    notes.extend(N_("%(first)s、%(year)s年度考核连续不称职（公务员法第88条）", first=y - 1, year=y)
                  for y in consecutive_incompetent(AppraisalFacts(y, g) for y, g in grades.items()))
     return notes
 
@@ -642,7 +656,7 @@ def evaluate(person: PersonFacts, as_of: date, settings: RuleSettings) -> Evalua
 
 
 def verdict(purpose: ReviewPurpose, evaluation: Evaluation, person: PersonFacts, as_of: date,
-            settings: RuleSettings) -> tuple[Verdict, list[str]]:
+            settings: RuleSettings) -> tuple[Verdict, list[Text]]:
     """Eligibility for a review purpose (SPEC §8 with §4.7).
 
     ``ineligible`` with the reasons of the purpose's restrictions; else ``attention`` with
@@ -657,10 +671,10 @@ def verdict(purpose: ReviewPurpose, evaluation: Evaluation, person: PersonFacts,
     ends = evaluation.record_ends
     for r in person.records:
         if r.decided_on <= as_of and restricts(r, as_of, settings, ends.get(r.id)):
-            reasons.append(f"{record_label(r)}为有效失信记录（不直接限制{ReviewPurpose(purpose).zh}，需综合考虑）")
+            reasons.append(N_("%(record)s为有效失信记录（不直接限制%(purpose)s，需综合考虑）",
+                              record=record_label(r), purpose=ReviewPurpose(purpose)))
     if kind is RestrictionKind.HIRING:
-        reasons += [f"立案审查中（{c.authority}，{c.started_on.isoformat()}起）"
-                    for c in person.cases if case_pending_at(c, as_of)]
+        reasons += [_case_text(c) for c in person.cases if case_pending_at(c, as_of)]
     if reasons:
         return Verdict.ATTENTION, list(dict.fromkeys(reasons))
     return Verdict.ELIGIBLE, []
@@ -672,7 +686,7 @@ def verdict(purpose: ReviewPurpose, evaluation: Evaluation, person: PersonFacts,
 @dataclass(frozen=True)
 class AppraisalWarning:
     code: str  # "not_excellent" | "must_be_ungraded"
-    message: str
+    message: Text
     record_id: int | None = None
 
 
@@ -701,12 +715,12 @@ def appraisal_warnings(year: int, grade: Grade, records: Iterable[RecordFacts],
         label, lag = record_label(r), year - r.decided_on.year
         span = _UNGRADED_YEARS.get(r.sanction)
         if span is not None and 0 <= lag <= span and grade is not Grade.UNGRADED:
-            when = "当年度" if lag == 0 else f"次年度（{year}年）"
+            when = N_("当年度") if lag == 0 else N_("次年度（%(year)s年）", year=year)
             out.append(AppraisalWarning(MUST_BE_UNGRADED,
-                                        f"受{label}，{when}应不定等次（只写评语）", r.id))
+                                        N_("受%(record)s，%(when)s应不定等次（只写评语）", record=label, when=when), r.id))
         elif r.sanction in _NOT_EXCELLENT_SANCTIONS and lag == 0 and grade is Grade.EXCELLENT:
             out.append(AppraisalWarning(NOT_EXCELLENT,
-                                        f"受{label}，{year}年度不得评为优秀", r.id))
+                                        N_("受%(record)s，%(year)s年度不得评为优秀", record=label, year=year), r.id))
     return out
 
 
@@ -733,17 +747,17 @@ def appraisal_year_for_coverage(as_of: date) -> int:
 class Condition:
     code: str
     met: bool
-    message: str
+    message: Text
 
 
 _STATUS_PROBLEMS = {
-    RecordStatus.DRAFT: "记录尚未告知，不能申请修复",
-    RecordStatus.NOTIFIED: "记录尚在告知期，生效后方可申请修复",
-    RecordStatus.UNDER_OBJECTION: "记录异议处理中，异议处理完毕后方可申请修复",
-    RecordStatus.REVOKED: "记录已撤销，无需修复",
-    RecordStatus.EXEMPTED: "记录已容错免责，无需修复",
-    RecordStatus.EXPIRED: "记录影响期已届满解除，无需修复",
-    RecordStatus.REPAIRED: "记录已修复",
+    RecordStatus.DRAFT: N_("记录尚未告知，不能申请修复"),
+    RecordStatus.NOTIFIED: N_("记录尚在告知期，生效后方可申请修复"),
+    RecordStatus.UNDER_OBJECTION: N_("记录异议处理中，异议处理完毕后方可申请修复"),
+    RecordStatus.REVOKED: N_("记录已撤销，无需修复"),
+    RecordStatus.EXEMPTED: N_("记录已容错免责，无需修复"),
+    RecordStatus.EXPIRED: N_("记录影响期已届满解除，无需修复"),
+    RecordStatus.REPAIRED: N_("记录已修复"),
 }
 
 
@@ -761,30 +775,30 @@ def repair_conditions(record: RecordFacts, as_of: date, repair_course_dates: Ite
     earliest = add_months(decided, months)
     trained = any(decided <= d <= as_of for d in repair_course_dates)
     pledged = any(decided <= d <= as_of for d in repair_pledge_dates)
+    wait = {"months": months, "severity": Severity(record.severity), "day": earliest}
     conditions = [
         Condition("status", status is RecordStatus.EFFECTIVE,
-                  "记录已生效" if status is RecordStatus.EFFECTIVE else _STATUS_PROBLEMS[status]),
+                  N_("记录已生效") if status is RecordStatus.EFFECTIVE else _STATUS_PROBLEMS[status]),
         Condition("category", not excluded,
-                  "该类记录可以申请修复" if not excluded
-                  else f"{record_label(record)}属开除或永久影响，不适用信用修复"),
+                  N_("该类记录可以申请修复") if not excluded
+                  else N_("%(record)s属开除或永久影响，不适用信用修复", record=record_label(record))),
         Condition("waiting_period", as_of >= earliest,
-                  f"自决定之日起须满{months}个月（{Severity(record.severity).zh}），"
-                  f"{earliest.isoformat()}起可申请" + ("，已满足" if as_of >= earliest else "，尚未届满")),
+                  N_("自决定之日起须满%(months)s个月（%(severity)s），%(day)s起可申请，已满足", **wait)
+                  if as_of >= earliest else
+                  N_("自决定之日起须满%(months)s个月（%(severity)s），%(day)s起可申请，尚未届满", **wait)),
         Condition("repair_training", trained,
-                  "已完成信用修复培训" if trained
-                  else f"尚未完成信用修复培训：须在决定之日（{decided.isoformat()}）或之后完成一门"
-                       "信用修复培训课程"),
+                  N_("已完成信用修复培训") if trained
+                  else N_("尚未完成信用修复培训：须在决定之日（%(day)s）或之后完成一门信用修复培训课程", day=decided)),
         Condition("repair_pledge", pledged,
-                  "已签署信用修复承诺" if pledged
-                  else f"尚未签署信用修复承诺：须在决定之日（{decided.isoformat()}）或之后签署"
-                       "信用修复承诺书"),
+                  N_("已签署信用修复承诺") if pledged
+                  else N_("尚未签署信用修复承诺：须在决定之日（%(day)s）或之后签署信用修复承诺书", day=decided)),
     ]
     if last_rejected_on is not None:
         again = last_rejected_on + timedelta(days=settings.repair_reapply_days)
         if as_of < again:
             conditions.append(Condition(
                 "reapply_wait", False,
-                f"上次申请于{last_rejected_on.isoformat()}被驳回，{again.isoformat()}起方可再次申请"))
+                N_("上次申请于%(rejected)s被驳回，%(again)s起方可再次申请", rejected=last_rejected_on, again=again)))
     return conditions
 
 

@@ -26,7 +26,13 @@ from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
-TARGET_MS = 300
+TARGET_MS = 300            # issue 7: the whole region at 100,000 people
+
+
+def targets(people: int) -> tuple[float, float]:
+    """(region, county) targets in ms: issue 11 at 1,000,000 people (every child < 500 ms,
+    one county < 50 ms), issue 7 / the README below that (300 ms, 50 ms)."""
+    return (500.0, 50.0) if people >= 1_000_000 else (float(TARGET_MS), 50.0)
 
 
 def _timed(fn: Callable, repeat: int) -> tuple[float, float]:
@@ -77,6 +83,8 @@ def run(echo: Callable[[str], None] = print, repeat: int = 5) -> dict[str, float
     f = CoverageFacts.__table__.c
     bare = (sa.select(sa.func.count()).select_from(CoverageFacts)
             .where(f.active == sa.true(), f.department_path.startswith(city.path)))
+    bare_county = (sa.select(sa.func.count()).select_from(CoverageFacts)
+                   .where(f.active == sa.true(), f.department_path.startswith(county.path)))
     first_page = SimpleNamespace(sort="department", dir="asc", page=1, per_page=50,
                                  order=lambda sel: sel.order_by(Person.department_path, Person.id))
     one_id = db.session.execute(sa.select(Person.id).order_by(Person.id).limit(1)).scalar_one()
@@ -91,6 +99,7 @@ def run(echo: Callable[[str], None] = print, repeat: int = 5) -> dict[str, float
         ("region", lambda: services.coverage(city), repeat),
         ("county", lambda: services.coverage(county), repeat),
         ("bare_sql", lambda: db.session.execute(bare).one(), repeat),
+        ("bare_county", lambda: db.session.execute(bare_county).one(), repeat),
         ("gaps_page", lambda: services.gap_page(county, "pledge", first_page).items, repeat),
         ("refresh_one", rolled_back(lambda: facts.refresh_facts([one_id])), repeat),
         ("snapshot", rolled_back(lambda: services.take_snapshot(today)), max(1, repeat // 2)),
@@ -104,8 +113,9 @@ def run(echo: Callable[[str], None] = print, repeat: int = 5) -> dict[str, float
         results[name] = median
         note = ""
         if name == "region":
-            verdict = "met" if median < TARGET_MS else "MISSED"
-            note = f"  (target < {TARGET_MS} ms on PostgreSQL: {verdict})"
+            target = targets(people)[0]
+            verdict = "met" if median < target else "MISSED"
+            note = f"  (target < {target:g} ms on PostgreSQL: {verdict})"
         echo(f"  {name:<12} best {best:8.1f} ms   median {median:8.1f} ms{note}")
     db.session.rollback()
     return results
@@ -118,11 +128,13 @@ def measure(people: int | None = None, echo: Callable[[str], None] = print) -> l
     r = run(echo=echo)
     if not r:
         return []
+    region_target, county_target = targets(people or 0)
     return [
         Figure("coverage of the whole region (dashboard query)", r["region"], "ms", limit=r["bare_sql"],
-               limit_label="bare count of the region's facts", target=TARGET_MS),
-        Figure("coverage of one county", r["county"], "ms", limit=r["bare_sql"],
-               limit_label="bare count of the region's facts"),
+               limit_label="bare count of the region's facts", target=region_target,
+               notes="every child department's counts (5 metrics) in one query"),
+        Figure("coverage of one county", r["county"], "ms", limit=r["bare_county"],
+               limit_label="bare count of the county's facts", target=county_target),
         Figure("gap worklist: first page + total (county, pledge)", r["gaps_page"], "ms"),
         Figure("coverage snapshot of every department (one month)", r["snapshot"], "ms"),
         Figure("coverage facts refresh for one person (each commit)", r["refresh_one"], "ms"),

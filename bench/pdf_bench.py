@@ -118,11 +118,12 @@ def bench_single(dataset: dict, repeat: int = 7) -> dict:
         user = db.session.get(User, dataset["user_id"])
         review = db.session.get(Review, dataset["review_id"])
         person = db.session.get(Person, dataset["person_ids"][0])
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             doc, data = printing.file_document(person, review=review, printed_by=user)
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
         db.session.commit()
         context = printing.file_context(person, review=review, printed_by=user)
         link = BASE_URL + "verify/" + doc.serial
@@ -136,7 +137,8 @@ def bench_single(dataset: dict, repeat: int = 7) -> dict:
             bare.append(time.perf_counter() - t)
     warm = times[1:] or times
     return {"first_s": times[0], "median_s": statistics.median(warm), "size_kb": len(data) / 1024,
-            "pages": len(PdfReader(io.BytesIO(data)).pages), "render_only_s": statistics.median(bare)}
+            "pages": len(PdfReader(io.BytesIO(data)).pages), "render_only_s": statistics.median(bare),
+            "cpu_s": statistics.median(cpu[1:] or cpu), "load": _load()}
 
 
 def _vm_hwm_mb() -> float:
@@ -194,12 +196,17 @@ def bench_batch(dataset: dict, fmt: str = "merged", processes: int = 2) -> dict:
     return json.loads(lines[-1])
 
 
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def figures(single: dict, batch: dict | None) -> list:
     from bench.common import Figure
     out = [Figure("pdf: one integrity file", single["median_s"], "s", limit=single["render_only_s"],
                   limit_label="WeasyPrint alone on the same HTML", target=TARGET_FILE_S,
                   notes=f"{single['pages']} pages, {single['size_kb']:.0f} KB (first, fonts cold: "
-                        f"{single['first_s']:.2f} s)"),
+                        f"{single['first_s']:.2f} s); CPU {single.get('cpu_s', 0):.3f} s per file; "
+                        f"{single.get('load', '')}"),
            Figure("pdf: one integrity file, size", single["size_kb"], "KB", target=TARGET_FILE_KB,
                   notes="fonts subset (HarfBuzz); the whole Noto CJK would be ~44 MB")]
     if batch:
@@ -208,7 +215,8 @@ def figures(single: dict, batch: dict | None) -> list:
                           limit=single["render_only_s"] * n / max(p, 1),
                           limit_label=f"{n} x WeasyPrint alone / {p}", target=TARGET_BATCH_S,
                           notes=f"{batch['state']}, {batch['size_mb']:.1f} MB merged; CPU: job process "
-                                f"{batch.get('job_cpu_s', 0):.1f} s, renderers {batch.get('renderers_cpu_s', 0):.1f} s"
+                                f"{batch.get('job_cpu_s', 0):.1f} s, renderers {batch.get('renderers_cpu_s', 0):.1f} s; "
+                                f"{batch.get('load', '')}"
                                 + (f"; error {batch['error']}" if batch.get("error") else "")))
         out.append(Figure("pdf: batch memory per worker (peak RSS)",
                           max(batch["worker_rss_mb"], batch["renderer_rss_mb"]), "MB", target=TARGET_RSS_MB,
@@ -225,6 +233,8 @@ def measure(candidates: int = 200, processes: int = 2, fmt: str = "merged", echo
     single = bench_single(dataset)
     echo(f"  pdf: one file {single['median_s']:.3f} s, {single['size_kb']:.0f} KB, {single['pages']} pages")
     batch = bench_batch(dataset, fmt, processes) if candidates else None
+    if batch:
+        batch["load"] = _load()
     if batch:
         echo(f"  pdf: batch {batch['seconds']:.1f} s, worker {batch['worker_rss_mb']:.0f} MB, renderer "
              f"{batch['renderer_rss_mb']:.0f} MB, {batch['state']}")

@@ -25,15 +25,15 @@ from bench.common import Figure, print_table, timer, write_results  # noqa: E402
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def pick_database(people: int, reuse: bool = False) -> tuple[str, str]:
+def pick_database(people: int, reuse: bool = False, name: str = "ia_bench") -> tuple[str, str]:
     if reuse:
-        return PG_BASE.rsplit("/", 1)[0] + "/ia_bench", "postgresql"
+        return PG_BASE.rsplit("/", 1)[0] + "/" + name, "postgresql"
     try:
         import psycopg
         with psycopg.connect(PG_BASE, autocommit=True, connect_timeout=3) as conn:
-            conn.execute("DROP DATABASE IF EXISTS ia_bench WITH (FORCE)")
-            conn.execute("CREATE DATABASE ia_bench")
-        return PG_BASE.rsplit("/", 1)[0] + "/ia_bench", "postgresql"
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return PG_BASE.rsplit("/", 1)[0] + "/" + name, "postgresql"
     except Exception as exc:  # noqa: BLE001
         print(f"PostgreSQL not reachable ({exc}); benchmarking on SQLite")
         path = Path(tempfile.gettempdir()) / "ia_bench.db"
@@ -53,18 +53,35 @@ def machine() -> str:
 
 # ---- sections -------------------------------------------------------------------------------
 
+def _load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def bench_demo_load(app, people: int, seed: int, dialect: str) -> list[Figure]:
     from core.demo import load_demo
+    steps: list[str] = []
+
+    def echo(message: str) -> None:
+        print("  " + message, flush=True)
+        steps.append(message)
+    before = _load_average()
     with app.app_context(), timer() as t:
-        load_demo(people=people, seed=seed, echo=lambda m: print("  " + m))
-    fig = Figure(f"demo load: {people:,} people with their files", t["s"], "s", target=600 if people >= 10 ** 6 else None)
+        load_demo(people=people, seed=seed, echo=echo)
+    after = _load_average()
+    fig = Figure(f"demo load: {people:,} people with their files", t["s"], "s",
+                 target=600 if people >= 10 ** 6 else 120 if people >= 10 ** 5 else None,
+                 notes=f"load average {before} before, {after} after", extra={"steps": steps})
     if dialect == "postgresql":
-        fig.limit, fig.limit_label = copy_limit(app), "COPY of the same rows"
+        limit, rows = copy_limit(app)
+        fig.limit, fig.limit_label = limit, "COPY of the same rows"
+        fig.notes += f"; {rows:,} rows ({rows / people:.1f} per person) in the limit's COPY"
+        fig.extra["rows"] = rows
     return [fig]
 
 
-def copy_limit(app) -> float:
-    """Seconds PostgreSQL needs to COPY every row the demo wrote into empty copies of the tables."""
+def copy_limit(app) -> tuple[float, int]:
+    """Seconds PostgreSQL needs to COPY every row the demo wrote into empty copies of the
+    tables (without their indexes and constraints: the floor), and how many rows that is."""
     from core.extensions import db
     with app.app_context():
         raw = db.engine.raw_connection()
@@ -72,7 +89,7 @@ def copy_limit(app) -> float:
             cur = raw.cursor()
             cur.execute("SELECT relname FROM pg_stat_user_tables WHERE n_live_tup > 0 AND relname <> 'alembic_version'")
             tables = [r[0] for r in cur.fetchall()]
-            total = 0.0
+            total, rows = 0.0, 0
             for t in tables:
                 buf = io.BytesIO()
                 with cur.copy(f'COPY "{t}" TO STDOUT') as cp:
@@ -84,8 +101,10 @@ def copy_limit(app) -> float:
                 with cur.copy(f'COPY "bench_{t}" FROM STDIN') as cp:
                     cp.write(buf.getvalue())
                 total += time.perf_counter() - t0
+                rows += cur.rowcount if cur.rowcount and cur.rowcount > 0 else 0
+                buf.close()
             raw.rollback()
-            return total
+            return total, rows
         finally:
             raw.close()
 
@@ -121,9 +140,10 @@ def main() -> int:
     ap.add_argument("--people", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", choices=SECTIONS, action="append")
-    ap.add_argument("--reuse", action="store_true", help="keep the PostgreSQL ia_bench database of the last run")
+    ap.add_argument("--reuse", action="store_true", help="keep the PostgreSQL database of the last run")
+    ap.add_argument("--db-name", default="ia_bench", help="PostgreSQL database to (re)create or reuse")
     args = ap.parse_args()
-    url, dialect = pick_database(args.people, args.reuse)
+    url, dialect = pick_database(args.people, args.reuse, args.db_name)
     instance = Path(tempfile.mkdtemp(prefix="ia-bench-"))
     os.environ.update(DATABASE_URL=url, INTEGRITY_INSTANCE_DIR=str(instance))
     from flask_migrate import upgrade

@@ -12,6 +12,8 @@ from typing import Any
 
 import pydantic
 from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
@@ -43,38 +45,38 @@ def authenticate_bearer() -> None:
     from core.accounts.tokens import user_for_token
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
-        raise DomainError("unauthorized", "需要有效的访问令牌 (Authorization: Bearer)", status=401)
+        raise DomainError("unauthorized", _("需要有效的访问令牌 (Authorization: Bearer)"), status=401)
     user = user_for_token(header[7:].strip())
     if user is None:
-        raise DomainError("unauthorized", "访问令牌无效或已撤销", status=401)
+        raise DomainError("unauthorized", _("访问令牌无效或已撤销"), status=401)
     g._login_user = user
 
 
 # ---- validation -------------------------------------------------------------------------
 
 _MESSAGES = {
-    "missing": "必填",
-    "string_too_short": "不能为空",
-    "string_too_long": "过长",
-    "int_parsing": "须为整数",
-    "int_type": "须为整数",
-    "float_parsing": "须为数字",
-    "bool_parsing": "须为 true 或 false",
-    "bool_type": "须为 true 或 false",
-    "date_from_datetime_parsing": "日期格式须为 YYYY-MM-DD",
-    "date_parsing": "日期格式须为 YYYY-MM-DD",
-    "date_type": "日期格式须为 YYYY-MM-DD",
-    "enum": "取值无效",
-    "literal_error": "取值无效",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "greater_than": "数值过小",
-    "less_than": "数值过大",
-    "extra_forbidden": "不支持的字段",
-    "string_type": "须为文本",
-    "list_type": "须为列表",
-    "dict_type": "须为对象",
-    "model_type": "须为对象",
+    "missing": _l("必填"),
+    "string_too_short": _l("不能为空"),
+    "string_too_long": _l("过长"),
+    "int_parsing": _l("须为整数"),
+    "int_type": _l("须为整数"),
+    "float_parsing": _l("须为数字"),
+    "bool_parsing": _l("须为 true 或 false"),
+    "bool_type": _l("须为 true 或 false"),
+    "date_from_datetime_parsing": _l("日期格式须为 YYYY-MM-DD"),
+    "date_parsing": _l("日期格式须为 YYYY-MM-DD"),
+    "date_type": _l("日期格式须为 YYYY-MM-DD"),
+    "enum": _l("取值无效"),
+    "literal_error": _l("取值无效"),
+    "greater_than_equal": _l("数值过小"),
+    "less_than_equal": _l("数值过大"),
+    "greater_than": _l("数值过小"),
+    "less_than": _l("数值过大"),
+    "extra_forbidden": _l("不支持的字段"),
+    "string_type": _l("须为文本"),
+    "list_type": _l("须为列表"),
+    "dict_type": _l("须为对象"),
+    "model_type": _l("须为对象"),
 }
 
 
@@ -85,7 +87,7 @@ def pydantic_fields(exc: pydantic.ValidationError) -> dict[str, str]:
         msg = err.get("ctx", {}).get("reason") if err["type"] == "value_error" else None
         if err["type"] == "value_error":
             msg = str(err.get("ctx", {}).get("error", err["msg"]))
-        fields.setdefault(loc, msg or _MESSAGES.get(err["type"], "取值无效"))
+        fields.setdefault(loc, msg or str(_MESSAGES.get(err["type"], _l("取值无效"))))
     return fields
 
 
@@ -118,7 +120,7 @@ def _int_range(value, path: str, fields: dict) -> None:
     if isinstance(value, bool):
         return
     if isinstance(value, int) and abs(value) > DB_INT_MAX:
-        fields.setdefault(path or "_", "数值超出范围")
+        fields.setdefault(path or "_", _("数值超出范围"))
     elif isinstance(value, dict):
         for k, v in value.items():
             _int_range(v, f"{path}.{k}" if path else str(k), fields)
@@ -137,12 +139,12 @@ def _checked(instance, message: str | None = None):
 
 def parse_body(model: type[pydantic.BaseModel]):
     if not request.is_json:
-        raise DomainError("bad_request", "请求体须为 JSON (Content-Type: application/json)", status=400)
+        raise DomainError("bad_request", _("请求体须为 JSON (Content-Type: application/json)"), status=400)
     data = request.get_json(silent=True)
     if data is None:
-        raise DomainError("bad_request", "JSON 格式错误", status=400)
+        raise DomainError("bad_request", _("JSON 格式错误"), status=400)
     if not isinstance(data, dict):
-        raise DomainError("bad_request", "请求体须为 JSON 对象", status=400)
+        raise DomainError("bad_request", _("请求体须为 JSON 对象"), status=400)
     try:
         return _checked(model.model_validate(data))
     except pydantic.ValidationError as exc:
@@ -154,7 +156,7 @@ def parse_query(model: type[pydantic.BaseModel]):
     try:
         return _checked(model.model_validate(data), "查询参数有误")
     except pydantic.ValidationError as exc:
-        raise ValidationFailed(pydantic_fields(exc), message="查询参数有误") from None
+        raise ValidationFailed(pydantic_fields(exc), message=_("查询参数有误")) from None
 
 
 # ---- the decorator -----------------------------------------------------------------------
@@ -169,7 +171,7 @@ def api_route(bp: Blueprint, rule: str, methods=("GET",), *, summary: str, body=
             if not public:
                 authenticate_bearer()
                 if roles and not current_user.has_any_role(*roles):
-                    raise Forbidden("该角色无权访问此接口")
+                    raise Forbidden(_("该角色无权访问此接口"))
             if body is not None:
                 kwargs["body"] = parse_body(body)
             if query is not None:

@@ -101,7 +101,11 @@ def register_cli(app: Flask) -> None:
 
 
 def register_startup_checks(app: Flask) -> None:
-    """Say loudly when PDF rendering would be slow (no HarfBuzz subsetting)."""
+    """Say loudly when PDF rendering would be slow (no HarfBuzz subsetting); refuse to start when
+    PDF signing is configured but its key material cannot be loaded (core.pdf_sign)."""
+    from core.pdf_sign import check_configuration
+    with app.app_context():
+        check_configuration()
     if app.testing:
         return
     from core.pdf import harfbuzz_subset_available

@@ -1,7 +1,8 @@
 """Printed documents (SPEC §9): every PDF we issue gets a serial; we keep its SHA-256.
 
 ``issue_document(kind, pdf_bytes_fn, ...)`` reserves a serial, renders the PDF with that
-serial printed in it (and in its QR code), stores the hash and returns both. The public
+serial printed in it (and in its QR code), signs it when a certificate is configured
+(core.pdf_sign), stores the hash of the final bytes and returns both. The public
 page /verify/<serial> (archive.reviews) looks the serial up with ``find_document``.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from core.audit.services import record_event
 from core.db import UTCDateTime, utcnow
 from core.extensions import db
 from core.guards import audited
+from core.pdf_sign import sign_pdf
 
 DOCUMENT_KINDS = {
     "integrity_file": "诚信档案",
@@ -83,7 +85,7 @@ def issue_document(kind: str, render: Callable[[str], bytes], *, person=None, de
                           title=title[:200])
     db.session.add(doc)
     db.session.flush()
-    data = render(doc.serial)
+    data = sign_pdf(render(doc.serial))     # the one signing hook: the stored hash is of the signed bytes
     doc.sha256 = hashlib.sha256(data).hexdigest()
     doc.size = len(data)
     record_event("print", doc, f"{doc.kind_label} {doc.serial} {title}"[:500], person_id=doc.person_id)

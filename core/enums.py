@@ -25,7 +25,7 @@ class LabelledEnum(str, enum.Enum):
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
-        return [(m.value, str(m.label)) for m in cls]
+        return [(m.value, m.label) for m in cls]   # lazy: forms build choices at import time
 
     @classmethod
     def codes(cls) -> list[str]:

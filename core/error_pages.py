@@ -4,6 +4,8 @@ from __future__ import annotations
 import logging
 
 from flask import flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -12,17 +14,17 @@ from core.errors import Conflict, DomainError
 log = logging.getLogger("integrity")
 
 HTTP_MESSAGES = {
-    400: ("bad_request", "请求格式错误"),
-    401: ("unauthorized", "请先登录"),
-    403: ("forbidden", "无权访问"),
-    404: ("not_found", "页面或对象不存在"),
-    405: ("method_not_allowed", "不支持的请求方法"),
-    409: ("conflict", "数据已被他人修改或状态不允许此操作"),
-    413: ("too_large", "上传内容超过大小限制"),
-    422: ("invalid", "输入有误"),
-    429: ("rate_limited", "请求过于频繁，请稍后再试"),
-    500: ("server_error", "服务器内部错误，请稍后再试或联系管理员"),
-    503: ("unavailable", "服务暂不可用"),
+    400: ("bad_request", _l("请求格式错误")),
+    401: ("unauthorized", _l("请先登录")),
+    403: ("forbidden", _l("无权访问")),
+    404: ("not_found", _l("页面或对象不存在")),
+    405: ("method_not_allowed", _l("不支持的请求方法")),
+    409: ("conflict", _l("数据已被他人修改或状态不允许此操作")),
+    413: ("too_large", _l("上传内容超过大小限制")),
+    422: ("invalid", _l("输入有误")),
+    429: ("rate_limited", _l("请求过于频繁，请稍后再试")),
+    500: ("server_error", _l("服务器内部错误，请稍后再试或联系管理员")),
+    503: ("unavailable", _l("服务暂不可用")),
 }
 
 
@@ -31,7 +33,7 @@ def _is_api() -> bool:
 
 
 def _domain(status: int, message: str | None = None) -> DomainError:
-    code, default = HTTP_MESSAGES.get(status, ("error", "请求失败"))
+    code, default = HTTP_MESSAGES.get(status, ("error", _l("请求失败")))
     return DomainError(code, message or default, status=status)
 
 
@@ -57,7 +59,7 @@ def handle_http(exc: HTTPException):
 
 
 def handle_stale(exc: StaleDataError):
-    return handle_domain_error(Conflict("stale_version", "该记录已被他人修改，请刷新后重试"))
+    return handle_domain_error(Conflict("stale_version", _("该记录已被他人修改，请刷新后重试")))
 
 
 def handle_unexpected(exc: Exception):

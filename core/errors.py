@@ -1,6 +1,8 @@
 """DomainError and how it maps to the UI (flash) and the API (JSON error shape of API.md)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 
 class DomainError(Exception):
     """A rule or state refused an act. ``status`` is the HTTP status the API answers with."""
@@ -33,19 +35,19 @@ class Conflict(DomainError):
 class NotFound(DomainError):
     status = 404
 
-    def __init__(self, message: str = "对象不存在", code: str = "not_found"):
-        super().__init__(code, message)
+    def __init__(self, message: str | None = None, code: str = "not_found"):
+        super().__init__(code, message or _("对象不存在"))
 
 
 class Forbidden(DomainError):
     status = 403
 
-    def __init__(self, message: str = "无权执行此操作", code: str = "forbidden"):
-        super().__init__(code, message)
+    def __init__(self, message: str | None = None, code: str = "forbidden"):
+        super().__init__(code, message or _("无权执行此操作"))
 
 
 class ValidationFailed(DomainError):
     status = 422
 
-    def __init__(self, fields: dict, message: str = "输入有误，请检查标注的字段", code: str = "invalid"):
-        super().__init__(code, message, fields)
+    def __init__(self, fields: dict, message: str | None = None, code: str = "invalid"):
+        super().__init__(code, message or _("输入有误，请检查标注的字段"), fields)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app, send_file
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.audit.services import record_event
@@ -84,18 +85,18 @@ def save_upload(storage, *, owner_type: str, owner_id: int | None = None, person
                 allowed=EVIDENCE_TYPES, uploaded_by=None) -> Attachment:
     """Check and store one uploaded file; raise DomainError with a Chinese message if refused."""
     if storage is None or not getattr(storage, "filename", ""):
-        raise DomainError("no_file", "请选择要上传的文件", {"file": "请选择文件"})
+        raise DomainError("no_file", _("请选择要上传的文件"), {"file": _("请选择文件")})
     data = storage.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
     if len(data) > current_app.config["UPLOAD_MAX_BYTES"]:
         limit = current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
-        raise DomainError("too_large", f"文件超过 {limit} MB 的大小限制", {"file": f"文件不能超过 {limit} MB"},
+        raise DomainError("too_large", _("文件超过 %(limit)s MB 的大小限制", limit=limit), {"file": _("文件不能超过 %(limit)s MB", limit=limit)},
                           status=413)
     if not data:
-        raise DomainError("empty_file", "文件为空", {"file": "文件为空"})
+        raise DomainError("empty_file", _("文件为空"), {"file": _("文件为空")})
     kind = sniff(data[:16])
     if kind is None or kind[1] not in allowed:
         names = "、".join(a.upper() for a in allowed)
-        raise DomainError("bad_type", f"只接受 {names} 文件（按文件内容判断）", {"file": f"只接受 {names} 文件"})
+        raise DomainError("bad_type", _("只接受 %(names)s 文件（按文件内容判断）", names=names), {"file": _("只接受 %(names)s 文件", names=names)})
     stored = secrets.token_hex(16) + "." + kind[1]
     path = upload_dir() / stored
     path.write_bytes(data)

@@ -1,11 +1,13 @@
 """Form helpers shared by every package: Chinese messages, optional dates, select coercion."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-REQUIRED = "此项为必填项"
+REQUIRED = _l("此项为必填项")
 
 
 def required():
@@ -17,8 +19,9 @@ def input_required():
 
 
 def length(max_: int, min_: int = -1):
-    return Length(min=min_, max=max_, message=f"长度不能超过 {max_} 个字符" if min_ < 0 else
-                  f"长度须在 {min_} 到 {max_} 个字符之间")
+    # WTForms fills in %(min)d / %(max)d
+    return Length(min=min_, max=max_, message=_l("长度不能超过 %(max)d 个字符") if min_ < 0 else
+                  _l("长度须在 %(min)d 到 %(max)d 个字符之间"))
 
 
 class ChineseDateField(DateField):
@@ -32,13 +35,13 @@ class ChineseDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
-            raise ValueError("日期格式须为 年-月-日，例如 2026-03-01") from None
+            raise ValueError(_("日期格式须为 年-月-日，例如 2026-03-01")) from None
 
     def validate(self, form, extra_validators=()):
         """A date that could not be read says so (DataRequired would replace it with "必填")."""
         ok = super().validate(form, extra_validators)
         if self.process_errors:
-            self.errors = list(self.process_errors) + [e for e in self.errors if e != REQUIRED
+            self.errors = list(self.process_errors) + [e for e in self.errors if str(e) != str(REQUIRED)
                                                        and e not in self.process_errors]
             return False
         return ok

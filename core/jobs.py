@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TimestampMixin, UTCDateTime, utcnow
@@ -64,7 +65,7 @@ def enqueue(func: str, *args, kind: str, created_by=None, owner=None, total: int
 def retry(job: Job) -> Job:
     if job.state != "failed":
         from core.errors import Conflict
-        raise Conflict("illegal_state", "只有失败的任务可以重试")
+        raise Conflict("illegal_state", _("只有失败的任务可以重试"))
     job.state, job.done, job.error = "queued", 0, None
     db.session.commit()
     _start(job)

@@ -19,6 +19,7 @@ import re
 import time
 
 from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.exceptions import BadRequest, TooManyRequests
 
@@ -107,7 +108,7 @@ def enforce_second_factor():
     from core.accounts.totp import required_for
     if required_for(user) and request.endpoint not in MFA_OPEN and not _view_is_public():
         if request.method == "GET":
-            flash("您的角色须先启用两步验证。", "warning")
+            flash(_("您的角色须先启用两步验证。"), "warning")
         return redirect(url_for("accounts.totp_setup"))
     return None
 
@@ -121,7 +122,7 @@ def enforce_password_age():
     from core.accounts.auth import password_expired
     if password_expired(current_user):
         if request.method == "GET":
-            flash("您的密码已超过有效期，请修改密码。", "warning")
+            flash(_("您的密码已超过有效期，请修改密码。"), "warning")
         return redirect(url_for("accounts.password"))
     return None
 
@@ -129,8 +130,11 @@ def enforce_password_age():
 _BAD_JSON_ESCAPE = re.compile(rb"\\u(0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 
 
-def _bad_text(value: str) -> bool:
-    """NUL (PostgreSQL text cannot hold it) or a lone surrogate (not encodable as UTF-8)."""
+def _bad_text(value: str | None) -> bool:
+    """NUL (PostgreSQL text cannot hold it) or a lone surrogate (not encodable as UTF-8).
+    A missing value (a multipart part without a body) holds neither."""
+    if not isinstance(value, str):
+        return False
     return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
 
 
@@ -142,6 +146,9 @@ def refuse_unstorable_input():
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
                 if any(_bad_text(k) or _bad_text(v) for k, v in request.form.items(multi=True)):
+                    raise BadRequest()
+                # uploaded file names are stored too (import batches, attachments, the audit summary)
+                if any(_bad_text(k) or _bad_text(f.filename) for k, f in request.files.items(multi=True)):
                     raise BadRequest()
             elif request.is_json:
                 raw = request.get_data(cache=True)

@@ -8,6 +8,8 @@ from flask import url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from core.i18n import localize_date
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # status code -> Bootstrap colour; one table so the same status is the same colour everywhere
@@ -39,9 +41,9 @@ def zh_date(value) -> str:
         return "—"
     if isinstance(value, datetime):
         local = value.astimezone(SHANGHAI) if value.tzinfo else value
-        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+        return localize_date(local)
     if isinstance(value, date):
-        return f"{value.year}年{value.month}月{value.day}日"
+        return localize_date(value)
     if isinstance(value, str):      # ISO text from JSON-shaped data (file sections)
         try:
             parsed = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)

@@ -48,9 +48,13 @@ PYEOF
     echo "$out"
     if [ $rc -eq 0 ]; then
       summary+=("pip-audit: passed")
+    elif echo "$out" | grep -qiE "Found [0-9]+ known vulnerabilit"; then
+      # findings fail the run whatever else went wrong (checked before the network patterns)
+      summary+=("pip-audit: FAILED ($(echo "$out" | grep -oiE "Found [0-9]+ known vulnerabilit[a-z]* in [0-9]+ packages?" | head -1))")
+      status=1
     elif echo "$out" | grep -qiE "ConnectionError|Max retries|timed out|Temporary failure|Name or service|network is unreachable|SSLError"; then
       skip_audit
-    elif echo "$out" | grep -qi "could not be audited" && ! echo "$out" | grep -qiE "known vulnerabilit"; then
+    elif echo "$out" | grep -qi "could not be audited"; then
       # the database answered but has no data for a pinned version (e.g. a mirror without the
       # per-version JSON API): nothing was audited for it, so this is not a pass either
       missing=$(echo "$out" | grep -i "could not be audited" | sed -E 's/.*audited: //' | paste -sd, -)

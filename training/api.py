@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pydantic
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from core.accounts.permissions import require_department, require_person
 from core.api import Body, PageQuery, Query, api_blueprint, api_route, page_of
@@ -131,7 +132,7 @@ class TrainingQuery(Query):
 def _course(course_id: int) -> Course:
     course = db.session.get(Course, course_id)
     if course is None:
-        raise NotFound("课程不存在")
+        raise NotFound(_("课程不存在"))
     return course
 
 
@@ -180,7 +181,7 @@ def enrol(course_id, body):
     if body.session_id:
         session = db.session.get(CourseSession, body.session_id)
         if session is None or session.course_id != course.id:
-            raise ValidationFailed({"session_id": "班次不属于该课程"})
+            raise ValidationFailed({"session_id": _("班次不属于该课程")})
     if body.person_ids is not None:
         people = [require_person(pid, manage=True) for pid in dict.fromkeys(body.person_ids)]
     else:
@@ -202,8 +203,8 @@ def record_completion(course_id, body):
     enrolment, created = services.record_completion(person, course, completed_on=body.completed_on,
                                                     hours=body.hours, score=body.score)
     if not created:
-        raise Conflict("duplicate_completion", "该人员在同一日期已有本课程的结业记录",
-                       {"completed_on": "该日期已登记过本课程的结业"})
+        raise Conflict("duplicate_completion", _("该人员在同一日期已有本课程的结业记录"),
+                       {"completed_on": _("该日期已登记过本课程的结业")})
     return enrolment_json(enrolment)
 
 

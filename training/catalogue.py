@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from core.audit.services import record_event
 from core.errors import Conflict, ValidationFailed
@@ -43,24 +44,24 @@ def _clean_course(data: CourseInput, *, course: Course | None = None) -> dict:
     values: dict = {}
     code = (data.code or "").strip().upper()
     if not code:
-        fields["code"] = "请填写课程编号"
+        fields["code"] = _("请填写课程编号")
     elif not CODE_RE.match(code):
-        fields["code"] = "课程编号为 2–20 位字母、数字或 - _ .，例如 CX-2026-01"
+        fields["code"] = _("课程编号为 2–20 位字母、数字或 - _ .，例如 CX-2026-01")
     values["code"] = code
     title = (data.title or "").strip()
     if not title:
-        fields["title"] = "请填写课程名称"
+        fields["title"] = _("请填写课程名称")
     elif len(title) > 200:
-        fields["title"] = "课程名称不能超过 200 个字符"
+        fields["title"] = _("课程名称不能超过 200 个字符")
     values["title"] = title
     try:
         values["category"] = CourseCategory(data.category)
     except ValueError:
-        fields["category"] = "请选择课程类别"
+        fields["category"] = _("请选择课程类别")
     try:
         values["mode"] = CourseMode(data.mode)
     except ValueError:
-        fields["mode"] = "请选择培训方式"
+        fields["mode"] = _("请选择培训方式")
     try:
         values["hours"] = parse_hours(data.hours)
     except ValidationFailed as exc:
@@ -69,18 +70,18 @@ def _clean_course(data: CourseInput, *, course: Course | None = None) -> dict:
         mark = parse_score(data.pass_mark, field="pass_mark")
         values["pass_mark"] = 60 if mark is None else mark
     except ValidationFailed:
-        fields["pass_mark"] = "及格分须为 0 到 100 的整数"  # noqa: S105 - a message, not a password
+        fields["pass_mark"] = _("及格分须为 0 到 100 的整数")  # noqa: S105 - a message, not a password
     values["integrity"] = bool(data.integrity)
     values["active"] = bool(data.active)
     description = (data.description or "").strip()
     if len(description) > 5000:
-        fields["description"] = "课程简介不能超过 5000 个字符"
+        fields["description"] = _("课程简介不能超过 5000 个字符")
     values["description"] = description
     if fields:
         raise ValidationFailed(fields)
     duplicate = db.session.execute(sa.select(Course.id).where(Course.code == code)).scalar()
     if duplicate is not None and (course is None or duplicate != course.id):
-        raise Conflict("duplicate_code", "课程编号已存在", {"code": "该课程编号已被其他课程使用"})
+        raise Conflict("duplicate_code", _("课程编号已存在"), {"code": _("该课程编号已被其他课程使用")})
     return values
 
 
@@ -95,7 +96,7 @@ def create_course(data: CourseInput) -> Course:
 
 def update_course(course: Course, data: CourseInput, *, version: int | None = None) -> Course:
     if version is not None and version != course.version:
-        raise Conflict("stale_version", "该课程已被他人修改，请刷新后重试")
+        raise Conflict("stale_version", _("该课程已被他人修改，请刷新后重试"))
     values = _clean_course(data, course=course)
     changed = [k for k, v in values.items() if getattr(course, k) != v]
     for key in changed:
@@ -115,18 +116,18 @@ def _material_values(title: str, kind, body: str, order) -> dict:
     fields = {}
     title = (title or "").strip()
     if not title:
-        fields["title"] = "请填写资料标题"
+        fields["title"] = _("请填写资料标题")
     elif len(title) > 200:
-        fields["title"] = "资料标题不能超过 200 个字符"
+        fields["title"] = _("资料标题不能超过 200 个字符")
     try:
         kind = MaterialKind(kind)
     except ValueError:
-        fields["kind"] = "请选择资料类型"
+        fields["kind"] = _("请选择资料类型")
     body = (body or "").strip()
     if not body:
-        fields["body"] = "请填写资料正文"
+        fields["body"] = _("请填写资料正文")
     elif len(body) > 100_000:
-        fields["body"] = "资料正文过长（不超过 10 万字）"
+        fields["body"] = _("资料正文过长（不超过 10 万字）")
     if fields:
         raise ValidationFailed(fields)
     return {"title": title, "kind": kind, "body": to_safe_html(body),
@@ -177,30 +178,30 @@ def _question_values(text: str, multiple: bool, options: list[str], correct: Col
     fields = {}
     text = (text or "").strip()
     if not text:
-        fields["text"] = "请填写题目"
+        fields["text"] = _("请填写题目")
     elif len(text) > 2000:
-        fields["text"] = "题目不能超过 2000 个字符"
+        fields["text"] = _("题目不能超过 2000 个字符")
     texts = [(o or "").strip() for o in options]
     while texts and not texts[-1]:
         texts.pop()
     if len(texts) < 2 or any(not t for t in texts):
-        fields["options"] = "请至少填写两个选项，且选项之间不能留空"
+        fields["options"] = _("请至少填写两个选项，且选项之间不能留空")
     elif len(texts) > len(OPTION_KEYS):
-        fields["options"] = f"选项不能超过 {len(OPTION_KEYS)} 个"
+        fields["options"] = _("选项不能超过 %(len)s 个", len=len(OPTION_KEYS))
     keys = OPTION_KEYS[:len(texts)]
     chosen = sorted({str(c).strip().upper() for c in correct if str(c).strip()})
     if not chosen:
-        fields["correct"] = "请选择正确答案"
+        fields["correct"] = _("请选择正确答案")
     elif any(c not in keys for c in chosen):
-        fields["correct"] = "正确答案须为已填写的选项"
+        fields["correct"] = _("正确答案须为已填写的选项")
     elif not multiple and len(chosen) != 1:
-        fields["correct"] = "单选题只能有一个正确答案"
+        fields["correct"] = _("单选题只能有一个正确答案")
     try:
         points = int(points if points not in (None, "") else 1)
         if not 1 <= points <= 100:
             raise ValueError
     except (TypeError, ValueError):
-        fields["points"] = "分值须为 1 到 100 的整数"
+        fields["points"] = _("分值须为 1 到 100 的整数")
     if fields:
         raise ValidationFailed(fields)
     return {"text": text, "multiple": bool(multiple), "points": points, "correct": chosen,
@@ -239,7 +240,7 @@ def add_session(course: Course, *, starts_on, ends_on, capacity, place: str = ""
                 title: str = "") -> CourseSession:
     fields = {}
     if course.mode is not CourseMode.CLASSROOM:
-        raise Conflict("not_classroom", "网络课程无需开设班次")
+        raise Conflict("not_classroom", _("网络课程无需开设班次"))
     try:
         starts_on = parse_date(starts_on, field="starts_on", label="开班日期")
     except ValidationFailed as exc:
@@ -249,19 +250,19 @@ def add_session(course: Course, *, starts_on, ends_on, capacity, place: str = ""
     except ValidationFailed as exc:
         fields.update(exc.fields)
     if not fields and ends_on < starts_on:
-        fields["ends_on"] = "结业日期不能早于开班日期"
+        fields["ends_on"] = _("结业日期不能早于开班日期")
     try:
         capacity = int(capacity)
         if not 1 <= capacity <= 10_000:
             raise ValueError
     except (TypeError, ValueError):
-        fields["capacity"] = "容量须为 1 到 10000 的整数"
+        fields["capacity"] = _("容量须为 1 到 10000 的整数")
     place, organiser, title = (place or "").strip(), (organiser or "").strip(), (title or "").strip()
     if not place:
-        fields["place"] = "请填写培训地点"
+        fields["place"] = _("请填写培训地点")
     for key, value, limit in (("place", place, 200), ("organiser", organiser, 100), ("title", title, 100)):
         if len(value) > limit:
-            fields[key] = f"不能超过 {limit} 个字符"
+            fields[key] = _("不能超过 %(limit)s 个字符", limit=limit)
     if fields:
         raise ValidationFailed(fields)
     session = CourseSession(course=course, starts_on=starts_on, ends_on=ends_on, capacity=capacity, place=place,

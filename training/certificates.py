@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+
 from core.documents import PrintedDocument, issue_document, verify_url
 from core.errors import Conflict
 from core.pdf import qr_data_uri, render_pdf
@@ -28,7 +30,7 @@ def render_certificate(enrolment: Enrolment, serial: str, *, issued_on: date | N
 def issue_certificate(enrolment: Enrolment, *, issued_by=None) -> tuple[PrintedDocument, bytes]:
     """Render and register the certificate of a completed enrolment (a new serial per print)."""
     if enrolment.status is not EnrolmentStatus.COMPLETED:
-        raise Conflict("illegal_state", "尚未结业，不能打印结业证书")
+        raise Conflict("illegal_state", _("尚未结业，不能打印结业证书"))
     title = f"{enrolment.course.title} 结业证书 {enrolment.person.name}"
     return issue_document("certificate", lambda serial: render_certificate(enrolment, serial),
                           person=enrolment.person, issued_by=issued_by, owner=enrolment, title=title)

@@ -11,17 +11,21 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from core.demo import DemoContext, demo_step
+from core.db import utcnow
+from core.demo import DemoContext, bulk_insert, demo_step, indexes_deferred
 from core.extensions import db
 from core.guards import allow_bulk
 from core.registry.models import Person
 from training import services
 from training.demo_content import COURSES, SESSION_PLACES
 from training.enums import CourseMode, EnrolmentSource, EnrolmentStatus
-from training.models import Course, CourseSession
+from training.models import Course, CourseSession, Enrolment, TrainingStatus
 from training.rules import add_months
 
 COMPLETED, ENROLLED = EnrolmentStatus.COMPLETED, EnrolmentStatus.ENROLLED
+#: people per round of completion rows written
+PEOPLE_PER_WRITE = 50_000
+_YMD: dict[date, str] = {}      # certificate numbers: a date's YYYYMMDD, formatted once
 
 
 def _create_catalogue(today: date) -> dict[str, Course]:
@@ -65,12 +69,15 @@ def _create_sessions(courses: dict[str, Course], today: date, rng: random.Random
 
 
 class _Rows:
-    """Completion rows of the bulk insert (unique on person, course, date)."""
+    """Completion rows of the bulk insert (unique on person, course, date), written every
+    ``PEOPLE_PER_WRITE`` people (bounded memory at 1,000,000 people)."""
 
-    def __init__(self, courses: dict[str, Course]):
+    def __init__(self, courses: dict[str, Course], this_year: int):
         self.info = {code: (c.id, c.hours, c.code) for code, c in courses.items()}
         self.rows: list[dict] = []
-        self.keys: set[tuple[int, int, date]] = set()
+        self.keys: set[tuple[int, int, date]] = set()     # of the people not yet written
+        self.this_year = this_year
+        self.done_this_year: set[tuple[int, int]] = set()   # (person, course) completed this year
 
     def add(self, pid: int, code: str, on: date, *, session: CourseSession | None = None,
             source=EnrolmentSource.IMPORT, score: int | None = None) -> None:
@@ -79,10 +86,20 @@ class _Rows:
         if key in self.keys:
             return
         self.keys.add(key)
+        if on.year == self.this_year:
+            self.done_this_year.add((pid, cid))
+        day = _YMD.get(on)
+        if day is None:
+            day = _YMD[on] = f"{on:%Y%m%d}"
         self.rows.append({"person_id": pid, "course_id": cid, "session_id": session.id if session else None,
                           "status": COMPLETED, "source": source, "enrolled_on": on, "due_on": None,
                           "hours_credited": hours, "score": score, "completed_on": on,
-                          "certificate_no": f"{course_code}-{on:%Y%m%d}-{pid:07d}"})
+                          "certificate_no": f"{course_code}-{day}-{pid:07d}"})
+
+    def write(self) -> None:
+        """Between two people only: the keys are per person."""
+        _bulk_insert(self.rows)
+        self.rows, self.keys = [], set()
 
 
 def _day(rng: random.Random, first: date, last: date) -> date:
@@ -176,24 +193,32 @@ def load_training(ctx: DemoContext) -> None:
         if entry >= date(today.year, 1, 1):
             _fix_servant_entry(servant_id, today)
     rates = _county_rates(ctx, rng)
-    rows = _Rows(courses)
+    rows = _Rows(courses, today.year)
     people = db.session.execute(sa.select(Person.id, Person.department_path, Person.entry_date, Person.appointed_on,
                                           Person.leading).order_by(Person.id)).all()
-    for person in people:
-        if person.id == servant_id:
-            _servant_rows(rows, person, today, courses)
-            continue
-        rate = next((r for path, r in rates if person.department_path.startswith(path)), 0.9)
-        _person_plan(rows, rng, person, today, rate, class_sessions, places)
-    _bulk_insert(rows.rows)
-    _open_enrolments(courses, sessions, people, servant_id, today, rng, rows.keys)
-    for year in (today.year - 1, today.year):
-        services.refresh_training_status(None, year, today)
+    rate_of: dict[str, float] = {}
+    with indexes_deferred(Enrolment):     # built once after the rows (PostgreSQL)
+        for n, person in enumerate(people, 1):
+            if n % PEOPLE_PER_WRITE == 0:
+                rows.write()
+            if person.id == servant_id:
+                _servant_rows(rows, person, today, courses)
+                continue
+            rate = rate_of.get(person.department_path)
+            if rate is None:
+                rate = rate_of[person.department_path] = next(
+                    (r for path, r in rates if person.department_path.startswith(path)), 0.9)
+            _person_plan(rows, rng, person, today, rate, class_sessions, places)
+        rows.write()
+        _open_enrolments(courses, sessions, people, servant_id, today, rng, rows.done_this_year)
+    with indexes_deferred(TrainingStatus):     # a fresh table: its secondary index built once
+        for year in (today.year - 1, today.year):
+            services.refresh_training_status(None, year, today)
 
 
-def _open_enrolments(courses, sessions, people, servant_id, today, rng, done_keys) -> None:
-    """Upcoming sessions partly filled, a few absences and failures, the servant's open enrolment."""
-    done_people = {(pid, cid) for pid, cid, on in done_keys if on.year == today.year}
+def _open_enrolments(courses, sessions, people, servant_id, today, rng, done_people) -> None:
+    """Upcoming sessions partly filled, a few absences and failures, the servant's open enrolment.
+    ``done_people``: (person, course) completed this year."""
     rows = []
     taken: set[tuple[int, int]] = set()
     for code, items in sessions.items():
@@ -221,4 +246,14 @@ def _open_enrolments(courses, sessions, people, servant_id, today, rng, done_key
 
 
 def _bulk_insert(rows: list[dict]) -> None:
-    services.insert_enrolments(rows)
+    """The rows of services.insert_enrolments (every column given), written set-based (COPY on
+    PostgreSQL); the demo's coverage and training status are rebuilt set-based afterwards."""
+    if not rows:
+        return
+    now = utcnow()
+    for row in rows:
+        for key in ("session_id", "due_on", "hours_credited", "score", "completed_on", "certificate_no",
+                    "enrolled_by_id"):
+            row.setdefault(key, None)
+        row.update(version=1, created_at=now, updated_at=now)
+    bulk_insert(Enrolment, rows)

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.accounts.permissions import (
@@ -45,15 +46,15 @@ def _default_department_id() -> int:
 def _find_person(text: str) -> Person:
     text = (text or "").strip()
     if not text:
-        raise ValidationFailed({"person": "请输入姓名或完整公民身份号码"})
+        raise ValidationFailed({"person": _("请输入姓名或完整公民身份号码")})
     matches = db.session.execute(people_in_scope(current_user, manage=True)
                                  .where(services.registry.search_clause(text))
                                  .where(Person.status == PersonStatus.ACTIVE).limit(2)).scalars().all()
     if not matches:
-        raise ValidationFailed({"person": "在您管理的范围内未找到该在职人员"})
+        raise ValidationFailed({"person": _("在您管理的范围内未找到该在职人员")})
     exact = [p for p in matches if p.name == text]
     if len(matches) > 1 and len(exact) != 1:
-        raise ValidationFailed({"person": "有多名人员符合，请输入完整公民身份号码"})
+        raise ValidationFailed({"person": _("有多名人员符合，请输入完整公民身份号码")})
     return exact[0] if len(matches) > 1 else matches[0]
 
 
@@ -64,14 +65,14 @@ def enrol_selection(mode: str, *, person_text: str = "", department_id: int | No
     if mode == "person":
         return [_find_person(person_text)], None
     if not department_id:
-        raise ValidationFailed({"department_id": "请选择单位"})
+        raise ValidationFailed({"department_id": _("请选择单位")})
     dept = require_department(department_id)
     sel = services.department_people(dept, leading=True if leading_only else None,
                                      new_recruits_since=today - timedelta(days=365) if new_recruits else None)
     if mode == "not_meeting":
         sel = sel.where(Person.id.in_(services.people_not_meeting_training(today.year, today)))
     elif mode != "department":
-        raise ValidationFailed({"mode": "请选择报名对象"})
+        raise ValidationFailed({"mode": _("请选择报名对象")})
     return sel, dept
 
 
@@ -82,13 +83,13 @@ def enrol(course_id: int):
     form = EnrolForm()
     form.department_id.choices = department_choices()
     open_sessions = [s for s in course.sessions if s.ends_on >= date.today()]
-    form.session_id.choices = [(0, "不指定班次")] + [(s.id, s.label) for s in open_sessions]
+    form.session_id.choices = [(0, _("不指定班次"))] + [(s.id, s.label) for s in open_sessions]
     if request.method == "GET":
         form.department_id.data = request.args.get("department_id", type=int) or _default_department_id()
         form.mode.data = request.args.get("mode") or "not_meeting"
     if form.validate_on_submit():
         try:
-            people, _ = enrol_selection(form.mode.data, person_text=form.person.data,
+            people, _scope = enrol_selection(form.mode.data, person_text=form.person.data,
                                         department_id=form.department_id.data, leading_only=form.leading_only.data,
                                         new_recruits=form.new_recruits.data)
             session = get_session(course, form.session_id.data) if form.session_id.data else None
@@ -101,8 +102,9 @@ def enrol(course_id: int):
             db.session.rollback()
         else:
             db.session.commit()
-            flash(f"已报名 {enrolled} 人" + (f"，跳过 {skipped} 人（已报名、本年度已结业、非在职或超出班次容量）"
-                                             if skipped else "") + "。", "success" if enrolled else "warning")
+            flash(_("已报名 %(enrolled)s 人，跳过 %(skipped)s 人（已报名、本年度已结业、非在职或超出班次容量）。",
+                    enrolled=enrolled, skipped=skipped) if skipped else _("已报名 %(enrolled)s 人。", enrolled=enrolled),
+                  "success" if enrolled else "warning")
             return redirect(url_for("training.course", course_id=course.id))
     return render_template("training/enrol.html", form=form, course=course)
 
@@ -137,7 +139,7 @@ def enrolment_complete(enrolment_id: int):
             db.session.rollback()
         else:
             db.session.commit()
-            flash(f"已登记 {enrolment.person.name} 结业。", "success")
+            flash(_("已登记 %(name)s 结业。", name=enrolment.person.name), "success")
             return redirect(url_for("training.course", course_id=enrolment.course_id))
     return render_template("training/complete.html", form=form, enrolment=enrolment)
 
@@ -152,9 +154,9 @@ def enrolment_outcome(enrolment_id: int):
     elif outcome == "failed":
         services.mark_failed(enrolment, score=request.form.get("score"))
     else:
-        raise ValidationFailed({"outcome": "请选择登记结果"})
+        raise ValidationFailed({"outcome": _("请选择登记结果")})
     db.session.commit()
-    flash(f"已登记 {enrolment.person.name}：{enrolment.status.zh}。", "success")
+    flash(_("已登记 %(name)s：%(status)s。", name=enrolment.person.name, status=enrolment.status.label), "success")
     target = request.form.get("next") or ""
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("training.course", course_id=enrolment.course_id)
@@ -182,7 +184,7 @@ def attendance(course_id: int, session_id: int):
             db.session.rollback()
         else:
             db.session.commit()
-            flash(f"已登记 {done} 人的培训结果。", "success")
+            flash(_("已登记 %(done)s 人的培训结果。", done=done), "success")
             return redirect(url_for("training.course", course_id=course.id, session_id=session.id))
     return render_template("training/attendance.html", course=course, course_session=session, rows=rows, errors=errors,
                            form=request.form, taken=services.session_taken(session))
@@ -248,7 +250,7 @@ def _overview_params():
     dept_id = request.args.get("department_id", type=int) or _default_department_id()
     dept = require_department(dept_id) if dept_id else None
     if dept is None:
-        raise NotFound("单位不存在")
+        raise NotFound(_("单位不存在"))
     year = request.args.get("year", type=int) or date.today().year
     if not 2000 <= year <= date.today().year + 1:
         year = date.today().year
@@ -285,8 +287,10 @@ def overview_enrol():
     people, dept = enrol_selection("not_meeting", department_id=request.form.get("department_id", type=int))
     enrolled, skipped = services.enrol(course, people, by=current_user)
     db.session.commit()
-    flash(f"已将 {dept.name} 培训未达标人员报名《{course.title}》：报名 {enrolled} 人"
-          + (f"，跳过 {skipped} 人（已报名或本年度已完成该课程）" if skipped else "") + "。",
+    flash(_("已将 %(department)s 培训未达标人员报名《%(course)s》：报名 %(enrolled)s 人，跳过 %(skipped)s 人（已报名或本年度已完成该课程）。",
+            department=dept.name, course=course.title, enrolled=enrolled, skipped=skipped) if skipped else
+          _("已将 %(department)s 培训未达标人员报名《%(course)s》：报名 %(enrolled)s 人。",
+            department=dept.name, course=course.title, enrolled=enrolled),
           "success" if enrolled else "warning")
     return redirect(url_for("training.overview", department_id=dept.id, met="unmet"))
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from core.audit.services import record_event
 from core.db import utcnow
@@ -80,13 +81,13 @@ def enrol(course: Course, people, session: CourseSession | None = None, *, due_o
     """
     today = today_or(today)
     if not course.active:
-        raise Conflict("course_inactive", "该课程已停用，不能报名")
+        raise Conflict("course_inactive", _("该课程已停用，不能报名"))
     if session is not None and session.course_id != course.id:
-        raise ValidationFailed({"session_id": "班次不属于该课程"})
+        raise ValidationFailed({"session_id": _("班次不属于该课程")})
     if session is not None and session.ends_on < today:
-        raise Conflict("session_over", "该班次已结束，不能再报名")
+        raise Conflict("session_over", _("该班次已结束，不能再报名"))
     if due_on is not None and due_on < today:
-        raise ValidationFailed({"due_on": "完成期限不能早于今天"})
+        raise ValidationFailed({"due_on": _("完成期限不能早于今天")})
     due_on = due_on or (session.ends_on if session else date(today.year, 12, 31))
     order = (Person.department_path, Person.id)
     blocking = _blocking_enrolment(course, today.year)
@@ -130,7 +131,7 @@ def enrol(course: Course, people, session: CourseSession | None = None, *, due_o
 
 def _require_open(enrolment: Enrolment) -> None:
     if enrolment.status is not ENROLLED:
-        raise Conflict("illegal_state", f"该报名记录状态为“{enrolment.status.zh}”，不能再登记")
+        raise Conflict("illegal_state", _("该报名记录状态为“%(status)s”，不能再登记", status=enrolment.status.label))
 
 
 def certificate_number(course: Course, person_id: int, completed_on: date) -> str:
@@ -144,8 +145,8 @@ def _check_no_duplicate(person_id: int, course_id: int, completed_on: date, excl
     if exclude_id:
         sel = sel.where(Enrolment.id != exclude_id)
     if db.session.execute(sel).first():
-        raise Conflict("duplicate_completion", "该人员在同一日期已有本课程的结业记录",
-                       {"completed_on": "该日期已登记过本课程的结业"})
+        raise Conflict("duplicate_completion", _("该人员在同一日期已有本课程的结业记录"),
+                       {"completed_on": _("该日期已登记过本课程的结业")})
 
 
 def complete(enrolment: Enrolment, *, hours=None, score=None, completed_on=None, today: date | None = None,
@@ -167,13 +168,13 @@ def complete(enrolment: Enrolment, *, hours=None, score=None, completed_on=None,
         completed_on = parse_date(completed_on or today, field="completed_on", label="完成日期")
         check_completed_on(completed_on, today)
         if enrolment.session is not None and completed_on < enrolment.session.starts_on:
-            raise ValidationFailed({"completed_on": "完成日期不能早于班次开班日期"})
+            raise ValidationFailed({"completed_on": _("完成日期不能早于班次开班日期")})
     except ValidationFailed as exc:
         fields.update(exc.fields)
     if fields:
         raise ValidationFailed(fields)
     if score is not None and course.has_quiz and score < course.pass_mark:
-        raise ValidationFailed({"score": f"成绩低于及格分 {course.pass_mark}，请登记为“未通过”"})
+        raise ValidationFailed({"score": _("成绩低于及格分 %(pass_mark)s，请登记为“未通过”", pass_mark=course.pass_mark)})
     _check_no_duplicate(enrolment.person_id, course.id, completed_on, enrolment.id)
     enrolment.status = COMPLETED
     enrolment.hours_credited = course.hours if hours is None else hours
@@ -232,7 +233,7 @@ def record_attendance(session: CourseSession, rows: Iterable[AttendanceRow], *, 
             continue
         enrolment = by_id.get(row.enrolment_id)
         if enrolment is None or row.outcome not in ("completed", "absent", "failed"):
-            fields[f"row_{row.enrolment_id}"] = "该报名记录不存在或已登记"
+            fields[f"row_{row.enrolment_id}"] = _("该报名记录不存在或已登记")
             continue
         try:
             parse_hours(row.hours, required=False, field=f"hours_{row.enrolment_id}")

@@ -28,6 +28,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from core.text import N_, Text
 from training.enums import CourseCategory
 
 REQ_INITIAL = "initial"
@@ -267,7 +268,7 @@ class RequirementResult:
     done_hours: Decimal
     due_on: date | None
     overdue: bool
-    message: str
+    message: Text
 
     @property
     def is_gap(self) -> bool:
@@ -343,12 +344,12 @@ def hours_in_year(
 # --------------------------------------------------------------------------- rules
 
 
-def _year_label(year: int, as_of: date) -> str:
+def _year_label(year: int, as_of: date) -> Text:
     """The year label of messages: 本年度 for the year of ``as_of``, else e.g. 2025年度."""
-    return "本年度" if year == as_of.year else f"{year}年度"
+    return N_("本年度") if year == as_of.year else N_("%(year)s年度", year=year)
 
 
-def _not_applicable(code: str, message: str) -> RequirementResult:
+def _not_applicable(code: str, message: Text) -> RequirementResult:
     """A result for a requirement that does not apply."""
     return RequirementResult(
         code=code,
@@ -364,7 +365,7 @@ def _not_applicable(code: str, message: str) -> RequirementResult:
 
 def _course_rule(
     code: str,
-    name: str,
+    name: Text,
     facts: PersonTrainingFacts,
     start: date,
     window_from: date,
@@ -380,7 +381,7 @@ def _course_rule(
     [window_from, due_on] and on or before ``as_of``.
     """
     if start > as_of or not _overlaps(start, due_on, year):
-        return _not_applicable(code, f"{name}：{year}年度不适用")
+        return _not_applicable(code, N_("%(name)s：%(year)s年度不适用", name=name, year=year))
     last = min(due_on, as_of)
     found = sorted(
         (
@@ -392,19 +393,19 @@ def _course_rule(
     )
     done = sum((c.hours for c in found), _ZERO)
     if found:
-        message = f"{name}已于 {found[0].completed_on.isoformat()} 完成"
+        message = N_("%(name)s已于%(day)s完成", name=name, day=found[0].completed_on)
         return RequirementResult(code, True, True, None, done, due_on, False, message)
     overdue = as_of > due_on
     if overdue:
-        message = f"{name}未完成，已逾期（应于 {due_on.isoformat()} 前完成）"
+        message = N_("%(name)s未完成，已逾期（应于%(day)s前完成）", name=name, day=due_on)
     else:
-        message = f"{name}未完成，应于 {due_on.isoformat()} 前完成"
+        message = N_("%(name)s未完成，应于%(day)s前完成", name=name, day=due_on)
     return RequirementResult(code, True, False, None, done, due_on, overdue, message)
 
 
 def _hours_rule(
     code: str,
-    label: str,
+    label: Text,
     required: Decimal,
     done: Decimal,
     due_on: date,
@@ -412,15 +413,15 @@ def _hours_rule(
 ) -> RequirementResult:
     """An "at least ``required`` hours" requirement with ``done`` hours completed."""
     met = done >= required
-    text = f"{label} {format_hours(done)}/{format_hours(required)}"
+    hours = {"label": label, "done": format_hours(done), "required": format_hours(required)}
     if met:
-        message = f"{text}，已达标"
+        message = N_("%(label)s %(done)s/%(required)s，已达标", **hours)
         overdue = False
     else:
-        message = f"{text}，还差 {format_hours(required - done)} 学时"
         overdue = as_of > due_on
-        if overdue:
-            message += "（已逾期）"
+        missing = format_hours(required - done)
+        message = (N_("%(label)s %(done)s/%(required)s，还差 %(missing)s 学时（已逾期）", missing=missing, **hours)
+                   if overdue else N_("%(label)s %(done)s/%(required)s，还差 %(missing)s 学时", missing=missing, **hours))
     return RequirementResult(code, True, met, required, done, due_on, overdue, message)
 
 
@@ -467,13 +468,13 @@ def evaluate(
 
     # 1. 初任培训 (公务员法 art. 67): new recruits, with integrity content.
     if facts.entry_date is None:
-        results.append(_not_applicable(REQ_INITIAL, "初任培训：无录用日期，不适用"))
+        results.append(_not_applicable(REQ_INITIAL, N_("初任培训：无录用日期，不适用")))
     else:
         due = add_months(facts.entry_date, settings.initial_training_months)
         results.append(
             _course_rule(
                 REQ_INITIAL,
-                "初任培训（含诚信教育内容）",
+                N_("初任培训（含诚信教育内容）"),
                 facts,
                 facts.entry_date,
                 facts.entry_date,
@@ -487,14 +488,14 @@ def evaluate(
     # 2. 任职培训 (公务员法 art. 67): before taking up the post or within 1 year after.
     if not facts.leading or facts.appointed_on is None:
         results.append(
-            _not_applicable(REQ_APPOINTMENT, "任职培训：未担任领导职务，不适用")
+            _not_applicable(REQ_APPOINTMENT, N_("任职培训：未担任领导职务，不适用"))
         )
     else:
         months = settings.appointment_training_months
         results.append(
             _course_rule(
                 REQ_APPOINTMENT,
-                "任职培训",
+                N_("任职培训"),
                 facts,
                 facts.appointed_on,
                 add_months(facts.appointed_on, -months),
@@ -509,7 +510,7 @@ def evaluate(
     results.append(
         _hours_rule(
             REQ_INTEGRITY_HOURS,
-            f"{label}诚信教育学时",
+            N_("%(period)s诚信教育学时", period=label),
             settings.integrity_hours_per_year,
             integrity,
             year_last,
@@ -522,7 +523,7 @@ def evaluate(
         results.append(
             _hours_rule(
                 REQ_ANNUAL_HOURS,
-                f"{label}培训总学时",
+                N_("%(period)s培训总学时", period=label),
                 settings.annual_training_hours,
                 total,
                 year_last,
@@ -530,7 +531,7 @@ def evaluate(
             )
         )
     else:
-        results.append(_not_applicable(REQ_ANNUAL_HOURS, "年度培训总学时要求未启用"))
+        results.append(_not_applicable(REQ_ANNUAL_HOURS, N_("年度培训总学时要求未启用")))
 
     # 5. Leaders: 3 months or 550 学时 every 5 years (LAW-NOTES §7.4), when configured.
     if settings.leader_five_year_hours > 0 and facts.leading:
@@ -539,7 +540,7 @@ def evaluate(
         results.append(
             _hours_rule(
                 REQ_LEADER_FIVE_YEAR,
-                f"{first_year}—{year}年度累计培训学时",
+                N_("%(first)s—%(year)s年度累计培训学时", first=first_year, year=year),
                 settings.leader_five_year_hours,
                 done,
                 year_last,
@@ -549,12 +550,12 @@ def evaluate(
     elif settings.leader_five_year_hours > 0:
         results.append(
             _not_applicable(
-                REQ_LEADER_FIVE_YEAR, "五年累计培训学时：未担任领导职务，不适用"
+                REQ_LEADER_FIVE_YEAR, N_("五年累计培训学时：未担任领导职务，不适用")
             )
         )
     else:
         results.append(
-            _not_applicable(REQ_LEADER_FIVE_YEAR, "领导干部五年累计学时要求未启用")
+            _not_applicable(REQ_LEADER_FIVE_YEAR, N_("领导干部五年累计学时要求未启用"))
         )
 
     meets = all(r.met for r in results if r.applies)

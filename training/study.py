@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from core.audit.services import record_event
 from core.errors import Conflict, ValidationFailed
@@ -47,11 +48,11 @@ def completed_this_year(person_id: int, course: Course, today: date | None = Non
 def check_self_study(person: Person, course: Course, today: date | None = None) -> None:
     """Refuse online self-study of an inactive or classroom course, or one completed this year."""
     if not course.active:
-        raise Conflict("course_inactive", "该课程已停用")
+        raise Conflict("course_inactive", _("该课程已停用"))
     if course.mode is not CourseMode.ONLINE:
-        raise Conflict("not_online", "面授课程须参加班次学习，由组织单位登记结业")
+        raise Conflict("not_online", _("面授课程须参加班次学习，由组织单位登记结业"))
     if completed_this_year(person.id, course, today):
-        raise Conflict("already_completed", "您本年度已完成该课程，学时已登记")
+        raise Conflict("already_completed", _("您本年度已完成该课程，学时已登记"))
 
 
 def _self_study_enrolment(person: Person, course: Course, today: date) -> Enrolment:
@@ -73,7 +74,7 @@ def submit_quiz(person: Person, course: Course, answers: Mapping[str, Collection
     today = today_or(today)
     questions = list(course.questions)
     if not questions:
-        raise Conflict("no_quiz", "该课程没有测验")
+        raise Conflict("no_quiz", _("该课程没有测验"))
     check_self_study(person, course, today)
     chosen: dict[str, list[str]] = {}
     fields: dict[str, str] = {}
@@ -82,14 +83,14 @@ def submit_quiz(person: Person, course: Course, answers: Mapping[str, Collection
         keys = [raw] if isinstance(raw, str) else list(raw or [])
         keys = sorted({str(k).strip().upper() for k in keys if str(k).strip()})
         if not keys:
-            fields[f"q{q.id}"] = "请作答"
+            fields[f"q{q.id}"] = _("请作答")
         elif any(k not in q.option_keys for k in keys):
-            fields[f"q{q.id}"] = "选项无效"
+            fields[f"q{q.id}"] = _("选项无效")
         elif not q.multiple and len(keys) > 1:
-            fields[f"q{q.id}"] = "单选题只能选一个选项"
+            fields[f"q{q.id}"] = _("单选题只能选一个选项")
         chosen[str(q.id)] = keys
     if fields:
-        raise ValidationFailed(fields, message=f"还有 {len(fields)} 道题未正确作答，请检查后再提交")
+        raise ValidationFailed(fields, message=_("还有 %(len)s 道题未正确作答，请检查后再提交", len=len(fields)))
     facts = [QuizQuestionFacts(str(q.id), q.multiple, frozenset(q.correct), q.points) for q in questions]
     score, passed = quiz_score(facts, chosen, course.pass_mark)
     enrolment = _self_study_enrolment(person, course, today)
@@ -113,6 +114,6 @@ def finish_study(person: Person, course: Course, *, today: date | None = None) -
     """An online course without a quiz: the person confirms having studied every material."""
     today = today_or(today)
     if course.questions:
-        raise Conflict("quiz_required", "该课程须通过测验才能结业")
+        raise Conflict("quiz_required", _("该课程须通过测验才能结业"))
     enrolment = _self_study_enrolment(person, course, today)
     return complete(enrolment, hours=course.hours, completed_on=today, today=today)

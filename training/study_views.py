@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.accounts.permissions import require_person, require_roles
@@ -20,7 +21,7 @@ from training.views import bp, course_filters, get_course
 
 def own_person():
     if not current_user.person_id:
-        raise NotFound("当前账户未关联人员信息")
+        raise NotFound(_("当前账户未关联人员信息"))
     return require_person(current_user.person_id)
 
 
@@ -90,7 +91,7 @@ def _study_context(course: Course, person):
 def _visible_course(course_id: int) -> Course:
     course = get_course(course_id)
     if not course.active and not current_user.has_role("hr"):
-        raise NotFound("课程不存在或已停用")
+        raise NotFound(_("课程不存在或已停用"))
     return course
 
 
@@ -108,7 +109,7 @@ def finish(course_id: int):
     course = _visible_course(course_id)
     enrolment = services.finish_study(own_person(), course)
     db.session.commit()
-    flash(f"已完成《{course.title}》的学习，登记 {services.format_hours(enrolment.hours_credited)} 学时。", "success")
+    flash(_("已完成《%(title)s》的学习，登记 %(hours)s 学时。", title=course.title, hours=services.format_hours(enrolment.hours_credited)), "success")
     return redirect(url_for("training.my_training"))
 
 
@@ -118,7 +119,7 @@ def quiz(course_id: int):
     course = _visible_course(course_id)
     person = own_person()
     if not course.questions:
-        raise NotFound("该课程没有测验")
+        raise NotFound(_("该课程没有测验"))
     errors: dict[str, str] = {}
     chosen: dict[str, list[str]] = {}
     message = None

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.accounts.permissions import person_scope_clause, require_roles
@@ -38,7 +39,7 @@ def hours_filter(value) -> str:
 def get_course(course_id: int) -> Course:
     course = db.session.get(Course, course_id)
     if course is None:
-        raise NotFound("课程不存在")
+        raise NotFound(_("课程不存在"))
     return course
 
 
@@ -122,7 +123,7 @@ def course_form(course_id: int | None = None):
             db.session.rollback()
         else:
             db.session.commit()
-            flash(f"课程《{course.title}》已保存。", "success")
+            flash(_("课程《%(title)s》已保存。", title=course.title), "success")
             return redirect(url_for("training.course", course_id=course.id))
     return render_template("training/course_form.html", form=form, course=course)
 
@@ -191,7 +192,7 @@ def _material_form(course: Course, material: CourseMaterial | None):
             db.session.rollback()
         else:
             db.session.commit()
-            flash("学习资料已保存。", "success")
+            flash(_("学习资料已保存。"), "success")
             return redirect(url_for("training.course", course_id=course.id, _anchor="materials"))
     return render_template("training/material_form.html", form=form, course=course, material=material)
 
@@ -202,7 +203,7 @@ def material_delete(course_id: int, material_id: int):
     course = get_course(course_id)
     services.delete_material(_owned(CourseMaterial, material_id, course))
     db.session.commit()
-    flash("学习资料已删除。", "success")
+    flash(_("学习资料已删除。"), "success")
     return redirect(url_for("training.course", course_id=course.id, _anchor="materials"))
 
 
@@ -212,7 +213,7 @@ def attachment_upload(course_id: int):
     course = get_course(course_id)
     services.attach_file(course, request.files.get("file"), uploaded_by=current_user)
     db.session.commit()
-    flash("附件已上传。", "success")
+    flash(_("附件已上传。"), "success")
     return redirect(url_for("training.course", course_id=course.id, _anchor="materials"))
 
 
@@ -248,7 +249,7 @@ def _question_form(course: Course, question: QuizQuestion | None):
             db.session.rollback()
         else:
             db.session.commit()
-            flash("题目已保存。", "success")
+            flash(_("题目已保存。"), "success")
             if question is None and request.form.get("next") == "another":
                 return redirect(url_for("training.question_new", course_id=course.id))
             return redirect(url_for("training.course", course_id=course.id, _anchor="quiz"))
@@ -261,7 +262,7 @@ def question_delete(course_id: int, question_id: int):
     course = get_course(course_id)
     services.delete_question(_owned(QuizQuestion, question_id, course))
     db.session.commit()
-    flash("题目已删除。", "success")
+    flash(_("题目已删除。"), "success")
     return redirect(url_for("training.course", course_id=course.id, _anchor="quiz"))
 
 
@@ -284,7 +285,7 @@ def session_form(course_id: int):
             db.session.rollback()
         else:
             db.session.commit()
-            flash("班次已开设。", "success")
+            flash(_("班次已开设。"), "success")
             return redirect(url_for("training.course", course_id=course.id, _anchor="sessions"))
     return render_template("training/session_form.html", form=form, course=course)
 

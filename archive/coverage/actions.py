@@ -12,6 +12,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive.coverage import services
@@ -81,7 +82,7 @@ def _date(value) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed({"due_on": "截止日期格式须为 YYYY-MM-DD"}) from None
+        raise ValidationFailed({"due_on": _("截止日期格式须为 YYYY-MM-DD")}) from None
 
 
 def run(action: str, ids: sa.Select, *, metric: str, department: Department, form) -> str:
@@ -95,7 +96,7 @@ def run(action: str, ids: sa.Select, *, metric: str, department: Department, for
     elif action == "remind":
         message = remind(ids, metric)
     else:
-        raise ValidationFailed({"action": "请选择有效的批量操作"})
+        raise ValidationFailed({"action": _("请选择有效的批量操作")})
     record_event("coverage_bulk_action", department,
                  f"覆盖缺口（{services.GAP_LABELS[metric]}）批量{ACTIONS[action]}：{message}")
     return message
@@ -108,7 +109,7 @@ def assign_pledge(ids: sa.Select, *, template_id, due_on: date | None) -> str:
     template = db.session.get(PledgeTemplate, tid)
     from archive.enums import PledgeKind
     if template is None or template.kind is not PledgeKind.PRE_APPOINTMENT:
-        raise ValidationFailed({"template_id": "请选择已发布的任职前承诺模板"})
+        raise ValidationFailed({"template_id": _("请选择已发布的任职前承诺模板")})
     result = assign(template, ids, due_on=due_on, assigned_by=current_user)
     return (f"已布置《{template.title}》{result.assigned} 人"
             + (f"，跳过 {result.skipped} 人（已有待签或有效承诺）" if result.skipped else "") + "。")
@@ -119,7 +120,7 @@ def enrol(ids: sa.Select, *, course_id) -> str:
     from training.services import enrol as enrol_people
     course = db.session.get(Course, _int(course_id, "course_id", "请选择培训课程"))
     if course is None:
-        raise ValidationFailed({"course_id": "请选择培训课程"})
+        raise ValidationFailed({"course_id": _("请选择培训课程")})
     enrolled, skipped = enrol_people(course, ids, by=current_user)
     return (f"已报名《{course.title}》{enrolled} 人"
             + (f"，跳过 {skipped} 人（已报名或本年已结业）" if skipped else "") + "。")

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from typing import Literal
 
 import pydantic
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive.coverage import facts, services
@@ -64,7 +65,7 @@ def scoped_department(department_id: int | None):
     """The department asked for (default: the user's own), within the user's scope, else 404."""
     if department_id is None:
         if current_user.department_id is None:
-            raise NotFound("单位不存在")
+            raise NotFound(_("单位不存在"))
         department_id = current_user.department_id
     return require_department(department_id)
 

@@ -14,8 +14,7 @@ import sqlalchemy as sa
 
 from archive.coverage import facts, services
 from archive.rules import add_months
-from core.demo import demo_step
-from core.extensions import db
+from core.demo import demo_step, indexes_deferred
 
 HISTORY_MONTHS = 11
 #: share of today's covered people not yet covered, per month back, per metric
@@ -25,7 +24,6 @@ SALT = {"archive": 17, "pledge": 43, "appraisal": 71, "training": 97}
 
 def historical_conditions(as_of, months_back: int) -> dict:
     """The metric conditions of ``months_back`` months ago (simulated from today's facts)."""
-    import sqlalchemy as sa
 
     from archive.coverage.models import CoverageFacts
     f = CoverageFacts.__table__.c
@@ -33,7 +31,9 @@ def historical_conditions(as_of, months_back: int) -> dict:
     cond = {}
     for m in services.METRICS:
         not_yet = int(1000 * min(0.85, CATCH_UP_PER_MONTH[m] * months_back))
-        draw = (f.person_id * 7919 + SALT[m]) % 1000
+        # (id mod 1000) first: the same draw as (id * 7919 + salt) mod 1000, without overflowing
+        # a 32-bit integer beyond ~271,000 people
+        draw = ((f.person_id % 1000) * 7919 + SALT[m]) % 1000
         cond[m] = sa.and_(today[m], draw >= not_yet)
     cond["overall"] = sa.and_(*(cond[m] for m in services.METRICS))
     return cond
@@ -59,7 +59,8 @@ def coverage_defer(ctx) -> None:
 
 @demo_step(90)
 def coverage_demo(ctx) -> None:
-    facts.refresh_all_facts(ctx.today)
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("ANALYZE coverage_facts"))   # fresh statistics for the planner
+    from archive.coverage.models import CoverageFacts
+    # a fresh table: one plain INSERT … SELECT, its path index built once afterwards, then ANALYZE
+    with indexes_deferred(CoverageFacts):
+        facts.refresh_all_facts(ctx.today)
     write_history(ctx.today)

@@ -29,6 +29,10 @@ class CoverageFacts(db.Model):
     __table_args__ = (
         sa.Index("ix_coverage_facts_department_path_prefix", "department_path",
                  postgresql_ops={"department_path": "varchar_pattern_ops"}),
+        # gap worklists in department order: page ids by an index-only scan, however deep the page
+        sa.Index("ix_coverage_facts_path_order", "department_path", "person_id",
+                 postgresql_include=["active", "established", "pledge_ok", "last_appraisal_year", "training_year",
+                                     "training_met"]),
     )
 
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), primary_key=True,

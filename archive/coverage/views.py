@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive.coverage import actions, facts, services
@@ -27,7 +28,7 @@ def _department() -> Department:
     raw = request.values.get("department_id", "").strip()
     if not raw:
         if current_user.department_id is None:
-            raise NotFound("单位不存在")
+            raise NotFound(_("单位不存在"))
         return require_department(current_user.department_id)
     if not raw.isdigit():
         abort(422)      # a malformed parameter: the error page says 输入有误
@@ -41,9 +42,9 @@ def _as_of() -> date:
     try:
         return services.check_as_of(date.fromisoformat(raw))
     except ValueError:
-        flash("统计日期格式须为 YYYY-MM-DD，已按今天统计。", "warning")
+        flash(_("统计日期格式须为 YYYY-MM-DD，已按今天统计。"), "warning")
     except DomainError as exc:
-        flash(exc.fields.get("as_of", exc.message) + "，已按今天统计。", "warning")
+        flash(_("%(problem)s，已按今天统计。", problem=exc.fields.get("as_of", exc.message)), "warning")
     return date.today()
 
 
@@ -108,9 +109,9 @@ def gaps(metric: str | None = None):
     department, q = _gap_filters(_department())
     _refresh_if_year_turned()
     listing = Listing(request.args, GAP_SORTS, default_sort="department")
-    page = services.gap_page(department, metric, listing, q=q)
-    missing = services.missing_by_person([p.id for p in page.items])
     report = services.coverage(department)
+    page = services.gap_page(department, metric, listing, q=q, total=report.totals.missing(metric))
+    missing = services.missing_by_person([p.id for p in page.items])
     root = _root()
     return render_template("archive/coverage/gaps.html", metric=metric, department=department, q=q,
                            listing=listing, page=page, missing=missing, report=report,
@@ -149,7 +150,7 @@ def gaps_act(metric: str):
     ids = actions.target_select(department, metric, q=q, everyone=everyone,
                                 selected=request.form.getlist("person_ids"))
     if ids is None or actions.count(ids) == 0:
-        flash("请先勾选人员，或选择“本范围内全部缺口人员”。", "warning")
+        flash(_("请先勾选人员，或选择“本范围内全部缺口人员”。"), "warning")
         return redirect(back)
     try:
         message = actions.run(action, ids, metric=metric, department=department, form=request.form)

@@ -98,11 +98,13 @@ class AppraisalImporter(Importer):
         rows = self.parse_rows(table, problems, ctx)
         people = resolve_people(rows, problems, ctx)
         this_year = ctx.today.year
+        by_zh = {g.zh: g for g in Grade}
         for number, v in rows:
-            if v.get("year") is not None and not 1950 <= v["year"] <= this_year:
+            year = v.get("year")
+            if year is not None and not 1950 <= year <= this_year:
                 problems.add(number, "年度", f"年度须在 1950 到 {this_year} 之间")
             if v.get("grade") is not None:
-                v["_grade"] = Grade.from_zh(v["grade"])
+                v["_grade"] = by_zh.get(v["grade"].strip())
         duplicate_keys(rows, lambda n, v: (people[n].id, v["year"]) if n in people and v.get("year") else None,
                        problems, "年度", "公民身份号码和年度")
         ok = [(n, v) for n, v in rows if not problems.has(n) and n in people]
@@ -137,7 +139,10 @@ class AppraisalImporter(Importer):
                     records[r.person_id].append(r.facts_for_rules())
         warned: dict[int, list[str]] = {}
         for number, v in new:
-            found = rules.appraisal_warnings(v["year"], v["_grade"], records.get(people[number].id, ()), settings)
+            mine = records.get(people[number].id)
+            if not mine:            # the warnings are about the year's sanctions: none, nothing to check
+                continue
+            found = rules.appraisal_warnings(v["year"], v["_grade"], mine, settings)
             if found:
                 warned[number] = [w.message for w in found]
         self._quota(new, people, settings, warned)
@@ -228,17 +233,22 @@ def _update_archive_files(ArchiveFile, latest: dict[int, int], now) -> None:
 
 
 def _notify_results(Appraisal, combos, now, actor_id) -> None:
-    """Each person's inbox: 「2025年度考核结果：称职」, as add_appraisal does (INSERT … SELECT per year and grade)."""
+    """Each person's inbox: 「2025年度考核结果：称职」, as add_appraisal does: one INSERT … SELECT over the
+    rows of this import (the title built in SQL: one pass, however many years and grades the file has)."""
     from core.db import UTCDateTime
     from core.notify.models import Notification
+    if not combos:
+        return
     target = link("file.my_file")
-    for year, grade in sorted(combos, key=lambda c: (c[0], c[1].value)):
-        db.session.execute(sa.insert(Notification).from_select(
-            ["kind", "title", "body", "link", "person_id", "created_at"],
-            sa.select(sa.literal("appraisal"), sa.literal(f"{year}年度考核结果：{grade.zh}"),
-                      sa.literal("您的年度考核结果已记入诚信档案。"), sa.literal(target, sa.String()),
-                      Appraisal.person_id, sa.literal(now, UTCDateTime()))
-            .where(_batch_rows(Appraisal, now, actor_id), Appraisal.year == year, Appraisal.grade == grade)))
+    grades = sorted({g for _, g in combos}, key=lambda g: g.value)
+    title = (sa.cast(Appraisal.year, sa.String()) + sa.literal("年度考核结果：", sa.String())
+             + sa.case({g: sa.literal(g.zh, sa.String()) for g in grades}, value=Appraisal.grade))
+    db.session.execute(sa.insert(Notification).from_select(
+        ["kind", "title", "body", "link", "person_id", "created_at"],
+        sa.select(sa.literal("appraisal"), title, sa.literal("您的年度考核结果已记入诚信档案。"),
+                  sa.literal(target, sa.String()), Appraisal.person_id, sa.literal(now, UTCDateTime()))
+        .where(_batch_rows(Appraisal, now, actor_id), Appraisal.year.in_(sorted({y for y, _ in combos})),
+               Appraisal.grade.in_(grades))))
 
 
 # ---- awards -------------------------------------------------------------------------------

@@ -130,32 +130,45 @@ class Importer(abc.ABC):
     # ---- helpers shared by the importers ---------------------------------------------------
 
     def parse_rows(self, table: Table, problems: Problems, ctx: ImportContext) -> list[tuple[int, dict]]:
-        """Every row parsed by its columns (blank optional cells are None); cell errors recorded."""
-        columns = [c for c in self.columns]
-        simple = {c.key for c in columns if c.kind == TEXT}
-        choices = {c.key: set(c.choices) for c in columns if c.kind == CHOICE and c.choices}
-        ints = {c.key for c in columns if c.kind == INT}
+        """Every row parsed by its columns (blank optional cells are None); cell errors recorded.
+
+        The common cells (a clean text or listed choice, a whole number) take an inline fast path;
+        anything else goes through ``parse_cell``, which says exactly what is wrong."""
+        # (key, 1 = text or listed choice / 2 = integer / 0 = other, max length, choices, column)
+        specs = []
+        for col in self.columns:
+            listed = col.kind == CHOICE and bool(col.choices)
+            mode = 1 if col.kind == TEXT or listed else 2 if col.kind == INT else 0
+            specs.append((col.key, mode, col.max_length if col.max_length is not None else 1 << 30,
+                          frozenset(col.choices) if listed else None, col))
+        tick = ctx.progress is not None
         parsed: list[tuple[int, dict]] = []
+        append = parsed.append
         for i, (number, raw) in enumerate(table.rows, start=1):
             values: dict[str, Any] = {}
-            for col in columns:
-                value = raw.get(col.key)
-                if type(value) is str and (col.key in simple or col.key in choices):   # the common cases, fast
+            for key, mode, max_length, choices, col in specs:
+                value = raw.get(key)
+                kind = type(value)
+                if mode == 1 and kind is str:                   # the common cases, fast
                     text = value.strip()
-                    if text and (col.max_length is None or len(text) <= col.max_length) and "\u3000" not in text \
-                            and (col.key not in choices or text in choices[col.key]):
-                        values[col.key] = text
+                    if text and len(text) <= max_length and "\u3000" not in text \
+                            and (choices is None or text in choices):
+                        values[key] = text
                         continue
-                elif col.key in ints and (type(value) is int or (type(value) is float and value.is_integer())):
-                    values[col.key] = int(value)
+                elif mode == 2 and (kind is int or (kind is float and value.is_integer())):
+                    values[key] = int(value)
+                    continue
+                if key not in raw:
+                    values[key] = None
                     continue
                 try:
-                    values[col.key] = parse_cell(col, value) if col.key in raw else None
+                    values[key] = parse_cell(col, value)
                 except CellError as exc:
                     problems.add(number, col.header, str(exc))
-                    values[col.key] = None
-            parsed.append((number, values))
-            ctx.tick(i)
+                    values[key] = None
+            append((number, values))
+            if tick:
+                ctx.tick(i)
         return parsed
 
     def header(self, key: str) -> str:
@@ -313,6 +326,10 @@ def _copy(table, rows: list[dict]) -> None:
             copy.write_row(values)
     if "person_id" in table.c and table.name in _coverage_tables():
         db.session.info.setdefault(COPIED_IDS, set()).update(r["person_id"] for r in rows)
+    if "person_id" in table.c:      # COPY is not seen by the file cache's listener either
+        from archive.file.cache import FILE_TABLES, note_people
+        if table.name in FILE_TABLES:
+            note_people(r["person_id"] for r in rows)
 
 
 def _coverage_tables() -> set[str]:

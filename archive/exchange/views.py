@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.accounts.permissions import public, require_roles
@@ -29,7 +30,7 @@ bp = Blueprint("exchange", __name__)
 def _batch(batch_id: int) -> ImportBatch:
     batch = db.session.get(ImportBatch, batch_id)
     if batch is None or batch.created_by_id != current_user.id:
-        raise NotFound("导入批次不存在")
+        raise NotFound(_("导入批次不存在"))
     return batch
 
 
@@ -56,7 +57,7 @@ def upload(kind: str):
     services.require_importer(kind)
     form = UploadForm()
     if not form.validate_on_submit():
-        for message in form.file.errors or ["请选择要上传的 .xlsx 文件"]:
+        for message in form.file.errors or [_("请选择要上传的 .xlsx 文件")]:
             flash(message, "danger")
         return redirect(url_for("exchange.imports", _anchor=kind))
     storage = form.file.data
@@ -86,7 +87,7 @@ def batch(batch_id: int):
 def confirm(batch_id: int):
     b = _batch(batch_id)
     if b.state != "validated" or not b.stored_name:
-        flash("只有检查通过、尚未导入的文件可以确认导入。", "warning")
+        flash(_("只有检查通过、尚未导入的文件可以确认导入。"), "warning")
         return redirect(url_for("exchange.batch", batch_id=b.id))
     user = current_user._get_current_object()
     data = services.batch_file(b)
@@ -96,9 +97,9 @@ def confirm(batch_id: int):
     services.run_batch(b, data, user=user, dry_run=False)
     db.session.commit()
     if b.state == "imported":
-        flash(f"已导入 {b.imported} 条，{b.unchanged} 条已存在未变化。", "success")
+        flash(_("已导入 %(imported)s 条，%(unchanged)s 条已存在未变化。", imported=b.imported, unchanged=b.unchanged), "success")
     else:
-        flash("重新检查时发现问题（数据可能已被修改），未导入任何数据。", "danger")
+        flash(_("重新检查时发现问题（数据可能已被修改），未导入任何数据。"), "danger")
     return redirect(url_for("exchange.batch", batch_id=b.id))
 
 
@@ -139,10 +140,10 @@ def _title(kind: str) -> str:
 def _export(sel, name: str, headers, rows_of, target):
     total = exports.count(sel)
     if total > exports.export_limit():
-        flash(f"共 {total} 行，超过单次导出上限 {exports.export_limit()} 行，请缩小筛选范围。", "warning")
+        flash(_("共 %(total)s 行，超过单次导出上限 %(export_limit)s 行，请缩小筛选范围。", total=total, export_limit=exports.export_limit()), "warning")
         return redirect(request.referrer or url_for("main.home"))
     if total > exports.fresh_rows() and not exports.is_fresh():
-        flash(f"批量导出（{total} 行）需要重新输入密码确认身份。", "info")
+        flash(_("批量导出（%(total)s 行）需要重新输入密码确认身份。", total=total), "info")
         return redirect(url_for("accounts.reauth", next=request.full_path))
     record_event("export", target, f"导出{name} {total} 行（Excel）")
     db.session.commit()
@@ -184,7 +185,7 @@ def credit_export():
         return redirect(url_for("exchange.credit_platform"))
     result = credit.export_records(user=current_user._get_current_object(), since=since, via="web")
     db.session.commit()
-    flash(f"已生成导出 #{result.export.id}：{result.export.count} 条记录。", "success")
+    flash(_("已生成导出 #%(id)s：%(count)s 条记录。", id=result.export.id, count=result.export.count), "success")
     return redirect(url_for("exchange.credit_platform"))
 
 

@@ -2,6 +2,7 @@
 its person is (core.accounts.permissions.require_person); out of scope is 404."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive.file.models import CaseFlag, Complaint, MatterCheck, Objection, Record
@@ -28,7 +29,7 @@ def require_record(record_id, *, manage: bool = False, drafts: bool = True) -> t
     from core.accounts.permissions import can_manage_person
     record, person = _load(Record, record_id, manage, "记录不存在")
     if not drafts and record.status is RecordStatus.DRAFT and not can_manage_person(current_user, person):
-        raise NotFound("记录不存在")
+        raise NotFound(_("记录不存在"))
     return record, person
 
 
@@ -53,12 +54,12 @@ def require_complaint(complaint_id) -> tuple[Complaint, object]:
     except (TypeError, ValueError):
         complaint = None
     if complaint is None:
-        raise NotFound("投诉不存在")
+        raise NotFound(_("投诉不存在"))
     if can_answer_complaint(current_user, complaint):
         return complaint, db.session.get(Person, complaint.person_id)
     if getattr(current_user, "person_id", None) == complaint.person_id:
         return complaint, require_person(complaint.person_id)
-    raise NotFound("投诉不存在")
+    raise NotFound(_("投诉不存在"))
 
 
 def is_own_or_manages(person) -> bool:

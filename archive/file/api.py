@@ -5,11 +5,14 @@ from datetime import date
 from typing import Literal
 
 import pydantic
+from flask import current_app
+from flask_babel import get_locale, gettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive import rules
 from archive.enums import AwardKind, Category, Grade, MatterResult, RecordStatus, Sanction, Severity
-from archive.file import services, worklists
+from archive.file import cache, services, worklists
 from archive.file.access import is_own_or_manages, require_case, require_complaint, require_objection, require_record
 from archive.file.models import Appraisal, Award, CaseFlag, Complaint, MatterCheck, Objection, Record
 from core.accounts.permissions import can_manage_person, is_own_person, require_person
@@ -232,12 +235,21 @@ class ObjectionsQuery(PageQuery):
 # --------------------------------------------------------------------------- the file
 
 @api_route(bp, "/people/<int:person_id>/file", summary="诚信档案（as_of: 评价日期）", query=FileQuery,
-           roles=("hr", "servant", "committee"))
+           roles=("hr", "servant", "committee"), raw=True)
 def get_file(person_id: int, query):
+    """Today's file comes from the cached document (archive/file/cache.py) when nothing it
+    was built from changed; a file at another ``as_of`` is built each time."""
     person = require_person(person_id)
-    data = services.load_file(person, query.as_of, include_drafts=can_manage_person(current_user, person))
+    manage = can_manage_person(current_user, person)
+    if query.as_of is None:
+        variant = f"{'hr' if manage else 'own'}:{get_locale()}"      # texts in the file follow the language
+        body = cache.file_body(person, variant, lambda: current_app.json.dumps(
+            file_json(services.load_file(person, include_drafts=manage))))
+    else:
+        body = current_app.json.dumps(file_json(services.load_file(person, query.as_of, include_drafts=manage)))
     record_event("file_view", person, "API 查看诚信档案" + (f"（{query.as_of.isoformat()}）" if query.as_of else ""))
-    return file_json(data)
+    db.session.commit()
+    return current_app.response_class(body + "\n", mimetype="application/json")
 
 
 @api_route(bp, "/people/<int:person_id>/establish", ["POST"], summary="确认档案建立（登记不全 409）", roles=("hr",))
@@ -349,7 +361,7 @@ def revoke_record(record_id: int, body):
 def acknowledge_record(record_id: int):
     record, person = require_record(record_id, drafts=False)
     if not is_own_person(current_user, person):
-        raise NotFound("记录不存在")
+        raise NotFound(_("记录不存在"))
     services.acknowledge_record(record)
     return _record_out(record, person)
 
@@ -361,7 +373,7 @@ def acknowledge_record(record_id: int):
 def create_objection(record_id: int, body):
     record, person = require_record(record_id, drafts=False)
     if not is_own_or_manages(person):
-        raise NotFound("记录不存在")
+        raise NotFound(_("记录不存在"))
     return objection_json(services.file_objection(record, body.reasons, current_user))
 
 
@@ -392,7 +404,7 @@ def decide_objection(objection_id: int, body):
            status=201)
 def create_complaint(body):
     if not current_user.person_id:
-        raise NotFound("账户未关联人员")
+        raise NotFound(_("账户未关联人员"))
     person = require_person(current_user.person_id)
     return complaint_json(services.file_complaint(person, subject_type=body.subject_type, subject_id=body.subject_id,
                                                   text=body.text))
@@ -403,5 +415,5 @@ def create_complaint(body):
 def answer_complaint(complaint_id: int, body):
     complaint, _ = require_complaint(complaint_id)
     if not services.can_answer_complaint(current_user, complaint):
-        raise NotFound("投诉不存在")
+        raise NotFound(gettext("投诉不存在"))
     return complaint_json(services.answer_complaint(complaint, body.answer, version=body.version))

@@ -23,5 +23,14 @@ def release(on):
     click.echo(f"{changed} records updated as of {day.isoformat()}")
 
 
+@records.command("cache-prune")
+def cache_prune():
+    """Delete cached file documents built before today (daily cron; they are never served again)."""
+    from archive.file.cache import prune
+    n = prune()
+    db.session.commit()
+    click.echo(f"{n} cached file documents deleted")
+
+
 def init_app(app) -> None:
     app.cli.add_command(records)

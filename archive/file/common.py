@@ -6,6 +6,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from flask import has_request_context, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive import rules
@@ -38,10 +39,10 @@ def text(value, name: str, label: str, max_len: int, fields: dict, required: boo
     text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
     if not text:
         if required:
-            fields[name] = f"请填写{label}"
+            fields[name] = _("请填写%(label)s", label=label)
         return None
     if len(text) > max_len:
-        fields[name] = f"{label}不能超过 {max_len} 个字符"
+        fields[name] = _("%(label)s不能超过 %(max_len)s 个字符", label=label, max_len=max_len)
     return text
 
 
@@ -50,41 +51,41 @@ def year(value, fields: dict, name: str = "year") -> int:
     try:
         value = int(value)
     except (TypeError, ValueError):
-        fields[name] = "年度须为整数"
+        fields[name] = _("年度须为整数")
         return 0
     if not 1950 <= value <= date.today().year:
-        fields[name] = f"年度须在 1950 到 {date.today().year} 之间"
+        fields[name] = _("年度须在 1950 到 %(year)s 之间", year=date.today().year)
     return value
 
 
 def enum(cls, value, name: str, label: str, fields: dict):
     if value is None or value == "":
-        fields[name] = f"请选择{label}"
+        fields[name] = _("请选择%(label)s", label=label)
         return None
     try:
         return cls(getattr(value, "value", value))
     except ValueError:
-        fields[name] = f"{label}取值无效"
+        fields[name] = _("%(label)s取值无效", label=label)
         return None
 
 
 def past_date(value, name: str, label: str, fields: dict, today: date) -> date | None:
     if value is None:
-        fields[name] = f"请填写{label}"
+        fields[name] = _("请填写%(label)s", label=label)
         return None
     if not isinstance(value, date):
-        fields[name] = f"{label}格式须为 YYYY-MM-DD"
+        fields[name] = _("%(label)s格式须为 YYYY-MM-DD", label=label)
         return None
     if value > today:
-        fields[name] = f"{label}不能晚于今天"
+        fields[name] = _("%(label)s不能晚于今天", label=label)
     elif value.year < 1950:
-        fields[name] = f"{label}有误"
+        fields[name] = _("%(label)s有误", label=label)
     return value
 
 
 def check_version(obj, version: int | None, what: str = "该记录") -> None:
     if version is not None and int(version) != obj.version:
-        raise Conflict("stale_version", f"{what}已被他人修改（版本 {version} → {obj.version}），请刷新后重试")
+        raise Conflict("stale_version", _("%(what)s已被他人修改（版本 %(version)s → %(version2)s），请刷新后重试", what=what, version=version, version2=obj.version))
 
 
 def archive_file(person) -> ArchiveFile:

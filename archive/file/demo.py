@@ -3,6 +3,7 @@ objections, established files (bulk inserts; deterministic for the seed)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,7 +20,7 @@ from archive.file.models import (
     RecordVersion,
 )
 from archive.file.services import DEFAULT_RECORD_ITEMS
-from core.demo import demo_step
+from core.demo import bulk_insert, demo_step, indexes_deferred, reset_sequence
 from core.extensions import db
 from core.notify.models import Notification
 from core.registry.models import Person
@@ -55,19 +56,24 @@ AWARDS = [("commendation", "嘉奖", 70), ("merit_3", "记三等功", 20), ("mer
           ("merit_1", "记一等功", 1), ("honorary_title", "优秀公务员", 2), ("other", "年度先进工作者", 3)]
 
 
+# cumulative weights computed once (random.choices draws exactly as with weights=)
+_CATEGORIES, _CATEGORY_CUM = [c for c, _ in CATEGORY_WEIGHTS], list(accumulate(w for _, w in CATEGORY_WEIGHTS))
+_STATUSES, _STATUS_CUM = [s for s, _ in STATUS_WEIGHTS], list(accumulate(w for _, w in STATUS_WEIGHTS))
+_GRADES, _GRADE_CUM = [g for g, _ in GRADES], list(accumulate(w for _, w in GRADES))
+_AWARD_CUM = list(accumulate(w for *_, w in AWARDS))
+#: people per round of generated rows written (bounded memory at 1,000,000 people)
+PEOPLE_PER_WRITE = 50_000
+
+
 def _next_id(model) -> int:
     return (db.session.execute(sa.select(sa.func.max(model.id))).scalar() or 0) + 1
 
 
 def _insert(model, rows: list[dict]) -> None:
-    """Core executemany in batches (every row has the same keys; the ORM bulk path would
-    split batches wherever a value is None)."""
-    for i in range(0, len(rows), BATCH):
-        db.session.execute(sa.insert(model.__table__), rows[i:i + BATCH])
-    if rows and db.session.get_bind().dialect.name == "postgresql":
-        table = model.__tablename__
-        db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}','id'), "
-                                   f"(SELECT MAX(id) FROM {table}))"))
+    """Set-based write (COPY on PostgreSQL, executemany batches elsewhere: every row has the
+    same keys), then the id sequence continues after the explicit ids."""
+    if bulk_insert(model, rows) and "id" in model.__table__.c:
+        reset_sequence(model.__tablename__)
 
 
 def _group(path: str) -> str:
@@ -167,11 +173,11 @@ class _Builder:
 
 def _random_record(b: _Builder, person_id: int, entered_by=None) -> None:
     rng, today = b.rng, b.today
-    category = rng.choices([c for c, _ in CATEGORY_WEIGHTS], [w for _, w in CATEGORY_WEIGHTS])[0]
+    category = rng.choices(_CATEGORIES, cum_weights=_CATEGORY_CUM)[0]
     allowed = SANCTIONS_BY_CATEGORY[category]
     sanction = rng.choices(allowed, [SANCTION_WEIGHTS[s] for s in allowed])[0]
     severity = Severity.SERIOUS if sanction in SERIOUS or rng.random() < 0.1 else Severity.GENERAL
-    status = rng.choices([s for s, _ in STATUS_WEIGHTS], [w for _, w in STATUS_WEIGHTS])[0]
+    status = rng.choices(_STATUSES, cum_weights=_STATUS_CUM)[0]
     until0, permanent = b._period_end(category, sanction, severity, today)
     months = 12 if until0 is None else max(1, (until0.year - today.year) * 12 + until0.month - today.month)
     if status == "expired" and (permanent or until0 is None):
@@ -203,6 +209,14 @@ def _random_record(b: _Builder, person_id: int, entered_by=None) -> None:
 
 @demo_step(10)
 def demo_file(ctx) -> None:
+    """Records, appraisals, checks, awards and files of everyone, written set-based (the
+    tables' secondary indexes and foreign keys built once at the end on PostgreSQL)."""
+    with indexes_deferred(Record, RecordVersion, Objection, Notification, Appraisal, MatterCheck, Award,
+                          ArchiveFile):
+        _demo_file(ctx)
+
+
+def _demo_file(ctx) -> None:
     settings = rules.RuleSettings.from_mapping(current_app.config)
     today = ctx.today
     first = min(ctx.person_ids) if ctx.person_ids else 1
@@ -243,15 +257,34 @@ def demo_file(ctx) -> None:
     app_rate = {g: 0.85 + 0.12 * rng.random() for g in groups}
     est_rate = {g: 0.80 + 0.15 * rng.random() for g in groups}
     last = today.year - 1
+    _insert(Record, b.records)
+    _insert(RecordVersion, b.versions)
+    _insert(Objection, b.objections)
+    if b.notifications:
+        _insert(Notification, b.notifications)
     appraisals, files, checks, awards = [], [], [], []
     next_app, next_check, next_award = _next_id(Appraisal), _next_id(MatterCheck), _next_id(Award)
     incompetent_pair = set(local[1:3]) if len(local) > 3 else set()
-    grades, weights = [g for g, _ in GRADES], [w for _, w in GRADES]
     now = datetime.now(UTC)
-    for p in people:
-        g = _group(p.department_path)
+    stamps = {year: _at(date(year + 1, 1, 20)) for year in (last - 2, last - 1, last)}
+    group_of: dict[str, str] = {}
+    no_facts: list = []
+
+    def write() -> None:
+        for model, rows in ((Appraisal, appraisals), (MatterCheck, checks), (Award, awards),
+                            (ArchiveFile, files)):
+            bulk_insert(model, rows)
+            rows.clear()
+
+    for n, p in enumerate(people, 1):
+        if n % PEOPLE_PER_WRITE == 0:
+            write()
+        path = p.department_path
+        g = group_of.get(path)
+        if g is None:
+            g = group_of[path] = _group(path)
         latest = None
-        facts = b.facts.get(p.id, [])
+        facts = b.facts.get(p.id, no_facts)
         for year in (last - 2, last - 1, last):
             if p.entry_date.year > year:
                 continue
@@ -259,16 +292,17 @@ def demo_file(ctx) -> None:
                 continue
             if year < last and rng.random() > 0.985:
                 continue
-            grade = Grade.UNGRADED if p.entry_date.year == year else rng.choices(grades, weights)[0]
+            grade = Grade.UNGRADED if p.entry_date.year == year else rng.choices(_GRADES, cum_weights=_GRADE_CUM)[0]
             if p.id in incompetent_pair and year >= last - 1:
                 grade = Grade.INCOMPETENT
             if p.id == servant and grade in (Grade.INCOMPETENT, Grade.BASICALLY_COMPETENT):
                 grade = Grade.COMPETENT
-            for w in rules.appraisal_warnings(year, grade, facts, settings):
-                grade = Grade.UNGRADED if w.code == rules.MUST_BE_UNGRADED else Grade.COMPETENT
+            if facts:
+                for w in rules.appraisal_warnings(year, grade, facts, settings):
+                    grade = Grade.UNGRADED if w.code == rules.MUST_BE_UNGRADED else Grade.COMPETENT
             appraisals.append({"id": next_app, "person_id": p.id, "year": year, "grade": grade.value,
                                "document_no": f"{year}年度考核结果通知", "entered_by_id": None, "version": 1,
-                               "created_at": _at(date(year + 1, 1, 20)), "updated_at": _at(date(year + 1, 1, 20))})
+                               "created_at": stamps[year], "updated_at": stamps[year]})
             next_app += 1
             latest = year
         has_check = False
@@ -283,7 +317,7 @@ def demo_file(ctx) -> None:
                     next_check += 1
                     has_check = True
         if rng.random() < 0.12:
-            kind, title, _ = rng.choices(AWARDS, [w for *_, w in AWARDS])[0]
+            kind, title, _ = rng.choices(AWARDS, cum_weights=_AWARD_CUM)[0]
             day = today - timedelta(days=rng.randint(30, 1800))
             if day >= p.entry_date:
                 awards.append({"id": next_award, "person_id": p.id, "kind": kind, "title": f"{day.year}年度{title}",
@@ -296,13 +330,6 @@ def demo_file(ctx) -> None:
                       "established_at": now - timedelta(days=rng.randint(1, 300)) if established else None,
                       "established_by_id": hr_city if established else None, "version": 1})
 
-    _insert(Record, b.records)
-    _insert(RecordVersion, b.versions)
-    _insert(Objection, b.objections)
-    _insert(Appraisal, appraisals)
-    _insert(MatterCheck, checks)
-    _insert(Award, awards)
-    _insert(ArchiveFile, files)
-    if b.notifications:
-        _insert(Notification, b.notifications)
-
+    write()
+    for table in ("appraisals", "matter_checks", "awards"):
+        reset_sequence(table)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from archive.file.cache import install_listeners
 from archive.file.services import FILE_SECTIONS
 
 
@@ -14,3 +15,4 @@ def training_section(person, as_of: date | None = None) -> dict:
 
 
 FILE_SECTIONS["training"] = training_section
+install_listeners()      # the cached file document: stamps move with every write to a file

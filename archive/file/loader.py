@@ -30,6 +30,7 @@ from archive.file.models import (
     RecordVersion,
 )
 from core.extensions import db
+from core.text import N_
 
 #: Other packages add the sections of the file they own (SPEC §4: pledges, training,
 #: credit repairs): ``FILE_SECTIONS["pledges"] = fn(person, as_of) -> JSON-able data``.
@@ -209,24 +210,24 @@ class FileData:
         items: list[tuple[date, str, str]] = []
         for r in self.records:
             label = rules.record_label(r.facts_for_rules())
-            items.append((r.decided_on, "record", f"作出决定：{label}"))
+            items.append((r.decided_on, "record", N_("作出决定：%(record)s", record=label)))
             if r.notified_on:
-                items.append((r.notified_on, "notify", f"告知本人：{label}"))
+                items.append((r.notified_on, "notify", N_("告知本人：%(record)s", record=label)))
             end = self.end_of(r)
             if self.status_of(r) is RecordStatus.EXPIRED and end:
-                items.append((end, "expire", f"影响期届满：{label}"))
+                items.append((end, "expire", N_("影响期届满：%(record)s", record=label)))
         for o in self.objections:
-            items.append((o.filed_on, "objection", "提出异议"))
+            items.append((o.filed_on, "objection", N_("提出异议")))
             if o.decided_on:
-                items.append((o.decided_on, "decision", f"异议处理：{o.status.zh}"))
+                items.append((o.decided_on, "decision", N_("异议处理：%(status)s", status=o.status)))
         for a in self.appraisals:
-            items.append((date(a.year, 12, 31), "appraisal", f"{a.year}年度考核：{a.grade.zh}"))
+            items.append((date(a.year, 12, 31), "appraisal", N_("%(year)s年度考核：%(grade)s", year=a.year, grade=a.grade)))
         for w in self.awards:
-            items.append((w.awarded_on, "award", f"{w.kind.zh}：{w.title}"))
+            items.append((w.awarded_on, "award", N_("%(kind)s：%(title)s", kind=w.kind, title=w.title)))
         for c in self.cases:
-            items.append((c.started_on, "case", f"立案审查（{c.authority}）"))
+            items.append((c.started_on, "case", N_("立案审查（%(authority)s）", authority=c.authority)))
             if c.ended_on:
-                items.append((c.ended_on, "case", "立案审查结束"))
+                items.append((c.ended_on, "case", N_("立案审查结束")))
         return sorted((i for i in items if i[0] <= self.as_of), key=lambda i: i[0], reverse=True)
 
 
@@ -299,13 +300,13 @@ class MissingItem:
 #: required unless the person entered service this year (nothing to appraise yet); the
 #: personal-matters report check is required of leading cadres only (领导干部个人有关事项报告).
 REGISTRATION_ITEMS = {
-    "id_number": "公民身份号码",
-    "department": "所在单位",
-    "post": "职务",
-    "rank": "职级",
-    "entry_date": "录用日期",
-    "appraisal": "上一年度考核结果",
-    "matter_check": "个人有关事项报告查核情况（领导干部）",
+    "id_number": N_("公民身份号码"),
+    "department": N_("所在单位"),
+    "post": N_("职务"),
+    "rank": N_("职级"),
+    "entry_date": N_("录用日期"),
+    "appraisal": N_("上一年度考核结果"),
+    "matter_check": N_("个人有关事项报告查核情况（领导干部）"),
 }
 
 

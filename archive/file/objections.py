@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from archive import rules
 from archive.file import common as c
@@ -29,7 +30,7 @@ def file_objection(record: Record, reasons: str, filed_by, attachments: Iterable
     The record becomes under_objection; HR must decide by rules.objection_due. -> Objection."""
     on = on or date.today()
     fields: dict[str, str] = {}
-    reasons = c.text(reasons, "reasons", "异议理由", 5000, fields)
+    reasons = c.text(reasons, "reasons", _("异议理由"), 5000, fields)
     if fields:
         raise ValidationFailed(fields)
     settings = rule_settings()
@@ -85,13 +86,13 @@ def decide_objection(objection: Objection, decision: str, reason: str, decided_b
     ``rejected`` → back to effective (or notified while the window is open). The person is
     notified either way. -> Objection."""
     from core.registry.models import Person
-    c.check_version(objection, version, "该异议")
+    c.check_version(objection, version, _("该异议"))
     if objection.status is not ObjectionStatus.PENDING:
-        raise Conflict("illegal_state", f"该异议已处理（{objection.status.zh}），不能重复处理")
+        raise Conflict("illegal_state", _("该异议已处理（%(status)s），不能重复处理", status=objection.status.label))
     fields: dict[str, str] = {}
     if decision not in (ObjectionStatus.UPHELD.value, ObjectionStatus.REJECTED.value):
-        fields["decision"] = "请选择处理结果（异议成立或不成立）"
-    reason = c.text(reason, "reason", "处理理由", 5000, fields)
+        fields["decision"] = _("请选择处理结果（异议成立或不成立）")
+    reason = c.text(reason, "reason", _("处理理由"), 5000, fields)
     if fields:
         raise ValidationFailed(fields)
     record = db.session.get(Record, objection.record_id)
@@ -139,13 +140,13 @@ def file_complaint(person, *, subject_type: str, subject_id: int, text: str, by=
     department of the person's department (SPEC §4.5). -> Complaint."""
     from core.registry.models import Department
     fields: dict[str, str] = {}
-    text = c.text(text, "text", "投诉内容", 5000, fields)
+    text = c.text(text, "text", _("投诉内容"), 5000, fields)
     loader = COMPLAINT_SUBJECTS.get(subject_type)
     subject = loader(int(subject_id)) if loader else None
     if subject is None or subject[0] != person.id:
-        raise NotFound("投诉对象不存在")
+        raise NotFound(_("投诉对象不存在"))
     if not subject[1]:
-        raise Conflict("illegal_state", f"{subject[2]}尚未处理，处理后方可投诉")
+        raise Conflict("illegal_state", _("%(n)s尚未处理，处理后方可投诉", n=subject[2]))
     if fields:
         raise ValidationFailed(fields)
     dept = person.department
@@ -174,11 +175,11 @@ def can_answer_complaint(user, complaint: Complaint) -> bool:
 
 def answer_complaint(complaint: Complaint, answer: str, *, by=None, version: int | None = None) -> Complaint:
     """Answer a complaint (HR of the parent department); the person is notified."""
-    c.check_version(complaint, version, "该投诉")
+    c.check_version(complaint, version, _("该投诉"))
     if complaint.status is not ComplaintStatus.PENDING:
-        raise Conflict("illegal_state", "该投诉已答复")
+        raise Conflict("illegal_state", _("该投诉已答复"))
     fields: dict[str, str] = {}
-    answer = c.text(answer, "answer", "答复内容", 5000, fields)
+    answer = c.text(answer, "answer", _("答复内容"), 5000, fields)
     if fields:
         raise ValidationFailed(fields)
     complaint.status, complaint.answer = ComplaintStatus.ANSWERED, answer

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from archive import rules
 from archive.enums import (
@@ -73,6 +74,7 @@ from core.audit.services import record_event
 from core.db import utcnow
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
+from core.i18n import localize
 from core.notify.services import notify
 
 #: 事项 of a record (SPEC §4.4), overridable with config key RECORD_ITEMS.
@@ -115,7 +117,7 @@ def appraisal_checks(person, year: int, grade: Grade, exclude_id: int | None = N
     """Warnings of the entry checks (SPEC §4.1): sanctions of the year, the 优秀 quota."""
     settings = rule_settings()
     facts = [r.facts_for_rules() for r in _person_records(person.id)]
-    messages = [w.message for w in rules.appraisal_warnings(year, grade, facts, settings)]
+    messages = [localize(w.message) for w in rules.appraisal_warnings(year, grade, facts, settings)]
     if grade is Grade.EXCELLENT:
         from core.registry.models import Person
         graded, excellent = db.session.execute(
@@ -141,21 +143,21 @@ def add_appraisal(person, year: int, grade, document_no: str | None = None, over
     """
     fields: dict[str, str] = {}
     year = c.year(year, fields)
-    grade = c.enum(Grade, grade, "grade", "考核等次", fields)
-    document_no = c.text(document_no, "document_no", "文号", 100, fields, required=False)
-    notes = c.text(notes, "notes", "备注", 1000, fields, required=False)
-    override_reason = c.text(override_reason, "override_reason", "录入理由", 500, fields, required=False)
-    reason = c.text(reason, "reason", "更正原因", 500, fields, required=False)
+    grade = c.enum(Grade, grade, "grade", _("考核等次"), fields)
+    document_no = c.text(document_no, "document_no", _("文号"), 100, fields, required=False)
+    notes = c.text(notes, "notes", _("备注"), 1000, fields, required=False)
+    override_reason = c.text(override_reason, "override_reason", _("录入理由"), 500, fields, required=False)
+    reason = c.text(reason, "reason", _("更正原因"), 500, fields, required=False)
     if fields:
         raise ValidationFailed(fields)
     existing = db.session.execute(db.select(Appraisal).filter_by(person_id=person.id, year=year)).scalar_one_or_none()
     if existing is not None and not correct:
-        raise Conflict("duplicate", f"{year}年度考核结果已存在（{existing.grade.zh}）；如需更正，请选择“更正”并说明原因",
-                       fields={"year": f"{year}年度已有考核结果"})
+        raise Conflict("duplicate", _("%(year)s年度考核结果已存在（%(grade)s）；如需更正，请选择“更正”并说明原因", year=year, grade=existing.grade.label),
+                       fields={"year": _("%(year)s年度已有考核结果", year=year)})
     warnings = appraisal_checks(person, year, grade, exclude_id=existing.id if existing else None)
     if warnings and not override_reason:
         raise ValidationFailed({"grade": "；".join(warnings),
-                                "override_reason": "录入结果与考核规则不符，如确需录入请填写理由"},
+                                "override_reason": _("录入结果与考核规则不符，如确需录入请填写理由")},
                                message="考核等次与规则不符：" + "；".join(warnings), code="appraisal_warning")
     if existing is not None:
         db.session.add(AppraisalVersion(appraisal_id=existing.id, person_id=person.id, year=year,
@@ -189,11 +191,11 @@ def add_award(person, *, kind, title: str, awarded_on: date, authority: str, doc
               by=None) -> Award:
     """奖励、荣誉称号 (SPEC §4.2). -> Award."""
     fields: dict[str, str] = {}
-    kind = c.enum(AwardKind, kind, "kind", "奖励类型", fields)
-    title = c.text(title, "title", "名称", 200, fields)
-    awarded_on = c.past_date(awarded_on, "awarded_on", "日期", fields, date.today())
-    authority = c.text(authority, "authority", "批准机关", 200, fields)
-    document_no = c.text(document_no, "document_no", "文号", 100, fields, required=False)
+    kind = c.enum(AwardKind, kind, "kind", _("奖励类型"), fields)
+    title = c.text(title, "title", _("名称"), 200, fields)
+    awarded_on = c.past_date(awarded_on, "awarded_on", _("日期"), fields, date.today())
+    authority = c.text(authority, "authority", _("批准机关"), 200, fields)
+    document_no = c.text(document_no, "document_no", _("文号"), 100, fields, required=False)
     if fields:
         raise ValidationFailed(fields)
     award = Award(person_id=person.id, kind=kind, title=title, awarded_on=awarded_on, authority=authority,
@@ -208,12 +210,12 @@ def add_matter_check(person, *, year: int, result, notes: str | None = None, by=
     """个人有关事项报告查核 of a year (SPEC §4.3); one per year (Conflict otherwise). -> MatterCheck."""
     fields: dict[str, str] = {}
     year = c.year(year, fields)
-    result = c.enum(MatterResult, result, "result", "查核结果", fields)
-    notes = c.text(notes, "notes", "说明", 1000, fields, required=False)
+    result = c.enum(MatterResult, result, "result", _("查核结果"), fields)
+    notes = c.text(notes, "notes", _("说明"), 1000, fields, required=False)
     if fields:
         raise ValidationFailed(fields)
     if db.session.execute(db.select(MatterCheck.id).filter_by(person_id=person.id, year=year)).first():
-        raise Conflict("duplicate", f"{year}年度的查核结果已存在", fields={"year": f"{year}年度已有查核结果"})
+        raise Conflict("duplicate", _("%(year)s年度的查核结果已存在", year=year), fields={"year": _("%(year)s年度已有查核结果", year=year)})
     check = MatterCheck(person_id=person.id, year=year, result=result, notes=notes, entered_by_id=c.uid(by))
     db.session.add(check)
     db.session.flush()
@@ -225,9 +227,9 @@ def convert_matter_check_to_record(check: MatterCheck, person, *, decided_on: da
                                    facts: str | None = None, severity=Severity.GENERAL, by=None) -> Record:
     """Turn a 漏报/瞒报 check into a draft ``report_omission`` record (SPEC §4.3). -> Record."""
     if check.result is MatterResult.TRUTHFUL:
-        raise Conflict("illegal_state", "如实报告的查核结果不能转为失信记录")
+        raise Conflict("illegal_state", _("如实报告的查核结果不能转为失信记录"))
     if check.record_id is not None:
-        raise Conflict("illegal_state", "该查核结果已转为失信记录")
+        raise Conflict("illegal_state", _("该查核结果已转为失信记录"))
     facts = facts or f"{check.year}年度个人有关事项报告查核结果为{check.result.zh}。{check.notes or ''}".strip()
     record = record_misconduct(person, category=Category.REPORT_OMISSION, sanction=Sanction.NONE, severity=severity,
                                decided_on=decided_on, authority=authority, facts=facts,
@@ -243,27 +245,27 @@ def _clean_record(data: dict, fields: dict, settings: rules.RuleSettings) -> dic
     """Validate record values (shared by create and update); adds problems to ``fields``."""
     today = date.today()
     out: dict = {}
-    category = c.enum(Category, data.get("category"), "category", "记录类别", fields)
+    category = c.enum(Category, data.get("category"), "category", _("记录类别"), fields)
     sanction_raw = data.get("sanction")
     if category is not None and not sanction_raw and SANCTIONS_BY_CATEGORY[category] == (Sanction.NONE,):
         sanction_raw = Sanction.NONE
-    sanction = c.enum(Sanction, sanction_raw, "sanction", "处分或处理", fields)
+    sanction = c.enum(Sanction, sanction_raw, "sanction", _("处分或处理"), fields)
     if category is not None and sanction is not None and sanction not in SANCTIONS_BY_CATEGORY[category]:
         allowed = "、".join(s.zh for s in SANCTIONS_BY_CATEGORY[category])
-        fields["sanction"] = f"“{sanction.zh}”不属于{category.zh}，可选：{allowed}"
+        fields["sanction"] = _("“%(sanction)s”不属于%(category)s，可选：%(allowed)s", sanction=sanction.label, category=category.label, allowed=allowed)
         sanction = None
-    severity = c.enum(Severity, data.get("severity") or Severity.GENERAL, "severity", "情节", fields)
-    decided_on = c.past_date(data.get("decided_on"), "decided_on", "决定日期", fields, today)
-    out["authority"] = c.text(data.get("authority"), "authority", "决定机关", 200, fields)
-    out["facts"] = c.text(data.get("facts"), "facts", "事实", 10000, fields)
-    out["document_no"] = c.text(data.get("document_no"), "document_no", "文号", 100, fields, required=False)
-    item = c.text(data.get("item"), "item", "事项", 50, fields, required=False)
+    severity = c.enum(Severity, data.get("severity") or Severity.GENERAL, "severity", _("情节"), fields)
+    decided_on = c.past_date(data.get("decided_on"), "decided_on", _("决定日期"), fields, today)
+    out["authority"] = c.text(data.get("authority"), "authority", _("决定机关"), 200, fields)
+    out["facts"] = c.text(data.get("facts"), "facts", _("事实"), 10000, fields)
+    out["document_no"] = c.text(data.get("document_no"), "document_no", _("文号"), 100, fields, required=False)
+    item = c.text(data.get("item"), "item", _("事项"), 50, fields, required=False)
     if item and item not in record_items():
-        fields["item"] = "事项不在可选列表中"
+        fields["item"] = _("事项不在可选列表中")
     out["item"] = item
     until, permanent = data.get("restricted_until"), data.get("permanent")
     if until is not None and not isinstance(until, date):
-        fields["restricted_until"] = "影响期截止日期格式须为 YYYY-MM-DD"
+        fields["restricted_until"] = _("影响期截止日期格式须为 YYYY-MM-DD")
         until = None
     if None not in (category, sanction, severity) and isinstance(decided_on, date) and "decided_on" not in fields:
         default_until, default_permanent = rules.default_restricted_until(category, sanction, severity, decided_on,
@@ -273,7 +275,7 @@ def _clean_record(data: dict, fields: dict, settings: rules.RuleSettings) -> dic
             until = default_until
         problem = rules.check_restricted_until(category, sanction, severity, decided_on, until, permanent, settings)
         if problem:
-            fields["restricted_until"] = problem
+            fields["restricted_until"] = localize(problem)
         out["default_until"] = default_until
     out.update(category=category, sanction=sanction, severity=severity, decided_on=decided_on,
                restricted_until=until, permanent=bool(permanent),
@@ -296,7 +298,7 @@ def record_misconduct(person, *, category, sanction, severity, decided_on, autho
                                 authority=authority, facts=facts, document_no=document_no, item=item,
                                 restricted_until=restricted_until, permanent=permanent, disclosable=disclosable,
                                 facts_private=facts_private), fields, settings)
-    until_reason = c.text(restricted_until_reason, "restricted_until_reason", "调整影响期的理由", 500, fields,
+    until_reason = c.text(restricted_until_reason, "restricted_until_reason", _("调整影响期的理由"), 500, fields,
                          required=False)
     if fields:
         raise ValidationFailed(fields)
@@ -320,12 +322,12 @@ def update_record(record: Record, changes: dict, *, version: int | None, reason:
     Keeps the previous state in RecordVersion. A stale ``version`` → Conflict. -> Record."""
     c.check_version(record, version)
     if record.status not in _EDITABLE_STATES:
-        raise Conflict("illegal_state", f"记录当前状态为“{record.status.zh}”，不能修改")
+        raise Conflict("illegal_state", _("记录当前状态为“%(status)s”，不能修改", status=record.status.label))
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationFailed({k: "不能修改此字段" for k in unknown})
     fields: dict[str, str] = {}
-    reason = c.text(reason, "reason", "修改原因", 1000, fields, required=record.status is not RecordStatus.DRAFT)
+    reason = c.text(reason, "reason", _("修改原因"), 1000, fields, required=record.status is not RecordStatus.DRAFT)
     data = {k: getattr(record, k) for k in EDITABLE}
     data.update(changes)
     period_keys = ("category", "sanction", "severity", "decided_on")
@@ -339,7 +341,7 @@ def update_record(record: Record, changes: dict, *, version: int | None, reason:
     until_edited = ("restricted_until" in changes and values.get("restricted_until") != default_until
                     and values.get("restricted_until") != record.restricted_until)
     if until_edited and not reason:
-        fields["reason"] = "调整影响期截止日期须说明理由"
+        fields["reason"] = _("调整影响期截止日期须说明理由")
     if fields:
         raise ValidationFailed(fields)
     changed = {k: v for k, v in values.items() if getattr(record, k) != v}
@@ -375,7 +377,7 @@ def exempt_record(record: Record, basis: str, *, version: int | None = None, by=
     """容错免责: draft → exempted with its basis (kept, never counts as dishonesty)."""
     c.check_version(record, version)
     fields: dict[str, str] = {}
-    basis = c.text(basis, "basis", "容错免责依据", 1000, fields)
+    basis = c.text(basis, "basis", _("容错免责依据"), 1000, fields)
     if fields:
         raise ValidationFailed(fields)
     c.keep_version(record, "exempt", by, basis, lambda: record.exempt(basis))
@@ -387,7 +389,7 @@ def revoke_record(record: Record, reason: str, *, version: int | None = None, by
     """Revoke a wrong record with a reason (any state but revoked); nothing is deleted."""
     c.check_version(record, version)
     fields: dict[str, str] = {}
-    reason = c.text(reason, "reason", "撤销原因", 1000, fields)
+    reason = c.text(reason, "reason", _("撤销原因"), 1000, fields)
     if fields:
         raise ValidationFailed(fields)
     was_notified = record.status is not RecordStatus.DRAFT
@@ -411,7 +413,7 @@ def add_record_evidence(record: Record, storages: Iterable, *, by=None) -> list:
     """Store evidence files (PDF/JPG/PNG, checked by content) for a record. -> [Attachment]."""
     from core.files import save_upload
     if record.status in (RecordStatus.REVOKED, RecordStatus.EXEMPTED):
-        raise Conflict("illegal_state", f"记录当前状态为“{record.status.zh}”，不能再补充证据")
+        raise Conflict("illegal_state", _("记录当前状态为“%(status)s”，不能再补充证据", status=record.status.label))
     return [save_upload(s, owner_type="record", owner_id=record.id, person_id=record.person_id,
                         uploaded_by=c.actor(by)) for s in storages if getattr(s, "filename", "")]
 
@@ -460,9 +462,9 @@ def release_records(on: date | None = None) -> int:
 def set_case(person, *, started_on: date, authority: str, notes: str | None = None, by=None) -> CaseFlag:
     """立案审查中 (政务处分法 art. 52): blocks promotion and awards while pending. -> CaseFlag."""
     fields: dict[str, str] = {}
-    started_on = c.past_date(started_on, "started_on", "立案日期", fields, date.today())
-    authority = c.text(authority, "authority", "立案机关", 200, fields)
-    notes = c.text(notes, "notes", "说明", 1000, fields, required=False)
+    started_on = c.past_date(started_on, "started_on", _("立案日期"), fields, date.today())
+    authority = c.text(authority, "authority", _("立案机关"), 200, fields)
+    notes = c.text(notes, "notes", _("说明"), 1000, fields, required=False)
     if fields:
         raise ValidationFailed(fields)
     case = CaseFlag(person_id=person.id, started_on=started_on, authority=authority, notes=notes,
@@ -475,13 +477,13 @@ def set_case(person, *, started_on: date, authority: str, notes: str | None = No
 
 def end_case(case: CaseFlag, *, ended_on: date, by=None, version: int | None = None) -> CaseFlag:
     """End a pending case on ``ended_on`` (the first day it no longer applies)."""
-    c.check_version(case, version, "该立案审查")
+    c.check_version(case, version, _("该立案审查"))
     if case.ended_on is not None:
-        raise Conflict("illegal_state", "该立案审查已结束")
+        raise Conflict("illegal_state", _("该立案审查已结束"))
     fields: dict[str, str] = {}
-    ended_on = c.past_date(ended_on, "ended_on", "结束日期", fields, date.today())
+    ended_on = c.past_date(ended_on, "ended_on", _("结束日期"), fields, date.today())
     if ended_on and ended_on < case.started_on:
-        fields["ended_on"] = "结束日期不能早于立案日期"
+        fields["ended_on"] = _("结束日期不能早于立案日期")
     if fields:
         raise ValidationFailed(fields)
     case.ended_on = ended_on

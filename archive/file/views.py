@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from archive.enums import Category, RecordStatus
-from archive.file import services, worklists
+from archive.file import cache, services, worklists
 from archive.file.access import (
     is_own_or_manages,
     require_case,
@@ -39,6 +41,7 @@ from core.audit.services import record_event
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.extensions import db
 from core.forms import apply_field_errors
+from core.i18n import localize_date
 from core.listing import Listing
 from core.registry.models import Person
 from core.views import WORKLIST_PROVIDERS
@@ -73,7 +76,7 @@ def _as_of() -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        flash("查询日期格式须为 YYYY-MM-DD，已按今天显示。", "warning")
+        flash(_("查询日期格式须为 YYYY-MM-DD，已按今天显示。"), "warning")
         return None
 
 
@@ -88,27 +91,45 @@ def _file_url(person) -> str:
 @bp.route("/people/<int:person_id>/file")
 @require_roles("hr", "servant", "committee")
 def person_file(person_id: int):
+    """Today's content comes from the cache (archive/file/cache.py) while nothing it was built
+    from changed. The view is audited after rendering: the chain lock is held only for the
+    insert and the commit, and nothing loaded is expired before the page is rendered."""
     person = require_person(person_id)
     as_of = _as_of()
+    manage, own = can_manage_person(current_user, person), is_own_person(current_user, person)
+
+    def build() -> str:
+        data = services.load_file(person, as_of, include_drafts=manage)
+        missing = services.established_missing_items(person) if manage and not data.established else []
+        return render_template("archive/file/_person_file_content.html", data=data, person=person, manage=manage,
+                               own=own, missing=missing)
+    content = build() if as_of else cache.file_html(person, _html_variant(manage, own), build)
+    page = render_template("archive/file/person_file.html", content=Markup(content), person=person)  # noqa: S704
     record_event("file_view", person, "查看诚信档案" + (f"（评价日期 {as_of.isoformat()}）" if as_of else ""))
-    db.session.commit()       # before loading: a commit expires every loaded row
-    manage = can_manage_person(current_user, person)
-    data = services.load_file(person, as_of, include_drafts=manage)
-    missing = services.established_missing_items(person) if manage and not data.established else []
-    return render_template("archive/file/person_file.html", data=data, person=person, manage=manage,
-                           own=is_own_person(current_user, person), missing=missing)
+    db.session.commit()
+    return page
+
+
+def _html_variant(manage: bool, own: bool) -> str:
+    from flask_babel import get_locale
+    return f"html:{'m' if manage else '-'}{'o' if own else '-'}:{get_locale()}"
 
 
 @bp.route("/my/file")
 @require_roles("servant")
 def my_file():
     if not current_user.person_id:
-        raise NotFound("您的账户尚未关联人员档案，请联系人事部门")
+        raise NotFound(_("您的账户尚未关联人员档案，请联系人事部门"))
     person = require_person(current_user.person_id)
+
+    def build() -> str:
+        data = services.load_file(person, include_drafts=False)
+        return render_template("archive/file/_my_file_content.html", data=data, person=person, manage=False, own=True)
+    content = cache.file_html(person, "my" + _html_variant(False, True)[4:], build)
+    page = render_template("archive/file/my_file.html", content=Markup(content))  # noqa: S704
     record_event("file_view", person, "本人查看诚信档案")
     db.session.commit()
-    data = services.load_file(person, include_drafts=False)
-    return render_template("archive/file/my_file.html", data=data, person=person, manage=False, own=True)
+    return page
 
 
 @bp.route("/people/<int:person_id>/establish", methods=["POST"])
@@ -122,7 +143,7 @@ def establish(person_id: int):
         flash(exc.message, "danger")
     else:
         db.session.commit()
-        flash("已确认档案建立。", "success")
+        flash(_("已确认档案建立。"), "success")
     return redirect(url_for("file.person_file", person_id=person.id))
 
 
@@ -147,7 +168,7 @@ def appraisal_new(person_id: int):
             _failed(form, exc)
         else:
             db.session.commit()
-            flash(f"{form.year.data}年度考核结果已保存。", "success")
+            flash(_("%(year)s年度考核结果已保存。", year=form.year.data), "success")
             return redirect(url_for("file.person_file", person_id=person.id, _anchor="appraisals"))
     return render_template("archive/file/appraisal_form.html", form=form, person=person, warnings=warnings)
 
@@ -165,7 +186,7 @@ def award_new(person_id: int):
             _failed(form, exc)
         else:
             db.session.commit()
-            flash("奖励已保存。", "success")
+            flash(_("奖励已保存。"), "success")
             return redirect(url_for("file.person_file", person_id=person.id, _anchor="awards"))
     return render_template("archive/file/simple_form.html", form=form, person=person, title="登记奖励、荣誉称号")
 
@@ -184,7 +205,7 @@ def matter_check_new(person_id: int):
             _failed(form, exc)
         else:
             db.session.commit()
-            flash("查核结果已保存。", "success")
+            flash(_("查核结果已保存。"), "success")
             return redirect(url_for("file.person_file", person_id=person.id, _anchor="checks"))
     return render_template("archive/file/simple_form.html", form=form, person=person,
                            title="登记个人有关事项报告查核结果")
@@ -204,17 +225,17 @@ def matter_check_convert(check_id: int):
             _failed(form, exc)
         else:
             db.session.commit()
-            flash("已生成失信记录草稿，请核对后告知本人。", "success")
+            flash(_("已生成失信记录草稿，请核对后告知本人。"), "success")
             return redirect(url_for("file.record_detail", record_id=record.id))
     return render_template("archive/file/simple_form.html", form=form, person=person,
-                           title=f"将{check.year}年度查核结果（{check.result.zh}）转为失信记录",
-                           intro="将生成“个人事项漏报瞒报”类别的失信记录草稿，告知本人后生效。")
+                           title=_("将%(year)s年度查核结果（%(result)s）转为失信记录", year=check.year, result=check.result.label),
+                           intro=_("将生成“个人事项漏报瞒报”类别的失信记录草稿，告知本人后生效。"))
 
 
 # --------------------------------------------------------------------------- records
 
 def _record_form(form: RecordForm) -> RecordForm:
-    form.item.choices = [("", "（无）")] + [(i, i) for i in services.record_items()]
+    form.item.choices = [("", _("（无）"))] + [(i, i) for i in services.record_items()]
     return form
 
 
@@ -239,7 +260,7 @@ def record_new(person_id: int):
             _failed(form, exc)
         else:
             db.session.commit()
-            flash("失信记录已保存为草稿。核对无误后请“告知”本人。", "success")
+            flash(_("失信记录已保存为草稿。核对无误后请“告知”本人。"), "success")
             return redirect(url_for("file.record_detail", record_id=record.id))
     return render_template("archive/file/record_form.html", form=form, person=person, record=None)
 
@@ -276,7 +297,7 @@ def record_edit(record_id: int):
             _failed(form, exc)
         else:
             db.session.commit()
-            flash("记录已修改，原内容保留在历史版本中。", "success")
+            flash(_("记录已修改，原内容保留在历史版本中。"), "success")
             return redirect(url_for("file.record_detail", record_id=record.id))
     return render_template("archive/file/record_form.html", form=form, person=person, record=record)
 
@@ -299,14 +320,14 @@ def _act(record_id: int, fn, done: str):
 def record_notify(record_id: int):
     version = _int(request.form.get("version"))
     return _act(record_id, lambda r, p: services.notify_record(r, p, version=version),
-                "已告知本人，异议期开始计算。")
+                _("已告知本人，异议期开始计算。"))
 
 
 @bp.route("/records/<int:record_id>/evidence", methods=["POST"])
 @require_roles("hr")
 def record_evidence(record_id: int):
     form = EvidenceForm()
-    return _act(record_id, lambda r, p: services.add_record_evidence(r, form.evidence.data or []), "证据材料已上传。")
+    return _act(record_id, lambda r, p: services.add_record_evidence(r, form.evidence.data or []), _("证据材料已上传。"))
 
 
 def _reason_page(record_id: int, form, title: str, intro: str, act, done: str):
@@ -330,18 +351,18 @@ def _reason_page(record_id: int, form, title: str, intro: str, act, done: str):
 @require_roles("hr")
 def record_exempt(record_id: int):
     form = ExemptForm()
-    return _reason_page(record_id, form, "认定容错免责",
-                        "容错免责的记录保留在档案中，但不计为失信，也不产生任何限制。只有草稿可以认定。",
-                        lambda r, v: services.exempt_record(r, form.basis.data, version=v), "已认定容错免责。")
+    return _reason_page(record_id, form, _("认定容错免责"),
+                        _("容错免责的记录保留在档案中，但不计为失信，也不产生任何限制。只有草稿可以认定。"),
+                        lambda r, v: services.exempt_record(r, form.basis.data, version=v), _("已认定容错免责。"))
 
 
 @bp.route("/records/<int:record_id>/revoke", methods=["GET", "POST"])
 @require_roles("hr")
 def record_revoke(record_id: int):
     form = ReasonForm()
-    return _reason_page(record_id, form, "撤销记录",
-                        "撤销的记录不会被删除，保留在档案中并注明撤销原因；相关限制即时解除。",
-                        lambda r, v: services.revoke_record(r, form.reason.data, version=v), "记录已撤销。")
+    return _reason_page(record_id, form, _("撤销记录"),
+                        _("撤销的记录不会被删除，保留在档案中并注明撤销原因；相关限制即时解除。"),
+                        lambda r, v: services.revoke_record(r, form.reason.data, version=v), _("记录已撤销。"))
 
 
 @bp.route("/records/<int:record_id>/acknowledge", methods=["POST"])
@@ -357,7 +378,7 @@ def record_acknowledge(record_id: int):
         flash(exc.message, "danger")
     else:
         db.session.commit()
-        flash("已确认。该记录自即日起生效。", "success")
+        flash(_("已确认。该记录自即日起生效。"), "success")
     return redirect(url_for("file.my_file"))
 
 
@@ -367,7 +388,7 @@ def attachment(attachment_id: int):
     from core.files import Attachment, send_attachment
     att = db.session.get(Attachment, attachment_id)
     if att is None or att.owner_type not in ("record", "objection") or att.person_id is None:
-        raise NotFound("文件不存在")
+        raise NotFound(_("文件不存在"))
     require_person(att.person_id)
     return send_attachment(att)
 
@@ -379,7 +400,7 @@ def attachment(attachment_id: int):
 def objection_new(record_id: int):
     record, person = require_record(record_id, drafts=False)
     if not is_own_or_manages(person):
-        raise NotFound("记录不存在")
+        raise NotFound(_("记录不存在"))
     form = ObjectionForm()
     if form.validate_on_submit():
         try:
@@ -388,11 +409,11 @@ def objection_new(record_id: int):
             _failed(form, exc)
         else:
             db.session.commit()
-            flash(f"异议已提交，人事部门将于{objection.due_on.isoformat()}前处理。", "success")
+            flash(_("异议已提交，人事部门将于%(day)s前处理。", day=localize_date(objection.due_on)), "success")
             return redirect(_file_url(person))
     return render_template("archive/file/simple_form.html", form=form, person=person, record=record,
-                           title="提出异议", multipart=True,
-                           intro="请说明认为记录有误的理由，并可附上证据材料。异议处理期间记录显示为“异议处理中”。")
+                           title=_("提出异议"), multipart=True,
+                           intro=_("请说明认为记录有误的理由，并可附上证据材料。异议处理期间记录显示为“异议处理中”。"))
 
 
 @bp.route("/objections/<int:objection_id>", methods=["GET", "POST"])
@@ -407,7 +428,7 @@ def objection_detail(objection_id: int):
         form.version.data = objection.version
     if request.method == "POST":
         if not manage:
-            raise NotFound("异议不存在")
+            raise NotFound(_("异议不存在"))
         if form.validate_on_submit():
             try:
                 services.decide_objection(objection, form.decision.data, form.reason.data, current_user,
@@ -416,7 +437,7 @@ def objection_detail(objection_id: int):
                 _failed(form, exc)
             else:
                 db.session.commit()
-                flash("异议已处理，结果已告知本人。", "success")
+                flash(_("异议已处理，结果已告知本人。"), "success")
                 return redirect(url_for("file.objection_detail", objection_id=objection.id))
     data = services.load_file(person)
     return render_template("archive/file/objection_detail.html", objection=objection, record=record, person=person,
@@ -435,7 +456,7 @@ def complaint_new():
     subject_type = request.args.get("subject_type", "objection")
     subject_id = request.args.get("subject_id", type=int)
     if subject_type not in services.COMPLAINT_SUBJECTS or not subject_id:
-        raise NotFound("投诉对象不存在")
+        raise NotFound(_("投诉对象不存在"))
     form = ComplaintForm()
     if form.validate_on_submit():
         try:
@@ -446,7 +467,7 @@ def complaint_new():
             _failed(form, exc)
         else:
             db.session.commit()
-            flash("投诉已提交上级单位人事部门。", "success")
+            flash(_("投诉已提交上级单位人事部门。"), "success")
             return redirect(url_for("file.my_file", _anchor="complaints"))
     return render_template("archive/file/simple_form.html", form=form, person=person, title="投诉处理情况",
                            intro="对异议或信用修复的处理有意见的，可以向上级单位人事部门投诉。")
@@ -462,7 +483,7 @@ def complaint_detail(complaint_id: int):
         form.version.data = complaint.version
     if request.method == "POST":
         if not can_answer:
-            raise NotFound("投诉不存在")
+            raise NotFound(_("投诉不存在"))
         if form.validate_on_submit():
             try:
                 services.answer_complaint(complaint, form.answer.data, version=_int(form.version.data))
@@ -470,7 +491,7 @@ def complaint_detail(complaint_id: int):
                 _failed(form, exc)
             else:
                 db.session.commit()
-                flash("已答复投诉。", "success")
+                flash(_("已答复投诉。"), "success")
                 return redirect(url_for("file.objections", _anchor="complaints"))
     subject = db.session.get(Objection, complaint.subject_id) if complaint.subject_type == "objection" else None
     return render_template("archive/file/complaint_detail.html", complaint=complaint, person=person, form=form,
@@ -492,7 +513,7 @@ def case_new(person_id: int):
             _failed(form, exc)
         else:
             db.session.commit()
-            flash("已登记立案审查：审查期间不得晋升、奖励、调动或退休。", "success")
+            flash(_("已登记立案审查：审查期间不得晋升、奖励、调动或退休。"), "success")
             return redirect(url_for("file.person_file", person_id=person.id, _anchor="cases"))
     return render_template("archive/file/simple_form.html", form=form, person=person, title="登记立案审查",
                            intro="立案审查期间，不得晋升、奖励、交流或办理退休（公职人员政务处分法第52条）。")
@@ -512,7 +533,7 @@ def case_end(case_id: int):
             _failed(form, exc)
         else:
             db.session.commit()
-            flash("立案审查已结束。", "success")
+            flash(_("立案审查已结束。"), "success")
             return redirect(url_for("file.person_file", person_id=person.id, _anchor="cases"))
     return render_template("archive/file/simple_form.html", form=form, person=person,
                            title=f"结束立案审查（{case.authority}）")

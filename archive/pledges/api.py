@@ -5,6 +5,7 @@ from datetime import date
 
 import pydantic
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive.enums import PledgeKind
@@ -82,14 +83,14 @@ class CancelIn(Body):
 def _template(template_id: int) -> PledgeTemplate:
     tpl = db.session.get(PledgeTemplate, template_id)
     if tpl is None:
-        raise NotFound("承诺书模板不存在")
+        raise NotFound(_("承诺书模板不存在"))
     return tpl
 
 
 def _pledge(pledge_id: int, *, manage: bool = False) -> Pledge:
     p = db.session.execute(queries.pledges_in_scope(current_user).where(Pledge.id == pledge_id)).scalar_one_or_none()
     if p is None or (manage and not can_manage_person(current_user, p.person)):
-        raise NotFound("承诺书不存在")
+        raise NotFound(_("承诺书不存在"))
     return p
 
 
@@ -141,11 +142,11 @@ def publish_template(pledge_template_id: int):
 def assign(body: AssignIn):
     tpl = db.session.get(PledgeTemplate, body.template_id)
     if tpl is None:
-        raise ValidationFailed({"template_id": "承诺书模板不存在"})
+        raise ValidationFailed({"template_id": _("承诺书模板不存在")})
     if not body.person_ids and not body.department_id and not body.missing_only:
-        raise ValidationFailed({"person_ids": "请指定人员（person_ids）或单位（department_id）"})
+        raise ValidationFailed({"person_ids": _("请指定人员（person_ids）或单位（department_id）")})
     if body.missing_only and tpl.kind is not PledgeKind.PRE_APPOINTMENT:
-        raise ValidationFailed({"missing_only": "只能对任职前承诺使用"})
+        raise ValidationFailed({"missing_only": _("只能对任职前承诺使用")})
     ids = None
     if body.person_ids:
         ids = sorted(set(body.person_ids))
@@ -153,7 +154,7 @@ def assign(body: AssignIn):
                                        ).scalars())
         missing = [i for i in ids if i not in found]
         if missing:
-            raise NotFound(f"人员不存在：{missing[0]}")
+            raise NotFound(_("人员不存在：%(n)s", n=missing[0]))
     dept = require_department(body.department_id) if body.department_id else None
     people = queries.select_people(person_ids=ids, department=dept, include_children=body.include_children,
                                    leading_only=body.leading_only, status=None if ids else "active",

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from archive.enums import PledgeKind
 from archive.pledges import services
 from archive.pledges.models import Pledge, PledgeStatus, PledgeTemplate
 from archive.pledges.schedule import reminders_through
-from core.demo import DemoContext, demo_step
+from core.demo import DemoContext, bulk_insert, demo_step, indexes_deferred
 from core.extensions import db
 from core.templating import SHANGHAI
 
@@ -93,9 +94,24 @@ _EMPTY = dict.fromkeys(("opened_at", "last_reminded_on", "signed_at", "signed_on
                         "typed_name", "published_at", "cancelled_at", "cancel_reason"))
 
 
+_OPENING_UTC: dict[date, datetime] = {}
+_DIGESTS: dict[str, str] = {}
+
+
 def _local_dt(day: date, rng) -> datetime:
-    local = datetime.combine(day, time(8, 30), tzinfo=SHANGHAI) + timedelta(minutes=rng.randrange(9 * 60))
-    return local.astimezone(UTC)
+    """A moment of office hours (08:30-17:30 Asia/Shanghai) on ``day``, in UTC. The day's
+    opening is converted once (no offset change happens within office hours)."""
+    opening = _OPENING_UTC.get(day)
+    if opening is None:
+        opening = _OPENING_UTC[day] = datetime.combine(day, time(8, 30), tzinfo=SHANGHAI).astimezone(UTC)
+    return opening + timedelta(minutes=rng.randrange(9 * 60))
+
+
+def _digest(text: str) -> str:
+    digest = _DIGESTS.get(text)
+    if digest is None:
+        digest = _DIGESTS[text] = services.text_sha256(text)
+    return digest
 
 
 def _templates(ctx: DemoContext, hr) -> dict[PledgeKind, PledgeTemplate]:
@@ -117,7 +133,9 @@ def _templates(ctx: DemoContext, hr) -> dict[PledgeKind, PledgeTemplate]:
 
 
 class _Rows:
-    """Buffered bulk insert of pledge rows."""
+    """Buffered bulk insert of pledge rows (COPY on PostgreSQL, every ``PER_WRITE`` rows)."""
+
+    PER_WRITE = 50_000
 
     def __init__(self):
         self.buf: list[dict] = []
@@ -125,13 +143,12 @@ class _Rows:
 
     def add(self, row: dict) -> None:
         self.buf.append(row)
-        if len(self.buf) >= BATCH:
+        if len(self.buf) >= self.PER_WRITE:
             self.flush()
 
     def flush(self) -> None:
         if self.buf:
-            db.session.execute(Pledge.__table__.insert(), self.buf)
-            self.count += len(self.buf)
+            self.count += bulk_insert(Pledge, self.buf)
             self.buf = []
 
 
@@ -147,7 +164,7 @@ def _row(tpl, person, assigned_on: date, due_on: date, rng, today: date, *, sign
         signed_at = max(_local_dt(sign_on, rng), row["assigned_at"] + timedelta(minutes=5))
         row.update(status=PledgeStatus.SIGNED.value, signed_at=signed_at, signed_on=sign_on,
                    opened_at=signed_at - timedelta(minutes=3 + rng.randrange(20)),
-                   sha256=services.text_sha256(tpl.text), typed_name=name,
+                   sha256=_digest(tpl.text), typed_name=name,
                    ip=f"10.{rng.randrange(20, 60)}.{rng.randrange(256)}.{rng.randrange(2, 250)}",
                    user_agent=rng.choice(USER_AGENTS))
     else:
@@ -177,30 +194,31 @@ def demo_pledges(ctx: DemoContext) -> None:
     rows = _Rows()
     year_start = date(today.year, 1, 1)
     annual_on = min(today, year_start + timedelta(days=9))
-    for person in people:
-        pid, path, appointed_on, entry_date = person[0], person[1], person[2], person[3]
-        since = appointed_on or entry_date
-        rate = next((r for p, r in county_rates.items() if path.startswith(p)), city_rate)
-        if pid == servant_pid:
-            continue
-        if rng.random() < 0.015:     # never assigned: "everyone missing" has work to do
-            continue
-        if rng.random() < rate:
-            assigned_on = min(today, since + timedelta(days=rng.randrange(4)))
-            sign_on = min(today, assigned_on + timedelta(days=rng.choice((0, 0, 1, 2, 3, 5, 8, 12))))
-            tpl = pre if assigned_on >= v2_since else pre_v1
-            rows.add(_row(tpl, person, assigned_on, assigned_on + timedelta(days=15), rng, today,
-                          sign_on=sign_on, hr_id=hr_id))
-        else:
-            assigned_on = max(since, today - timedelta(days=rng.randrange(46)))
-            rows.add(_row(pre, person, assigned_on, assigned_on + timedelta(days=15), rng, today, hr_id=hr_id))
-        if annual_on < today and rng.random() < 0.35:   # this year's annual pledge, for part of the region
-            sign_on = annual_on + timedelta(days=rng.randrange(1, 20)) if rng.random() < 0.75 else None
-            if sign_on is not None and sign_on > today:
-                sign_on = today
-            rows.add(_row(annual, person, annual_on, annual_on + timedelta(days=20), rng, today,
-                          sign_on=sign_on, hr_id=hr_id))
-    rows.flush()
+    with indexes_deferred(Pledge):     # built once after the rows (PostgreSQL)
+        for person in people:
+            pid, path, appointed_on, entry_date = person[0], person[1], person[2], person[3]
+            since = appointed_on or entry_date
+            rate = next((r for p, r in county_rates.items() if path.startswith(p)), city_rate)
+            if pid == servant_pid:
+                continue
+            if rng.random() < 0.015:     # never assigned: "everyone missing" has work to do
+                continue
+            if rng.random() < rate:
+                assigned_on = min(today, since + timedelta(days=rng.randrange(4)))
+                sign_on = min(today, assigned_on + timedelta(days=rng.choice((0, 0, 1, 2, 3, 5, 8, 12))))
+                tpl = pre if assigned_on >= v2_since else pre_v1
+                rows.add(_row(tpl, person, assigned_on, assigned_on + timedelta(days=15), rng, today,
+                              sign_on=sign_on, hr_id=hr_id))
+            else:
+                assigned_on = max(since, today - timedelta(days=rng.randrange(46)))
+                rows.add(_row(pre, person, assigned_on, assigned_on + timedelta(days=15), rng, today, hr_id=hr_id))
+            if annual_on < today and rng.random() < 0.35:   # this year's annual pledge, for part of the region
+                sign_on = annual_on + timedelta(days=rng.randrange(1, 20)) if rng.random() < 0.75 else None
+                if sign_on is not None and sign_on > today:
+                    sign_on = today
+                rows.add(_row(annual, person, annual_on, annual_on + timedelta(days=20), rng, today,
+                              sign_on=sign_on, hr_id=hr_id))
+        rows.flush()
     _servant(ctx, tpls, hr)
     _publicity_and_fulfilment(ctx, rng, hr)
 
@@ -232,10 +250,16 @@ def _publicity_and_fulfilment(ctx: DemoContext, rng, hr) -> None:
             Pledge.status == PledgeStatus.SIGNED, Pledge.kind == PledgeKind.PRE_APPOINTMENT)
         .order_by(Pledge.id)).all()
     published = [r for r in signed if rng.random() < 0.08]
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
     with allow_bulk("demo data: publicity of demo pledges"):
-        for start in range(0, len(published), BATCH):
-            chunk = published[start:start + BATCH]
-            db.session.execute(sa.update(Pledge).where(Pledge.id.in_([r.id for r in chunk]))
+        # PostgreSQL: one statement with the ids as one array parameter (= ANY), not 5,000
+        # placeholders a batch (whose parsing and planning cost more than the update)
+        size = len(published) if postgresql else BATCH
+        for start in range(0, len(published), max(1, size)):
+            ids = [r.id for r in published[start:start + size]]
+            where = (Pledge.id == sa.any_(sa.bindparam("ids", ids, type_=ARRAY(sa.Integer)))) if postgresql \
+                else Pledge.id.in_(ids)
+            db.session.execute(sa.update(Pledge).where(where)
                                .values(published=True, published_at=Pledge.signed_at)
                                .execution_options(synchronize_session=False))
     last_year = str(ctx.today.year - 1)

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from archive.enums import PledgeKind
 from archive.pledges import queries
@@ -75,18 +76,18 @@ def _check_template(kind, title: str, body: str) -> tuple[PledgeKind, str, str]:
     try:
         kind = PledgeKind(kind)
     except ValueError:
-        fields["kind"] = "请选择承诺类型"
+        fields["kind"] = _("请选择承诺类型")
     title, body = (title or "").strip(), (body or "").strip()
     if not title:
-        fields["title"] = "请填写标题"
+        fields["title"] = _("请填写标题")
     elif len(title) > TITLE_MAX:
-        fields["title"] = f"标题不能超过 {TITLE_MAX} 个字符"
+        fields["title"] = _("标题不能超过 %(TITLE_MAX)s 个字符", TITLE_MAX=TITLE_MAX)
     if not body:
-        fields["body"] = "请填写承诺内容"
+        fields["body"] = _("请填写承诺内容")
     elif len(body) < 20:
-        fields["body"] = "承诺内容过短（至少 20 个字符）"
+        fields["body"] = _("承诺内容过短（至少 20 个字符）")
     elif len(body) > BODY_MAX:
-        fields["body"] = f"承诺内容不能超过 {BODY_MAX} 个字符"
+        fields["body"] = _("承诺内容不能超过 %(BODY_MAX)s 个字符", BODY_MAX=BODY_MAX)
     if fields:
         raise ValidationFailed(fields)
     return kind, title, body
@@ -108,10 +109,10 @@ def create_template(*, kind, title: str, body: str, created_by=None, publish: bo
 def update_draft(tpl: PledgeTemplate, *, title: str, body: str, row_version: int | None = None) -> PledgeTemplate:
     """Edit a draft in place (a published version is never edited: see :func:`new_version`)."""
     if not tpl.editable:
-        raise Conflict("immutable", "已发布的承诺书模板不可修改，请创建新版本")
+        raise Conflict("immutable", _("已发布的承诺书模板不可修改，请创建新版本"))
     if row_version is not None and row_version != tpl.row_version:
-        raise Conflict("stale_version", "该模板已被他人修改，请刷新后重试")
-    _, title, body = _check_template(tpl.kind, title, body)
+        raise Conflict("stale_version", _("该模板已被他人修改，请刷新后重试"))
+    _kind, title, body = _check_template(tpl.kind, title, body)
     tpl.title, tpl.body = title, body
     db.session.flush()
     record_event("pledge_template_update", tpl, f"《{title}》第{tpl.version}版草稿")
@@ -138,11 +139,11 @@ def edit_template(tpl: PledgeTemplate, *, title: str, body: str, created_by=None
 
 def new_version(tpl: PledgeTemplate, *, title: str, body: str, created_by=None) -> PledgeTemplate:
     """The next version (a draft) of ``tpl``'s template; refused while another draft exists."""
-    _, title, body = _check_template(tpl.kind, title, body)
+    _kind, title, body = _check_template(tpl.kind, title, body)
     if (title, body) == (tpl.title, tpl.body):
-        raise ValidationFailed({"body": "内容与当前版本相同，无需生成新版本"})
+        raise ValidationFailed({"body": _("内容与当前版本相同，无需生成新版本")})
     if draft_of(tpl) is not None:
-        raise Conflict("draft_exists", "该模板已有未发布的草稿版本，请编辑该草稿")
+        raise Conflict("draft_exists", _("该模板已有未发布的草稿版本，请编辑该草稿"))
     latest = max(v.version for v in versions_of(tpl))
     new = PledgeTemplate(template_key=tpl.template_key, version=latest + 1, kind=tpl.kind, title=title,
                          body=body, status=TemplateStatus.DRAFT, created_by_id=getattr(created_by, "id", None))
@@ -156,7 +157,7 @@ def publish_template(tpl: PledgeTemplate) -> PledgeTemplate:
     """Publish a draft: it becomes immutable and assignable; the previously published version
     of the same template is retired (pledges already assigned keep their exact version)."""
     if tpl.status is not TemplateStatus.DRAFT:
-        raise Conflict("illegal_state", "只有草稿可以发布")
+        raise Conflict("illegal_state", _("只有草稿可以发布"))
     now = utcnow()
     for other in versions_of(tpl):
         if other.id != tpl.id and other.status is TemplateStatus.PUBLISHED:
@@ -173,7 +174,7 @@ def publish_template(tpl: PledgeTemplate) -> PledgeTemplate:
 
 def retire_template(tpl: PledgeTemplate) -> PledgeTemplate:
     if tpl.status is not TemplateStatus.PUBLISHED:
-        raise Conflict("illegal_state", "只有已发布的模板可以停用")
+        raise Conflict("illegal_state", _("只有已发布的模板可以停用"))
     tpl.status, tpl.retired_at = TemplateStatus.RETIRED, utcnow()
     db.session.flush()
     record_event("pledge_template_retire", tpl, f"停用《{tpl.title}》第{tpl.version}版")
@@ -222,11 +223,11 @@ def assign(template: PledgeTemplate, people, *, due_on: date | None = None, assi
     (assigned, skipped): skipped = people asked for - assigned.
     """
     if template is None or template.status is not TemplateStatus.PUBLISHED:
-        raise ValidationFailed({"template_id": "只能分配已发布的承诺书模板"})
+        raise ValidationFailed({"template_id": _("只能分配已发布的承诺书模板")})
     today = today or local_today()
     due_on = due_on or today + timedelta(days=due_days())
     if due_on < today:
-        raise ValidationFailed({"due_on": "签署截止日期不能早于今天"})
+        raise ValidationFailed({"due_on": _("签署截止日期不能早于今天")})
     wanted = _people_condition(people)
     asked = db.session.execute(sa.select(sa.func.count()).select_from(Person).where(wanted)).scalar_one()
     eligible = [wanted, Person.status == PersonStatus.ACTIVE,
@@ -278,7 +279,7 @@ def auto_assign_pre_appointment(person: Person) -> AssignResult | None:
 
 def _require_own(pledge: Pledge | None, user) -> Pledge:
     if pledge is None or not getattr(user, "person_id", None) or pledge.person_id != user.person_id:
-        raise NotFound("承诺书不存在")
+        raise NotFound(_("承诺书不存在"))
     return pledge
 
 
@@ -299,29 +300,29 @@ def sign_pledge(pledge: Pledge, user, *, password: str, typed_name: str, agree: 
     time, IP and user agent; from then on the pledge's evidence never changes."""
     _require_own(pledge, user)
     if pledge.status is PledgeStatus.SIGNED:
-        raise Conflict("already_signed", "该承诺书已签署，不能重复签署")
+        raise Conflict("already_signed", _("该承诺书已签署，不能重复签署"))
     if pledge.status is not PledgeStatus.ASSIGNED:
-        raise Conflict("illegal_state", "该承诺书已撤销，无需签署")
+        raise Conflict("illegal_state", _("该承诺书已撤销，无需签署"))
     fields = {}
     if user.locked_until is not None and user.locked_until > utcnow():
-        fields["password"] = "密码错误次数过多，账户已临时锁定，请稍后再试"  # noqa: S105 - a message
+        fields["password"] = _("密码错误次数过多，账户已临时锁定，请稍后再试")  # noqa: S105 - a message
     elif not password:
-        fields["password"] = "请输入登录密码"  # noqa: S105 - a message
+        fields["password"] = _("请输入登录密码")  # noqa: S105 - a message
     elif not verify_password(user.password_hash, password):
         fields["password"] = WRONG_PASSWORD
     name = (typed_name or "").strip()
     if not name:
-        fields["typed_name"] = "请输入您的完整姓名"
+        fields["typed_name"] = _("请输入您的完整姓名")
     elif name != pledge.person.name:
-        fields["typed_name"] = "签名须与您登记的姓名完全一致"
+        fields["typed_name"] = _("签名须与您登记的姓名完全一致")
     if agree is not True:
-        fields["agree"] = "请勾选“我已阅读并承诺遵守”"
+        fields["agree"] = _("请勾选“我已阅读并承诺遵守”")
     if fields:
-        raise ValidationFailed(fields, message="签署未完成，请检查标注的字段")
+        raise ValidationFailed(fields, message=_("签署未完成，请检查标注的字段"))
     text = pledge.template.text
     digest = text_sha256(text)
     if text_sha256_seen and text_sha256_seen != digest:
-        raise Conflict("text_changed", "承诺内容与您阅读的版本不一致，请刷新后重新阅读")
+        raise Conflict("text_changed", _("承诺内容与您阅读的版本不一致，请刷新后重新阅读"))
     if db.session.get(PledgeText, digest) is None:
         db.session.add(PledgeText(sha256=digest, text=text))
     now = utcnow()
@@ -376,10 +377,10 @@ def unpublish_pledge(pledge: Pledge) -> Pledge:
 def cancel_pledge(pledge: Pledge, reason: str) -> Pledge:
     """Withdraw an unsigned assignment (assigned by mistake); a signed pledge stays."""
     if pledge.status is not PledgeStatus.ASSIGNED:
-        raise Conflict("illegal_state", "只有待签署的承诺可以撤销")
+        raise Conflict("illegal_state", _("只有待签署的承诺可以撤销"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed({"reason": "请填写撤销原因"})
+        raise ValidationFailed({"reason": _("请填写撤销原因")})
     pledge.status, pledge.cancelled_at, pledge.cancel_reason = PledgeStatus.CANCELLED, utcnow(), reason[:500]
     db.session.flush()
     record_event("pledge_cancel", pledge, f"撤销《{pledge.template.title}》：{reason}"[:500])
@@ -395,18 +396,18 @@ def record_fulfilment(pledge: Pledge, *, period: str, kept: bool, facts: str | N
     facts = (facts or "").strip() or None
     fields = {}
     if not PERIOD_RE.match(period):
-        fields["period"] = "期间格式须为 2026、2026-上半年、2026-一季度 或 2026-03"
+        fields["period"] = _("期间格式须为 2026、2026-上半年、2026-一季度 或 2026-03")
     if kept is not True and kept is not False:
-        fields["kept"] = "请选择履行情况"
+        fields["kept"] = _("请选择履行情况")
     elif not kept and not facts:
-        fields["facts"] = "未履行时须填写事实情况"
+        fields["facts"] = _("未履行时须填写事实情况")
     if facts and len(facts) > FACTS_MAX:
-        fields["facts"] = f"事实情况不能超过 {FACTS_MAX} 个字符"
+        fields["facts"] = _("事实情况不能超过 %(FACTS_MAX)s 个字符", FACTS_MAX=FACTS_MAX)
     if fields:
         raise ValidationFailed(fields)
     exists = db.session.execute(sa.select(PledgeFulfilment.id).filter_by(pledge_id=pledge.id, period=period)).first()
     if exists:
-        raise Conflict("duplicate", f"{period} 的践诺情况已记录", {"period": "该期间已记录"})
+        raise Conflict("duplicate", _("%(period)s 的践诺情况已记录", period=period), {"period": _("该期间已记录")})
     f = PledgeFulfilment(pledge_id=pledge.id, person_id=pledge.person_id, period=period, kept=kept, facts=facts,
                          recorded_by_id=getattr(recorded_by, "id", None))
     db.session.add(f)

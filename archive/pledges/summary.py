@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.orm import lazyload, selectinload
+
 from archive.enums import PledgeKind
 from archive.pledges import queries
-from archive.pledges.models import Pledge
+from archive.pledges.models import Pledge, PledgeFulfilment
 from core.extensions import db
 
 
@@ -29,7 +31,12 @@ def file_section(person, as_of: date | None = None) -> list[dict]:
     ``valid_for_current_post`` and ``fulfilments`` [{period, kept, facts, record_id}])."""
     since = person.appointed_on or person.entry_date
     out = []
-    for p in pledges_for_person(person):
+    # fulfilments and printed documents of every pledge in one query each (no query per pledge);
+    # the person is the one in hand (identity map), not joined again
+    stmt = queries.pledges_of_person(person.id).options(
+        selectinload(Pledge.fulfilments).lazyload(PledgeFulfilment.pledge), selectinload(Pledge.documents),
+        lazyload(Pledge.person))
+    for p in db.session.execute(stmt).scalars():
         if as_of is not None and p.assigned_on > as_of:
             continue
         row = pledge_json(p)

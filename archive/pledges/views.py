@@ -40,7 +40,7 @@ PUBLIC_SORTS = {"signed": Pledge.signed_at, "name": Person.name, "department": P
 def _template(template_id: int) -> PledgeTemplate:
     tpl = db.session.get(PledgeTemplate, template_id)
     if tpl is None:
-        raise NotFound("承诺书模板不存在")
+        raise NotFound(_("承诺书模板不存在"))
     return tpl
 
 
@@ -49,21 +49,21 @@ def _pledge(pledge_id: int, *, manage: bool = False) -> Pledge:
     pledge = db.session.execute(queries.pledges_in_scope(current_user).where(Pledge.id == pledge_id)
                                 ).scalar_one_or_none()
     if pledge is None or (manage and not can_manage_person(current_user, pledge.person)):
-        raise NotFound("承诺书不存在")
+        raise NotFound(_("承诺书不存在"))
     return pledge
 
 
 def _require_person_account() -> None:
     """Pages of one's own pledges need an account linked to a person (not sysadmin/auditor)."""
     if not current_user.person_id:
-        raise Forbidden("该账户未关联人员，没有需要签署的承诺")
+        raise Forbidden(_("该账户未关联人员，没有需要签署的承诺"))
 
 
 def _own_pledge(pledge_id: int) -> Pledge:
     _require_person_account()
     pledge = db.session.get(Pledge, pledge_id)
     if pledge is None or not current_user.person_id or pledge.person_id != current_user.person_id:
-        raise NotFound("承诺书不存在")
+        raise NotFound(_("承诺书不存在"))
     return pledge
 
 
@@ -211,18 +211,18 @@ def _assign_target(form: AssignForm):
         from core.registry.services import search_clause
         text = (form.person.data or "").strip()
         if not text:
-            raise ValidationFailed({"person": "请输入人员姓名或完整公民身份号码"})
+            raise ValidationFailed({"person": _("请输入人员姓名或完整公民身份号码")})
         ids = db.session.execute(sa.select(Person.id).where(search_clause(text),
                                                             person_scope_clause(current_user, manage=True))
                                  .limit(3)).scalars().all()
         if not ids:
-            raise ValidationFailed({"person": "在您的管理范围内未找到该人员"})
+            raise ValidationFailed({"person": _("在您的管理范围内未找到该人员")})
         if len(ids) > 1:
-            raise ValidationFailed({"person": "匹配到多名人员，请输入完整公民身份号码"})
+            raise ValidationFailed({"person": _("匹配到多名人员，请输入完整公民身份号码")})
         return queries.select_people(person_ids=ids, status=None)
     if mode == "department":
         if not form.department_id.data:
-            raise ValidationFailed({"department_id": "请选择单位"})
+            raise ValidationFailed({"department_id": _("请选择单位")})
         dept = require_department(form.department_id.data)
         return queries.select_people(department=dept, include_children=form.include_children.data,
                                      leading_only=form.leading_only.data)
@@ -230,7 +230,7 @@ def _assign_target(form: AssignForm):
         dept = require_department(form.department_id.data) if form.department_id.data else None
         return queries.select_people(department=dept, leading_only=form.leading_only.data,
                                      missing_pre_appointment=True, within=current_user)
-    raise ValidationFailed({"mode": "请选择分配对象"})
+    raise ValidationFailed({"mode": _("请选择分配对象")})
 
 
 @bp.route("/pledges/assign", methods=["GET", "POST"])
@@ -253,9 +253,9 @@ def assign():
         tpl = db.session.get(PledgeTemplate, form.template_id.data or 0)
         try:
             if tpl is None:
-                raise ValidationFailed({"template_id": "请选择已发布的承诺书模板"})
+                raise ValidationFailed({"template_id": _("请选择已发布的承诺书模板")})
             if form.mode.data == "missing" and tpl.kind is not PledgeKind.PRE_APPOINTMENT:
-                raise ValidationFailed({"template_id": "“尚无有效任职前承诺”只能分配任职前承诺模板"})
+                raise ValidationFailed({"template_id": _("“尚无有效任职前承诺”只能分配任职前承诺模板")})
             result = services.assign(tpl, _assign_target(form), due_on=form.due_on.data, assigned_by=current_user)
         except ValidationFailed as exc:
             db.session.rollback()
@@ -441,7 +441,7 @@ def sign(pledge_id: int):
         flash(_("该承诺书已签署。"), "info")
         return redirect(url_for("pledges.pledge", pledge_id=p.id))
     if p.status is not PledgeStatus.ASSIGNED:
-        raise NotFound("承诺书不存在或已撤销")
+        raise NotFound(_("承诺书不存在或已撤销"))
     text = p.template.text
     digest = services.text_sha256(text)
     form = SignForm()

@@ -21,6 +21,7 @@ from typing import Literal
 
 import pydantic
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive import rules
@@ -87,7 +88,7 @@ def eligibility(record_id: int, query: EligibilityQuery):
 def apply(record_id: int, body: RepairIn):
     record = services.load_record_for(record_id, current_user)
     if not is_own_person(current_user, db.session.get(Person, record.person_id)):
-        raise Forbidden("只有本人可以申请信用修复")
+        raise Forbidden(_("只有本人可以申请信用修复"))
     app = services.apply_for_repair(record, current_user, body.correction, body.statement,
                                     evidence_ids=body.evidence_ids)
     return services.application_dict(app, evidence=services.evidence_of(app))

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from archive import rules
@@ -154,11 +155,11 @@ def load_application(application_id: int, user, *, manage: bool) -> RepairApplic
     the person). Anything else is 404."""
     app = db.session.get(RepairApplication, application_id)
     if app is None:
-        raise NotFound("信用修复申请不存在")
+        raise NotFound(_("信用修复申请不存在"))
     person = app.person
     allowed = can_manage_person(user, person) or (not manage and is_own_person(user, person))
     if not allowed:
-        raise NotFound("信用修复申请不存在")
+        raise NotFound(_("信用修复申请不存在"))
     return app
 
 
@@ -168,11 +169,11 @@ def load_record_for(record_id: int, user, *, own_only: bool = False):
     from archive.file.models import Record
     record = db.session.get(Record, record_id)
     if record is None:
-        raise NotFound("记录不存在")
+        raise NotFound(_("记录不存在"))
     person = db.session.get(Person, record.person_id)
     if is_own_person(user, person) or (not own_only and can_manage_person(user, person)):
         return record
-    raise NotFound("记录不存在")
+    raise NotFound(_("记录不存在"))
 
 
 def records_by_id(ids: Iterable[int]) -> dict:
@@ -194,7 +195,7 @@ def evidence_of(application: RepairApplication) -> list[Attachment]:
 def evidence_file(application: RepairApplication, attachment_id: int) -> Attachment:
     att = db.session.get(Attachment, attachment_id)
     if att is None or att.owner_type != EVIDENCE_OWNER or att.owner_id != application.id:
-        raise NotFound("文件不存在")
+        raise NotFound(_("文件不存在"))
     return att
 
 
@@ -214,7 +215,7 @@ def counts_in_scope(user, on: date | None = None) -> tuple[int, int]:
 def upload_draft_evidence(storage, user) -> Attachment:
     """Store one evidence file for a later application (API: POST /attachments)."""
     if not getattr(user, "person_id", None):
-        raise Forbidden("只有与人员关联的账户可以上传信用修复证明材料")
+        raise Forbidden(_("只有与人员关联的账户可以上传信用修复证明材料"))
     return save_upload(storage, owner_type=DRAFT_OWNER, person_id=user.person_id, uploaded_by=user)
 
 
@@ -244,16 +245,16 @@ def apply_for_repair(record, user, correction, statement: str = "", evidence: It
     as_of = as_of or today()
     person = db.session.get(Person, record.person_id)
     if not is_own_person(user, person):
-        raise Forbidden("只有本人可以申请信用修复")
+        raise Forbidden(_("只有本人可以申请信用修复"))
     try:
         kind = CorrectionKind(correction)
     except ValueError:
-        raise ValidationFailed({"correction": "请选择纠正失信行为的方式"}) from None
+        raise ValidationFailed({"correction": _("请选择纠正失信行为的方式")}) from None
     statement = (statement or "").strip()
     if len(statement) > STATEMENT_MAX:
-        raise ValidationFailed({"statement": f"长度不能超过 {STATEMENT_MAX} 个字符"})
+        raise ValidationFailed({"statement": _("长度不能超过 %(STATEMENT_MAX)s 个字符", STATEMENT_MAX=STATEMENT_MAX)})
     if pending_application(record.id) is not None:
-        raise Conflict("repair_pending", "该记录已有待审核的信用修复申请，请等待审核结果")
+        raise Conflict("repair_pending", _("该记录已有待审核的信用修复申请，请等待审核结果"))
     conditions = eligibility(record, as_of)
     if not rules.repair_eligible(conditions):
         unmet = [c for c in conditions if not c.met]
@@ -268,7 +269,7 @@ def apply_for_repair(record, user, correction, statement: str = "", evidence: It
         db.session.flush()
     except IntegrityError:   # a concurrent request filed one first (one pending per record);
         # the caller's error handling rolls the transaction back
-        raise Conflict("repair_pending", "该记录已有待审核的信用修复申请，请等待审核结果") from None
+        raise Conflict("repair_pending", _("该记录已有待审核的信用修复申请，请等待审核结果")) from None
     for att in drafts:
         att.owner_type, att.owner_id = EVIDENCE_OWNER, app.id
     for storage in evidence:
@@ -314,7 +315,7 @@ def _link(endpoint: str, **values) -> str | None:
 
 def _check_version(app: RepairApplication, version: int | None) -> None:
     if version is not None and int(version) != app.version:
-        raise Conflict("stale_version", "该申请已被他人处理或修改，请刷新后重试")
+        raise Conflict("stale_version", _("该申请已被他人处理或修改，请刷新后重试"))
 
 
 def decide_repair(application: RepairApplication, decision: str, reason: str, decided_by,
@@ -326,19 +327,19 @@ def decide_repair(application: RepairApplication, decision: str, reason: str, de
     on = on or today()
     person = application.person
     if not can_manage_person(decided_by, person):
-        raise NotFound("信用修复申请不存在")
+        raise NotFound(_("信用修复申请不存在"))
     if getattr(decided_by, "person_id", None) == person.id:
-        raise Forbidden("不能审核本人的信用修复申请")
+        raise Forbidden(_("不能审核本人的信用修复申请"))
     _check_version(application, version)
     if application.status is not RepairStatus.PENDING:
-        raise Conflict("illegal_state", f"该申请{application.status.zh}，不能再作决定")
+        raise Conflict("illegal_state", _("该申请%(status)s，不能再作决定", status=application.status.label))
     if decision not in (RepairStatus.APPROVED.value, RepairStatus.REJECTED.value):
-        raise ValidationFailed({"decision": "请选择批准或驳回"})
+        raise ValidationFailed({"decision": _("请选择批准或驳回")})
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
-        raise ValidationFailed({"reason": f"长度不能超过 {REASON_MAX} 个字符"})
+        raise ValidationFailed({"reason": _("长度不能超过 %(REASON_MAX)s 个字符", REASON_MAX=REASON_MAX)})
     if decision == RepairStatus.REJECTED.value and not reason:
-        raise ValidationFailed({"reason": "驳回须说明理由"})
+        raise ValidationFailed({"reason": _("驳回须说明理由")})
     from archive.file.models import Record
     record = db.session.get(Record, application.record_id)
     approved = decision == RepairStatus.APPROVED.value
@@ -373,9 +374,9 @@ def _mark_repaired(record, application: RepairApplication, decided_by, on: date)
 def withdraw_repair(application: RepairApplication, user) -> RepairApplication:
     """The person withdraws a pending application (no waiting period follows)."""
     if not is_own_person(user, application.person):
-        raise NotFound("信用修复申请不存在")
+        raise NotFound(_("信用修复申请不存在"))
     if application.status is not RepairStatus.PENDING:
-        raise Conflict("illegal_state", f"该申请{application.status.zh}，不能撤回")
+        raise Conflict("illegal_state", _("该申请%(status)s，不能撤回", status=application.status.label))
     application.status = RepairStatus.WITHDRAWN
     application.decided_on = today()
     db.session.flush()

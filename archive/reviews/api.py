@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 import pydantic
 from flask import request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive.enums import ReviewPurpose
@@ -100,7 +101,7 @@ def get_review(review_id: int):
 def update_review(review_id: int, body):
     review = services.get_review(current_user, review_id, manage=True)
     if body.version != review.version:
-        raise Conflict("stale_version", "该考察评审已被他人修改，请刷新后重试")
+        raise Conflict("stale_version", _("该考察评审已被他人修改，请刷新后重试"))
     members = services.load_members(body.member_ids) if body.member_ids is not None else None
     services.update_review(review, name=body.name or review.name, purpose=body.purpose or review.purpose,
                            closes_on=body.closes_on or review.closes_on, members=members, version=body.version)
@@ -146,7 +147,7 @@ def job_retry(job_id: int):
     from core.jobs import retry
     job = my_job(job_id)
     if job.state != "failed":
-        raise Conflict("illegal_state", "只有失败的任务可以重试")
+        raise Conflict("illegal_state", _("只有失败的任务可以重试"))
     record_event("job_retry", job, f"重试任务 #{job.id}（{job.kind}）")
     db.session.commit()
     retry(job)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from archive.enums import IntegrityStatus, ReviewPurpose, Verdict
 from archive.reviews.models import Review, ReviewCandidate, ReviewMember
@@ -21,6 +22,7 @@ from core.enums import Role
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.templating import SHANGHAI
+from core.text import N_
 
 NAME_MAX = 200
 MAX_CANDIDATES = 2000
@@ -74,13 +76,13 @@ def get_review(user, review_id, *, manage: bool = False) -> Review:
     try:
         rid = int(review_id)
     except (TypeError, ValueError):
-        raise NotFound("考察评审不存在") from None
+        raise NotFound(_("考察评审不存在")) from None
     review = db.session.get(Review, rid)
     if review is None:
-        raise NotFound("考察评审不存在")
+        raise NotFound(_("考察评审不存在"))
     allowed = can_manage_review(user, review) if manage else can_view_review(user, review)
     if not allowed:
-        raise NotFound("考察评审不存在")
+        raise NotFound(_("考察评审不存在"))
     return review
 
 
@@ -105,7 +107,7 @@ def load_members(user_ids: Iterable[int], field_name: str = "member_ids") -> lis
     found = {u.id for u in users}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise ValidationFailed({field_name: "评审委员须为具有考察评审角色的有效账户：" + "、".join(map(str, missing))})
+        raise ValidationFailed({field_name: _("评审委员须为具有考察评审角色的有效账户：") + "、".join(map(str, missing))})
     by_id = {u.id: u for u in users}
     return [by_id[i] for i in ids]
 
@@ -116,13 +118,13 @@ def _check(name: str, closes_on: date | None, today: date, *, creating: bool) ->
     fields = {}
     name = (name or "").strip()
     if not name:
-        fields["name"] = "请填写评审名称"
+        fields["name"] = _("请填写评审名称")
     elif len(name) > NAME_MAX:
-        fields["name"] = f"长度不能超过 {NAME_MAX} 个字符"
+        fields["name"] = _("长度不能超过 %(NAME_MAX)s 个字符", NAME_MAX=NAME_MAX)
     if closes_on is None:
-        fields["closes_on"] = "请填写截止日期"
+        fields["closes_on"] = _("请填写截止日期")
     elif closes_on < today and creating:
-        fields["closes_on"] = "截止日期不得早于今天"
+        fields["closes_on"] = _("截止日期不得早于今天")
     return fields
 
 
@@ -132,9 +134,9 @@ def create_review(*, name: str, purpose: ReviewPurpose | str, closes_on: date, c
     fields = _check(name, closes_on, today, creating=True)
     candidates, members = list(dict.fromkeys(candidates)), list(dict.fromkeys(members))
     if len(candidates) > MAX_CANDIDATES:
-        fields["candidate_ids"] = f"候选人不能超过 {MAX_CANDIDATES} 人"
+        fields["candidate_ids"] = _("候选人不能超过 %(MAX_CANDIDATES)s 人", MAX_CANDIDATES=MAX_CANDIDATES)
     if created_by.department is None:
-        fields["name"] = "创建人未关联单位"
+        fields["name"] = _("创建人未关联单位")
     if fields:
         raise ValidationFailed(fields)
     review = Review(name=name.strip(), purpose=ReviewPurpose(purpose), closes_on=closes_on,
@@ -154,12 +156,12 @@ def update_review(review: Review, *, name: str, purpose, closes_on: date, member
                   version: int | None = None, today: date | None = None) -> Review:
     today = today or local_today()
     if version is not None and version != review.version:
-        raise Conflict("stale_version", "该考察评审已被他人修改，请刷新后重试")
+        raise Conflict("stale_version", _("该考察评审已被他人修改，请刷新后重试"))
     if review.closed_at is not None:
-        raise Conflict("illegal_state", "考察评审已结束，不能修改")
+        raise Conflict("illegal_state", _("考察评审已结束，不能修改"))
     fields = _check(name, closes_on, today, creating=False)
     if closes_on is not None and closes_on < today and closes_on != review.closes_on:
-        fields["closes_on"] = "截止日期不得早于今天（结束评审请使用“结束评审”）"
+        fields["closes_on"] = _("截止日期不得早于今天（结束评审请使用“结束评审”）")
     if fields:
         raise ValidationFailed(fields)
     changes = []
@@ -192,11 +194,11 @@ def update_review(review: Review, *, name: str, purpose, closes_on: date, member
 
 def add_candidates(review: Review, people: Iterable, *, by: User) -> int:
     if review.closed_at is not None:
-        raise Conflict("illegal_state", "考察评审已结束，不能添加候选人")
+        raise Conflict("illegal_state", _("考察评审已结束，不能添加候选人"))
     have = {c.person_id for c in review.candidates}
     new = [p for p in dict.fromkeys(people) if p.id not in have]
     if len(have) + len(new) > MAX_CANDIDATES:
-        raise ValidationFailed({"candidate_ids": f"候选人不能超过 {MAX_CANDIDATES} 人"})
+        raise ValidationFailed({"candidate_ids": _("候选人不能超过 %(MAX_CANDIDATES)s 人", MAX_CANDIDATES=MAX_CANDIDATES)})
     review.candidates.extend(ReviewCandidate(person_id=p.id, added_by_id=by.id) for p in new)
     db.session.flush()
     if new:
@@ -207,10 +209,10 @@ def add_candidates(review: Review, people: Iterable, *, by: User) -> int:
 
 def remove_candidate(review: Review, person) -> None:
     if review.closed_at is not None:
-        raise Conflict("illegal_state", "考察评审已结束，不能移除候选人")
+        raise Conflict("illegal_state", _("考察评审已结束，不能移除候选人"))
     cand = candidate_of(review, person.id)
     if cand is None:
-        raise NotFound("该人员不是本次评审的候选人")
+        raise NotFound(_("该人员不是本次评审的候选人"))
     review.candidates.remove(cand)
     db.session.flush()
     record_event("review_candidate_remove", review, f"移除候选人 {person.name}", person_id=person.id)
@@ -227,7 +229,7 @@ def set_candidates(review: Review, people: Iterable, *, by: User) -> None:
 
 def close_review(review: Review, *, by: User) -> Review:
     if review.closed_at is not None:
-        raise Conflict("illegal_state", "考察评审已经结束")
+        raise Conflict("illegal_state", _("考察评审已经结束"))
     review.closed_at = utcnow()
     review.closed_by_id = by.id
     db.session.flush()
@@ -295,7 +297,7 @@ def _objection_notes(pending, evaluation) -> list[str]:
     (the rules note those already)."""
     from archive.enums import RecordStatus
     from archive.reviews.sections import record_kind
-    return [f"{record_kind(r)}（{r.decided_on.isoformat()}决定）有待处理的异议" for _o, r in pending
+    return [N_("%(record)s（%(day)s决定）有待处理的异议", record=record_kind(r), day=r.decided_on) for _o, r in pending
             if evaluation.record_status.get(r.id, r.status) is not RecordStatus.UNDER_OBJECTION]
 
 

@@ -19,7 +19,8 @@ from core.documents import find_document
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db, limiter
 from core.forms import apply_field_errors
-from core.listing import Listing
+from core.listing import Listing, paginate_list
+from core.pdf_sign import signature_report, signing_enabled
 from core.registry.models import Department, Person
 from core.registry.services import search_clause
 
@@ -213,7 +214,9 @@ def review(review_id: int):
     record_event("review_view", review, f"查看考察评审「{review.name}」候选人诚信状态（{len(review.candidates)} 人）")
     db.session.commit()
     jobs = _my_jobs(review)
-    return render_template("archive/reviews/review.html", review=review, rows=rows, counts=counts, verdict=verdict,
+    page = paginate_list(rows, request.args)
+    return render_template("archive/reviews/review.html", review=review, rows=page.items, page=page, counts=counts,
+                           verdict=verdict,
                            can_manage=services.can_manage_review(current_user, review), today=today,
                            print_form=PrintForm(), jobs=jobs, labels=STATE_LABELS)
 
@@ -308,11 +311,11 @@ def my_job(job_id: int):
     from core.jobs import Job
     job = db.session.get(Job, job_id)
     if job is None or job.created_by_id != current_user.id:
-        raise NotFound("任务不存在")
+        raise NotFound(_("任务不存在"))
     if job.owner_type == Review.__tablename__:
         review = db.session.get(Review, job.owner_id)
         if review is None or not services.can_view_review(current_user, review):
-            raise NotFound("任务不存在")
+            raise NotFound(_("任务不存在"))
     return job
 
 
@@ -358,10 +361,10 @@ def send_job_result(job):
 
     from core.jobs import job_dir
     if job.state != "done" or not job.result_path:
-        raise NotFound("任务结果不存在")
+        raise NotFound(_("任务结果不存在"))
     path = Path(job.result_path)
     if path.resolve().parent != job_dir().resolve() or not path.is_file():
-        raise NotFound("任务结果不存在")
+        raise NotFound(_("任务结果不存在"))
     record_event("export", job, f"下载任务 #{job.id} 的结果（{job.result_name}）")
     db.session.commit()
     return send_file(path, mimetype=job.result_mime or "application/octet-stream", as_attachment=True,
@@ -407,20 +410,24 @@ def verify(serial: str):
     if _wants_json() and request.method == "GET":
         return jsonify(verification_json(serial, doc))
     form = VerifyUploadForm()
-    result = batch = None
+    result = batch = signature = None
     if doc is not None and request.method == "POST":
         if form.validate_on_submit():
             data = _read_upload(form.file.data)
             if data is not None:
                 result, batch = printing.check_upload(doc, data)
-                record_event("document_verify", doc, f"上传文件核验{'一致' if result else '不一致'}（{len(data)} 字节）",
+                signature = signature_report(data)       # the PDF signature (core.pdf_sign), when there is one
+                signed = "" if signature is None else f"，签名{'有效' if signature.ok else '无效'}"
+                record_event("document_verify", doc,
+                             f"上传文件核验{'一致' if result else '不一致'}{signed}（{len(data)} 字节）",
                              outcome="success" if result else "failure", actor=None)
                 db.session.commit()
     elif doc is None and request.method == "POST":
         abort(404)
     status = 200 if doc is not None else 404
     return render_template("archive/reviews/verify.html", doc=doc, serial=serial[:20], form=form, result=result,
-                           batch=batch, max_mb=_max_upload() // (1024 * 1024)), status
+                           batch=batch, signature=signature, signing=signing_enabled(),
+                           max_mb=_max_upload() // (1024 * 1024)), status
 
 
 def _max_upload() -> int:

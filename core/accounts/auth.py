@@ -14,6 +14,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, lazyload
 
 from core.accounts.models import AnonymousUser, User, new_session_token
 from core.accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
@@ -42,7 +43,9 @@ def load_user(user_id: str):
     """The cookie holds 'id:session_token'; a rotated token makes old cookies worthless."""
     try:
         uid, token = user_id.split(":", 1)
-        user = db.session.get(User, int(uid))
+        # one query: roles and department joined, the person loaded when asked for
+        user = db.session.execute(db.select(User).where(User.id == int(uid)).options(
+            joinedload(User.role_rows), lazyload(User.person))).unique().scalar_one_or_none()
     except (ValueError, TypeError):
         return None
     if user is None or not user.is_enabled or user.session_token != token:

@@ -8,6 +8,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
+from flask_babel import gettext as _
 
 _STRONG = PasswordHasher()                     # argon2id, library defaults (RFC 9106 low-memory)
 _FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)   # tests only
@@ -75,14 +76,14 @@ def policy_problems(password: str, username: str | None = None) -> list[str]:
     cfg = current_app.config
     problems = []
     if len(password) < cfg["PASSWORD_MIN_LENGTH"]:
-        problems.append(f"密码至少 {cfg['PASSWORD_MIN_LENGTH']} 个字符")
+        problems.append(_("密码至少 %(n)s 个字符", n=cfg["PASSWORD_MIN_LENGTH"]))
     if len(password) > 256:
-        problems.append("密码不能超过 256 个字符")
+        problems.append(_("密码不能超过 256 个字符"))
     classes = sum(bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
     if classes < cfg["PASSWORD_REQUIRE_CLASSES"]:
-        problems.append(f"密码须包含大写字母、小写字母、数字、符号中的至少 {cfg['PASSWORD_REQUIRE_CLASSES']} 类")
+        problems.append(_("密码须包含大写字母、小写字母、数字、符号中的至少 %(n)s 类", n=cfg["PASSWORD_REQUIRE_CLASSES"]))
     if is_common(password):
-        problems.append("该密码过于常见，请换一个")
+        problems.append(_("该密码过于常见，请换一个"))
     if username and username.lower() in password.lower():
-        problems.append("密码不能包含用户名")
+        problems.append(_("密码不能包含用户名"))
     return problems

@@ -11,6 +11,7 @@ import functools
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.errors import Forbidden, NotFound
@@ -108,11 +109,14 @@ def is_own_person(user, person) -> bool:
 
 def require_person(person_id: int, *, manage: bool = False):
     """Load a person within the current user's scope, else 404."""
+    from core.api import DB_INT_MAX
     from core.registry.models import Person
     try:
         pid = int(person_id)
     except (TypeError, ValueError):
         raise NotFound() from None
+    if not 0 < pid <= DB_INT_MAX:
+        raise NotFound()
     person = db.session.execute(
         db.select(Person).where(Person.id == pid, person_scope_clause(current_user, manage=manage))
     ).scalar_one_or_none()
@@ -122,10 +126,17 @@ def require_person(person_id: int, *, manage: bool = False):
 
 
 def require_department(department_id: int):
+    from core.api import DB_INT_MAX
     from core.registry.models import Department
+    try:
+        department_id = int(department_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("单位不存在")) from None
+    if not 0 < department_id <= DB_INT_MAX:
+        raise NotFound(_("单位不存在"))     # no such row; PostgreSQL refuses the comparison (found by make fuzz)
     dept = db.session.get(Department, department_id)
     if dept is None or not can_manage_department(current_user, dept):
-        raise NotFound("单位不存在")
+        raise NotFound(_("单位不存在"))
     return dept
 
 

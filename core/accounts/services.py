@@ -1,6 +1,8 @@
 """Account administration (sysadmin): create users, change roles, disable, passwords."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from core.accounts.models import User
 from core.accounts.passwords import hash_password, policy_problems, verify_password
 from core.audit.services import record_event
@@ -19,15 +21,15 @@ def _validate_roles(roles, department_id, person_id) -> dict:
     except ValueError:
         return {"roles": "角色无效"}
     if not roles:
-        fields["roles"] = "至少选择一个角色"
+        fields["roles"] = _("至少选择一个角色")
     if roles & {"hr"} and not department_id:
-        fields["department_id"] = "人事干部须指定管理单位"
+        fields["department_id"] = _("人事干部须指定管理单位")
     if "servant" in roles and not person_id:
-        fields["person_id"] = "公务员账户须关联人员"
+        fields["person_id"] = _("公务员账户须关联人员")
     if roles & {"sysadmin", "auditor"} and roles & {"hr", "committee"}:
-        fields["roles"] = "系统管理员、审计管理员不能兼任业务角色（三员分立）"
+        fields["roles"] = _("系统管理员、审计管理员不能兼任业务角色（三员分立）")
     if "sysadmin" in roles and "auditor" in roles:
-        fields["roles"] = "系统管理员与审计管理员不能由同一账户担任"
+        fields["roles"] = _("系统管理员与审计管理员不能由同一账户担任")
     return fields
 
 
@@ -36,22 +38,22 @@ def create_user(*, username: str, display_name: str, roles, password: str, depar
     username = (username or "").strip()
     fields = _validate_roles(roles, department_id, person_id)
     if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
-        fields["username"] = "用户名只能包含字母、数字、下划线和点"
+        fields["username"] = _("用户名只能包含字母、数字、下划线和点")
     elif db.session.execute(db.select(User.id).filter_by(username=username)).first():
-        fields["username"] = "该用户名已存在"
+        fields["username"] = _("该用户名已存在")
     problems = policy_problems(password or "", username)
     if problems:
         fields["password"] = "；".join(problems)
     if person_id:
         from core.registry.models import Person
         if db.session.get(Person, person_id) is None:
-            fields["person_id"] = "人员不存在"
+            fields["person_id"] = _("人员不存在")
         elif db.session.execute(db.select(User.id).filter_by(person_id=person_id)).first():
-            fields["person_id"] = "该人员已有账户"
+            fields["person_id"] = _("该人员已有账户")
     if department_id:
         from core.registry.models import Department
         if db.session.get(Department, department_id) is None:
-            fields["department_id"] = "单位不存在"
+            fields["department_id"] = _("单位不存在")
     if fields:
         raise ValidationFailed(fields)
     user = User(username=username, display_name=(display_name or username).strip()[:64],
@@ -68,7 +70,7 @@ def update_user(user: User, *, display_name: str, roles, department_id, person_i
                 version: int | None = None) -> User:
     from core.accounts.auth import end_session
     if version is not None and version != user.version:
-        raise Conflict("stale_version", "该账户已被他人修改，请刷新后重试")
+        raise Conflict("stale_version", _("该账户已被他人修改，请刷新后重试"))
     fields = _validate_roles(roles, department_id, person_id)
     if fields:
         raise ValidationFailed(fields)
@@ -87,14 +89,14 @@ def update_user(user: User, *, display_name: str, roles, department_id, person_i
 def change_password(user: User, current: str, new: str, confirm: str) -> None:
     fields = {}
     if not verify_password(user.password_hash, current or ""):
-        fields["current"] = "当前密码不正确"
+        fields["current"] = _("当前密码不正确")
     if new != confirm:
-        fields["confirm"] = "两次输入的新密码不一致"
+        fields["confirm"] = _("两次输入的新密码不一致")
     problems = policy_problems(new or "", user.username)
     if problems:
         fields["new"] = "；".join(problems)
     elif current == new:
-        fields["new"] = "新密码不能与当前密码相同"
+        fields["new"] = _("新密码不能与当前密码相同")
     if fields:
         raise ValidationFailed(fields)
     set_password(user, new)

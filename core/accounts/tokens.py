@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import secrets
 
+from sqlalchemy.orm import joinedload, lazyload
+
 from core.accounts.models import ApiToken, User
 from core.audit.services import record_event
 from core.crypto import token_hash
@@ -21,11 +23,14 @@ def create_token(user: User, name: str = "api") -> str:
 def user_for_token(token: str) -> User | None:
     if not token or len(token) > 200:
         return None
-    row = db.session.execute(
-        db.select(ApiToken).filter_by(token_hash=token_hash(token), revoked_at=None)).scalar_one_or_none()
-    if row is None or not row.user.is_enabled:
+    # one query: the user with roles and department joined (the person loads when asked for)
+    user = db.session.execute(
+        db.select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None))
+        .options(joinedload(User.role_rows), lazyload(User.person))).unique().scalar_one_or_none()
+    if user is None or not user.is_enabled:
         return None
-    return row.user
+    return user
 
 
 def revoke_token(row: ApiToken) -> None:

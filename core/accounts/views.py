@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import confirm_login, current_user, fresh_login_required, login_required, login_user, logout_user
 
 from core.accounts import auth, services, totp
@@ -34,7 +35,7 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if session.pop("timed_out", False):
-        flash("由于长时间未操作，您已自动退出，请重新登录。", "warning")
+        flash(_("由于长时间未操作，您已自动退出，请重新登录。"), "warning")
     if form.validate_on_submit():
         try:
             user = auth.authenticate(form.username.data, form.password.data, request.remote_addr)
@@ -74,7 +75,7 @@ def login_totp():
     user = _pending_user()
     if user is None:
         session.pop("mfa_pending", None)
-        flash("请先输入用户名和密码。", "warning")
+        flash(_("请先输入用户名和密码。"), "warning")
         return redirect(url_for("accounts.login"))
     form = TotpForm()
     if form.validate_on_submit():
@@ -93,10 +94,10 @@ def _finish_login(user: User, *, mfa: bool, target: str | None):
     record_event("login", user, "登录成功" + ("（两步验证）" if mfa else ""), actor=user)
     db.session.commit()
     if totp.required_for(user) and not user.totp_enabled:
-        flash("您的角色须启用两步验证：请用手机验证器应用扫描二维码完成绑定。", "warning")
+        flash(_("您的角色须启用两步验证：请用手机验证器应用扫描二维码完成绑定。"), "warning")
         return redirect(url_for("accounts.totp_setup"))
     if auth.password_expired(user):
-        flash("您的密码已超过有效期，请修改密码。", "warning")
+        flash(_("您的密码已超过有效期，请修改密码。"), "warning")
         return redirect(url_for("accounts.password"))
     return redirect(target or url_for("main.home"))
 
@@ -117,7 +118,7 @@ def logout():
     db.session.commit()
     logout_user()
     session.clear()
-    flash("您已安全退出。", "info")
+    flash(_("您已安全退出。"), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -163,7 +164,7 @@ def password():
             login_user(user)   # the rotated token: this browser stays in, every other cookie is out
             if mfa:
                 session["mfa"] = True
-            flash("密码已修改，其他设备上的登录已失效。", "success")
+            flash(_("密码已修改，其他设备上的登录已失效。"), "success")
             return redirect(url_for("accounts.account"))
     return render_template("core/password.html", form=form, min_length=current_app.config["PASSWORD_MIN_LENGTH"],
                            classes=current_app.config["PASSWORD_REQUIRE_CLASSES"],
@@ -194,7 +195,7 @@ def totp_setup():
             session["mfa"] = True
             return render_template("core/totp_codes.html", codes=codes, first=True)
         db.session.rollback()
-        form.code.errors.append("验证码不正确，请确认手机时间准确后输入应用中当前显示的 6 位数字")
+        form.code.errors.append(_("验证码不正确，请确认手机时间准确后输入应用中当前显示的 6 位数字"))
     uri = totp.provisioning_uri(user, secret)
     return render_template("core/totp_setup.html", form=form, qr=totp.qr_data_uri(uri), secret=secret,
                            required=required)
@@ -205,7 +206,7 @@ def totp_setup():
 def totp_recovery_codes():
     user = current_user._get_current_object()
     if not user.totp_enabled:
-        flash("尚未启用两步验证。", "warning")
+        flash(_("尚未启用两步验证。"), "warning")
         return redirect(url_for("accounts.totp_setup"))
     codes = totp.new_recovery_codes(user)
     record_event("totp_recovery_codes", user, "重新生成恢复码")
@@ -218,13 +219,13 @@ def totp_recovery_codes():
 def totp_disable():
     user = current_user._get_current_object()
     if totp.required_for(user):
-        flash("您的角色必须启用两步验证，不能关闭。更换手机请重新生成恢复码，或请系统管理员重置。", "danger")
+        flash(_("您的角色必须启用两步验证，不能关闭。更换手机请重新生成恢复码，或请系统管理员重置。"), "danger")
         return redirect(url_for("accounts.totp_setup"))
     if user.totp_enabled:
         totp.disable(user)
         record_event("totp_disable", user, "关闭两步验证")
         db.session.commit()
-        flash("两步验证已关闭。", "info")
+        flash(_("两步验证已关闭。"), "info")
     return redirect(url_for("accounts.account"))
 
 
@@ -234,7 +235,7 @@ def new_token():
     name = (request.form.get("name") or "api").strip()[:64] or "api"
     token = create_token(current_user, name)
     db.session.commit()
-    flash("新的访问令牌（只显示这一次，请妥善保存）：" + token, "success")
+    flash(_("新的访问令牌（只显示这一次，请妥善保存）：") + token, "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -246,7 +247,7 @@ def revoke(token_id: int):
         raise NotFound()
     revoke_token(row)
     db.session.commit()
-    flash("令牌已撤销。", "info")
+    flash(_("令牌已撤销。"), "info")
     return redirect(url_for("accounts.account"))
 
 
@@ -255,7 +256,7 @@ def revoke(token_id: int):
 def _department_choices():
     rows = db.session.execute(db.select(Department.id, Department.name, Department.depth, Department.path)).all()
     rows.sort(key=lambda r: [int(part) for part in r.path.strip("/").split("/") if part.isdigit()])  # tree order
-    return [(0, "（无）")] + [(r.id, "　" * r.depth + r.name) for r in rows]
+    return [(0, _("（无）"))] + [(r.id, "　" * r.depth + r.name) for r in rows]
 
 
 @bp.route("/admin/users")
@@ -285,7 +286,7 @@ def user_new():
             apply_field_errors(form, exc.fields)
         else:
             db.session.commit()
-            flash(f"账户 {form.username.data} 已创建。", "success")
+            flash(_("账户 %(username)s 已创建。", username=form.username.data), "success")
             return redirect(url_for("accounts.users"))
     return render_template("core/user_form.html", form=form, user=None)
 
@@ -312,7 +313,7 @@ def user_edit(user_id: int):
             apply_field_errors(form, exc.fields)
         else:
             db.session.commit()
-            flash("账户已更新。", "success")
+            flash(_("账户已更新。"), "success")
             return redirect(url_for("accounts.users"))
     return render_template("core/user_form.html", form=form, user=user)
 
@@ -327,7 +328,7 @@ def user_totp_reset(user_id: int):
     auth.end_session(user, "two-factor reset")
     record_event("totp_reset", user, "系统管理员重置两步验证")
     db.session.commit()
-    flash(f"已重置 {user.username} 的两步验证，该用户下次登录时须重新绑定。", "success")
+    flash(_("已重置 %(username)s 的两步验证，该用户下次登录时须重新绑定。", username=user.username), "success")
     return redirect(url_for("accounts.user_edit", user_id=user.id))
 
 

@@ -41,3 +41,18 @@ class AuditCheckpoint(db.Model):
     head_hash: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     signature: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditChainHead(db.Model):
+    """The chain's head (one row, key 1): the last event's id and hash. On PostgreSQL an
+    append updates this row and inserts the event in ONE statement; the row lock, held to
+    commit, serialises appends (core/audit/services.py). ``verify`` walks the events
+    themselves, so a tampered head cannot hide a break: it only makes the next append fail
+    (duplicate id) or visibly mislinked."""
+
+    __tablename__ = "audit_chain_head"
+
+    key: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"))
+    last_hash: Mapped[str] = mapped_column(sa.String(64))
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))

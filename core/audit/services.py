@@ -1,8 +1,10 @@
 """record_event(): every write, view, reveal, print, export and login lands here.
 
-Each event stores the hash of the previous one. Appends are serialised (a PostgreSQL
-advisory lock held to the end of the transaction; SQLite serialises writers anyway) so
-the chain never forks. ``verify_chain`` walks it and names the first broken event; signed
+Each event stores the hash of the previous one. Appends are serialised so the chain never
+forks: on PostgreSQL one statement updates the head row (``audit_chain_head``, its row lock
+held to the end of the transaction) and inserts the event, the link hash computed by the
+server from the head it locked (:func:`_append_pg`, issue 11: the lock is held for that
+statement and the commit only); SQLite serialises writers anyway. ``verify_chain`` walks it and names the first broken event; signed
 checkpoints catch a cut-off tail or a rebuilt chain.
 """
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC
 
+import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 
@@ -45,10 +48,13 @@ def _target_fields(target):
 
 def record_event(action: str, target=None, summary: str = "", *, outcome: str = "success",
                  actor=..., person_id: int | None = None) -> AuditEvent:
-    """Append one event to the chain inside the current transaction (committed with it)."""
+    """Append one event to the chain inside the current transaction (committed with it).
+
+    Everything but the link is prepared before the chain lock is taken (pending ORM changes
+    flushed, actor and target resolved), so while the lock is held only the head is read and
+    one row inserted; callers commit right after. Under load the lock holder's time between
+    statements is what serialises appends (issue 11)."""
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(db.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
     if actor is ...:
         actor = current_user if has_request_context() and current_user.is_authenticated else None
     ttype, tid, tperson = _target_fields(target)
@@ -56,21 +62,71 @@ def record_event(action: str, target=None, summary: str = "", *, outcome: str = 
         session.flush()
         tid = getattr(target, "id", None)
         tperson = tperson or (tid if ttype == "people" else getattr(target, "person_id", None))
-    head = session.execute(db.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     ev = AuditEvent(
-        id=(head.id + 1) if head else 1,
         occurred_at=utcnow(),
         actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "username", None),
         action=action[:40], target_type=ttype, target_id=tid, person_id=person_id or tperson,
         ip=(request.remote_addr if has_request_context() else "cli"),
-        outcome=outcome, summary=(summary or "")[:500], prev_hash=head.hash if head else GENESIS)
-    ev.hash = event_hash(ev)
-    session.add(ev)
-    session.flush()
+        outcome=outcome, summary=(summary or "")[:500])
+    session.flush()         # nothing left for an autoflush inside the lock
+    if session.get_bind().dialect.name == "postgresql":
+        _append_pg(session, ev)
+    else:
+        head = session.execute(db.select(AuditEvent.id, AuditEvent.hash)
+                               .order_by(AuditEvent.id.desc()).limit(1)).first()
+        ev.id, ev.prev_hash = (head.id + 1) if head else 1, head.hash if head else GENESIS
+        ev.hash = event_hash(ev)
+        session.execute(sa.insert(AuditEvent.__table__).values(
+            {c.key: getattr(ev, c.key) for c in AuditEvent.__table__.columns}))
     every = current_app.config.get("AUDIT_CHECKPOINT_EVERY", 1000)
     if every and ev.id % every == 0:
         write_checkpoint(ev)
     return ev
+
+
+_FIELDS = ("occurred_at", "actor_id", "actor_name", "action", "target_type", "target_id", "person_id", "ip",
+           "outcome", "summary")
+#: the event row from the head row updated in the same statement; the link hash is
+#: sha256 of _canonical(ev) assembled in SQL: '[' id ',' <fields as JSON, from Python> ',"' prev '"]'
+_APPEND_SQL = sa.text("""
+WITH h AS (
+    UPDATE audit_chain_head SET prev_hash = last_hash, last_id = last_id + 1,
+        last_hash = encode(sha256(convert_to(
+            '[' || (last_id + 1)::text || ',' || :middle || ',"' || last_hash || '"]', 'UTF8')), 'hex')
+    WHERE key = 1
+    RETURNING last_id, prev_hash, last_hash)
+INSERT INTO audit_events (id, occurred_at, actor_id, actor_name, action, target_type, target_id, person_id, ip,
+                          outcome, summary, prev_hash, hash)
+SELECT h.last_id, :occurred_at, :actor_id, :actor_name, :action, :target_type, :target_id, :person_id, :ip,
+       :outcome, :summary, h.prev_hash, h.last_hash FROM h
+ON CONFLICT (id) DO NOTHING
+RETURNING id, prev_hash, hash""").bindparams(sa.bindparam("occurred_at", type_=sa.DateTime(timezone=True)))
+#: the head row from the newest event (a new database, or events appended by other means)
+_RESYNC_SQL = sa.text("""
+INSERT INTO audit_chain_head (key, last_id, last_hash, prev_hash)
+SELECT 1, coalesce(e.id, 0), coalesce(e.hash, :genesis), coalesce(e.prev_hash, '')
+FROM (SELECT 1) AS one LEFT JOIN (SELECT id, hash, prev_hash FROM audit_events ORDER BY id DESC LIMIT 1) AS e ON true
+ON CONFLICT (key) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash,
+                                prev_hash = excluded.prev_hash""")
+
+
+def _append_pg(session, ev: AuditEvent) -> None:
+    """Append ``ev`` in one statement (PostgreSQL); ``ev.id``, ``prev_hash`` and ``hash`` are set
+    from the row. No head row yet, or a head behind the events (the id is taken: ON CONFLICT
+    inserts nothing): resynchronise the head from the newest event under the advisory lock
+    the older appender took, and try again."""
+    params = {k: getattr(ev, k) for k in _FIELDS}
+    when = ev.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    params["middle"] = json.dumps([when, *[params[k] for k in _FIELDS[1:]]], ensure_ascii=False,
+                                  separators=(",", ":"))[1:-1]
+    for _attempt in range(5):
+        row = session.execute(_APPEND_SQL, params).first()
+        if row is not None:
+            ev.id, ev.prev_hash, ev.hash = row.id, row.prev_hash, row.hash
+            return
+        session.execute(db.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
+        session.execute(_RESYNC_SQL, {"genesis": GENESIS})
+    raise RuntimeError("audit chain head cannot be synchronised with the events")
 
 
 def _checkpoint_key() -> bytes:

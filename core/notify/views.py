@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from core.extensions import db
@@ -22,7 +23,7 @@ def mark_read():
     ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
     n = services.mark_read(current_user, ids or None)
     db.session.commit()
-    flash(f"已将 {n} 条通知标为已读。", "info")
+    flash(_("已将 %(n)s 条通知标为已读。", n=n), "info")
     return redirect(url_for("notify.inbox"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pydantic
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.accounts.permissions import (
@@ -91,7 +92,7 @@ def list_departments(query):
 def create_department(body):
     parent = require_department(body.parent_id) if body.parent_id else None
     if parent is None and not current_user.has_role("sysadmin"):
-        raise ValidationFailed({"parent_id": "请指定上级单位"})
+        raise ValidationFailed({"parent_id": _("请指定上级单位")})
     dept = services.create_department(name=body.name, parent=parent, code=body.code, kind=body.kind)
     return department_json(dept)
 

@@ -46,6 +46,8 @@ class Person(VersionedMixin, TimestampMixin, db.Model):
         sa.Index("ix_people_department_path_prefix", "department_path",
                  postgresql_ops={"department_path": "varchar_pattern_ops"}),
         sa.Index("ix_people_status_path", "status", "department_path"),
+        # the people list in name order: page ids by an index-only scan (core.listing.CappedPagination)
+        sa.Index("ix_people_name_order", "name", "id", postgresql_include=["status", "department_path"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from core import crypto
 from core.audit.services import record_event
@@ -30,9 +31,9 @@ def create_department(*, name: str, parent: Department | None, code: str | None 
     fields = {}
     name = (name or "").strip()
     if not name:
-        fields["name"] = "请填写单位名称"
+        fields["name"] = _("请填写单位名称")
     elif len(name) > 100:
-        fields["name"] = "单位名称不能超过 100 个字符"
+        fields["name"] = _("单位名称不能超过 100 个字符")
     if code:
         try:
             code = parse_uscc(code)
@@ -40,11 +41,11 @@ def create_department(*, name: str, parent: Department | None, code: str | None 
             fields["code"] = str(exc)
         else:
             if db.session.execute(db.select(Department.id).filter_by(code=code)).first():
-                fields["code"] = "该统一社会信用代码已被其他单位使用"
+                fields["code"] = _("该统一社会信用代码已被其他单位使用")
     try:
         kind = DepartmentKind(kind)
     except ValueError:
-        fields["kind"] = "单位类型无效"
+        fields["kind"] = _("单位类型无效")
     if fields:
         raise ValidationFailed(fields)
     dept = Department(name=name, code=code or None, parent_id=parent.id if parent else None, kind=kind,
@@ -59,11 +60,11 @@ def create_department(*, name: str, parent: Department | None, code: str | None 
 def update_department(dept: Department, *, name: str, code: str | None, kind, version: int | None = None
                       ) -> Department:
     if version is not None and version != dept.version:
-        raise Conflict("stale_version", "该单位已被他人修改，请刷新后重试")
+        raise Conflict("stale_version", _("该单位已被他人修改，请刷新后重试"))
     fields = {}
     name = (name or "").strip()
     if not name:
-        fields["name"] = "请填写单位名称"
+        fields["name"] = _("请填写单位名称")
     if code:
         try:
             code = parse_uscc(code)
@@ -73,7 +74,7 @@ def update_department(dept: Department, *, name: str, code: str | None, kind, ve
             other = db.session.execute(db.select(Department.id).where(Department.code == code,
                                                                       Department.id != dept.id)).first()
             if other:
-                fields["code"] = "该统一社会信用代码已被其他单位使用"
+                fields["code"] = _("该统一社会信用代码已被其他单位使用")
     if fields:
         raise ValidationFailed(fields)
     dept.name, dept.code, dept.kind = name, code or None, DepartmentKind(kind)
@@ -130,22 +131,22 @@ def id_number_problem(raw: str) -> str | None:
 def _validate_common(data, fields: dict) -> None:
     name = (data.name or "").strip()
     if not name:
-        fields["name"] = "请填写姓名"
+        fields["name"] = _("请填写姓名")
     elif len(name) > 50:
-        fields["name"] = "姓名不能超过 50 个字符"
+        fields["name"] = _("姓名不能超过 50 个字符")
     if data.entry_date is None:
-        fields["entry_date"] = "请填写录用日期"
+        fields["entry_date"] = _("请填写录用日期")
     elif data.entry_date > date.today():
-        fields["entry_date"] = "录用日期不能晚于今天"
+        fields["entry_date"] = _("录用日期不能晚于今天")
     if data.appointed_on and data.entry_date and data.appointed_on < data.entry_date:
-        fields["appointed_on"] = "任现职时间不能早于录用日期"
+        fields["appointed_on"] = _("任现职时间不能早于录用日期")
     if data.appointed_on and data.appointed_on > date.today():
-        fields["appointed_on"] = "任现职时间不能晚于今天"
+        fields["appointed_on"] = _("任现职时间不能晚于今天")
     if data.phone and not _valid_phone(data.phone):
-        fields["phone"] = "联系电话格式不正确"
+        fields["phone"] = _("联系电话格式不正确")
     for f, limit in (("post", 100), ("rank", 50)):
         if getattr(data, f) and len(getattr(data, f)) > limit:
-            fields[f] = f"不能超过 {limit} 个字符"
+            fields[f] = _("不能超过 %(limit)s 个字符", limit=limit)
 
 
 def _valid_phone(phone: str) -> bool:
@@ -163,14 +164,14 @@ def register_person(data: PersonInput, *, in_scope: Callable[[Department], bool]
     except CodeError as exc:
         fields["id_number"] = str(exc)
     if data.department is None or not in_scope(data.department):
-        fields["department_id"] = "请选择您管理范围内的单位"
+        fields["department_id"] = _("请选择您管理范围内的单位")
     if idn and data.entry_date and data.entry_date < idn.birth_date:
-        fields["entry_date"] = "录用日期不能早于出生日期"
+        fields["entry_date"] = _("录用日期不能早于出生日期")
     if fields:
         raise ValidationFailed(fields)
     digest = crypto.keyed_hash(idn.value)
     if db.session.execute(db.select(Person.id).filter_by(id_hash=digest)).first():
-        raise Conflict("duplicate_id_number", "该公民身份号码已登记", {"id_number": "该公民身份号码已登记"})
+        raise Conflict("duplicate_id_number", _("该公民身份号码已登记"), {"id_number": _("该公民身份号码已登记")})
     person = Person(name=data.name.strip(), id_hash=digest, id_cipher=crypto.encrypt(idn.value),
                     id_masked=idn.masked, gender=idn.gender, birth_date=idn.birth_date,
                     department_id=data.department.id, department_path=data.department.path,
@@ -191,7 +192,7 @@ def register_person(data: PersonInput, *, in_scope: Callable[[Department], bool]
 def update_person(person: Person, changes: dict, *, version: int | None, reason: str | None = None) -> Person:
     """Edit registry fields (optimistic locking: a stale ``version`` is refused)."""
     if version is not None and version != person.version:
-        raise Conflict("stale_version", "该人员信息已被他人修改，请刷新后重试")
+        raise Conflict("stale_version", _("该人员信息已被他人修改，请刷新后重试"))
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationFailed({k: "该字段不可修改" for k in unknown})
@@ -204,7 +205,7 @@ def update_person(person: Person, changes: dict, *, version: int | None, reason:
     fields: dict[str, str] = {}
     _validate_common(merged, fields)
     if merged.entry_date and merged.entry_date < person.birth_date:
-        fields["entry_date"] = "录用日期不能早于出生日期"
+        fields["entry_date"] = _("录用日期不能早于出生日期")
     if fields:
         raise ValidationFailed(fields)
     diff = {}
@@ -230,9 +231,9 @@ def update_person(person: Person, changes: dict, *, version: int | None, reason:
 def transfer_person(person: Person, department: Department, *, on: date, reason: str | None = None,
                     version: int | None = None) -> Person:
     if version is not None and version != person.version:
-        raise Conflict("stale_version", "该人员信息已被他人修改，请刷新后重试")
+        raise Conflict("stale_version", _("该人员信息已被他人修改，请刷新后重试"))
     if department.id == person.department_id:
-        raise ValidationFailed({"department_id": "调入单位与现单位相同"})
+        raise ValidationFailed({"department_id": _("调入单位与现单位相同")})
     current = db.session.execute(db.select(DepartmentAssignment).filter_by(person_id=person.id, ended_on=None)
                                  ).scalars().first()
     if current:
@@ -250,7 +251,7 @@ def transfer_person(person: Person, department: Department, *, on: date, reason:
 def change_status(person: Person, status: PersonStatus | str, *, reason: str | None = None,
                   version: int | None = None) -> Person:
     if version is not None and version != person.version:
-        raise Conflict("stale_version", "该人员信息已被他人修改，请刷新后重试")
+        raise Conflict("stale_version", _("该人员信息已被他人修改，请刷新后重试"))
     status = PersonStatus(status)
     if status == person.status:
         return person

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.accounts.permissions import (
@@ -55,7 +56,7 @@ def departments():
 def department_form(dept_id: int | None = None):
     dept = require_department(dept_id) if dept_id else None
     form = DepartmentForm(obj=dept)
-    form.parent_id.choices = department_choices(blank="（顶级单位）" if current_user.has_role("sysadmin") else None)
+    form.parent_id.choices = department_choices(blank=_("（顶级单位）") if current_user.has_role("sysadmin") else None)
     if request.method == "GET" and dept is None and request.args.get("parent"):
         form.parent_id.data = request.args.get("parent", type=int)
     if form.validate_on_submit():
@@ -63,7 +64,7 @@ def department_form(dept_id: int | None = None):
             if dept is None:
                 parent = require_department(form.parent_id.data) if form.parent_id.data else None
                 if parent is None and not current_user.has_role("sysadmin"):
-                    raise ValidationFailed({"parent_id": "请选择上级单位"})
+                    raise ValidationFailed({"parent_id": _("请选择上级单位")})
                 dept = services.create_department(name=form.name.data, parent=parent, code=form.code.data,
                                                   kind=form.kind.data)
             else:
@@ -75,7 +76,7 @@ def department_form(dept_id: int | None = None):
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            flash("单位已保存。", "success")
+            flash(_("单位已保存。"), "success")
             return redirect(url_for("registry.departments"))
     return render_template("core/department_form.html", form=form, dept=dept)
 
@@ -93,9 +94,9 @@ def people():
     if status != "all":
         sel = sel.where(Person.status == PersonStatus(status) if status in PersonStatus.codes()
                         else sa.false())
-    page = listing.paginate(sel)
+    page = listing.paginate_capped(sel)
     return render_template("core/people.html", page=page, listing=listing, status=status, dept_id=dept_id,
-                           departments=department_choices(blank="全部单位"), statuses=PersonStatus.choices())
+                           departments=department_choices(blank=_("全部单位")), statuses=PersonStatus.choices())
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -115,7 +116,7 @@ def person_new():
             apply_field_errors(form, exc.fields or {"id_number": exc.message})
         else:
             db.session.commit()
-            flash(f"已登记 {person.name}。", "success")
+            flash(_("已登记 %(name)s。", name=person.name), "success")
             return redirect(url_for("registry.person", person_id=person.id))
     elif form.is_submitted() and form.id_number.data and not form.id_number.errors:
         problem = services.id_number_problem(form.id_number.data)   # show every problem at once
@@ -170,7 +171,7 @@ def person_edit(person_id: int):
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            flash("人员信息已保存。", "success")
+            flash(_("人员信息已保存。"), "success")
             return redirect(url_for("registry.person_detail", person_id=p.id))
     return render_template("core/person_form.html", form=form, person=p)
 
@@ -193,7 +194,7 @@ def person_transfer(person_id: int):
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            flash(f"{p.name} 已调至 {dept.name}。", "success")
+            flash(_("%(name)s 已调至 %(name2)s。", name=p.name, name2=dept.name), "success")
             return redirect(url_for("registry.person_detail", person_id=p.id))
     return render_template("core/person_transfer.html", form=form, status_form=status_form, person=p)
 
@@ -210,9 +211,9 @@ def person_status(person_id: int):
             flash(exc.message, "danger")
         else:
             db.session.commit()
-            flash("人员状态已更新。", "success")
+            flash(_("人员状态已更新。"), "success")
     else:
-        flash("请选择有效的人员状态。", "danger")
+        flash(_("请选择有效的人员状态。"), "danger")
     return redirect(url_for("registry.person_detail", person_id=p.id))
 
 

@@ -467,7 +467,7 @@ def test_restriction_carries_reason_end_and_record():
     (promotion,) = evaluation.of_kind(K.PROMOTION)
     assert promotion.record_id == 7
     assert promotion.until == date(2027, 1, 15)
-    assert "政务处分·记过" in promotion.reason and "2027-01-15" in promotion.reason
+    assert "政务处分·记过" in promotion.reason and "2027年1月15日" in promotion.reason
     (award,) = evaluation.of_kind(K.AWARD)
     assert award.until == date(2027, 1, 15)
 
@@ -694,7 +694,7 @@ def test_repair_conditions(record, as_of, course, pledge, rejected, unmet):
 def test_repair_messages_say_what_is_missing():
     conditions = repair_conditions(rec(severity=SER), FOUR_MONTHS, [], [], None, DEFAULTS)
     messages = {c.code: c.message for c in conditions}
-    assert "12个月" in messages["waiting_period"] and "2027-01-15" in messages["waiting_period"]
+    assert "12个月" in messages["waiting_period"] and "2027年1月15日" in messages["waiting_period"]
     assert "信用修复培训" in messages["repair_training"]
     assert "信用修复承诺" in messages["repair_pledge"]
 

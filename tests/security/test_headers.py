@@ -129,6 +129,8 @@ GET_MAY_WRITE = {
     "credit_exports": "the credit-platform export log (API.md: GET /exports/credit-platform)",
     "credit_export_items": "the same export log, per record",
     "coverage_refreshes": "a cache of the coverage figures, recomputed when stale",
+    "file_documents": "the cached file document (archive/file/cache.py), built on the first view",
+    "file_stamps": "the stamps that tell a cached file document is stale (archive/file/cache.py)",
 }
 
 

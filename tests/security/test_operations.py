@@ -43,6 +43,53 @@ def test_unreachable_vulnerability_database_is_skipped_not_passed(strict, code):
     assert proc.returncode == code
 
 
+_AUDIT_ANSWERS = {
+    "clean": (0, "No known vulnerabilities found\n"),
+    "vulnerable": (1, "Found 1 known vulnerability in 1 package\nName  Version ID             Fix Versions\n"
+                      "----- ------- -------------- ------------\nflask 0.12    PYSEC-2019-179 1.0\n"),
+    "vulnerable_and_flaky": (1, "WARNING: Retrying after ConnectionError: Max retries exceeded\n"
+                                "Found 2 known vulnerabilities in 1 package\n"),
+    "network": (1, "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='pypi.org'): Max retries\n"),
+    "unaudited": (1, "ERROR:pip_audit._cli:Flask: Dependency not found on PyPI and could not be audited: "
+                     "flask (3.1.3)\n"),
+}
+
+
+@pytest.mark.parametrize("answer, code, line", [
+    ("clean", 0, "pip-audit: passed"),
+    ("vulnerable", 1, "pip-audit: FAILED (Found 1 known vulnerability in 1 package)"),
+    ("vulnerable_and_flaky", 1, "pip-audit: FAILED (Found 2 known vulnerabilities in 1 package)"),
+    ("network", 0, "pip-audit: SKIPPED (vulnerability database unreachable)"),
+    ("unaudited", 0, "pip-audit: SKIPPED (vulnerability data unavailable for: flask (3.1.3))"),
+])
+def test_pip_audit_findings_fail_and_unreachable_data_is_skipped(tmp_path, answer, code, line):
+    """The script's verdict on each kind of pip-audit answer: a finding fails the run (exit 1)
+    even when the output also shows network trouble; only a clean, complete audit is "passed".
+    ``PY`` is a stand-in that answers ``-m pip_audit`` like pip-audit would and runs the
+    database probe with the real interpreter (probing a local file, so it succeeds offline)."""
+    rc, out = _AUDIT_ANSWERS[answer]
+    fake, answer_file = tmp_path / "python", tmp_path / "answer.txt"
+    answer_file.write_text(out)
+    fake.write_text(f"""#!/usr/bin/env bash
+if [ "$1" = "-m" ] && [ "$2" = "pip_audit" ]; then
+  cat "{answer_file}"
+  case " $* " in *" --strict "*) ;; *) echo "not strict" ; exit 9 ;; esac
+  exit {rc}
+fi
+exec {sys.executable} "$@"
+""")
+    fake.chmod(0o755)
+    env = {**os.environ, "SECURITY_CHECKS": "pip-audit", "PIP_AUDIT_PROBE_URL": f"file://{fake}",
+           "SECURITY_STRICT": "0", "PY": str(fake)}
+    proc = subprocess.run(["bash", "scripts/security-checks.sh"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    summary = proc.stdout.split("== security checks ==")[-1]
+    assert line in summary, proc.stdout + proc.stderr
+    assert proc.returncode == code
+    if code == 1 or "SKIPPED" in line:
+        assert "pip-audit: passed" not in summary
+
+
 # ---- backup and restore drill (docs/backup.md) -----------------------------------------------------------
 
 def _snapshot(connection) -> dict:

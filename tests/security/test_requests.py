@@ -3,6 +3,7 @@ cookies (so its CSRF exemption is safe), the client address behind a reverse pro
 history of every registry change."""
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -125,3 +126,30 @@ def test_unstorable_text_is_a_400(app, world, session_login):
     c = session_login(world.user("hr"))
     assert c.post("/people/new", data={"name": "a\x00b"}).status_code == 400
     assert c.post("/departments/new", data={"name": "正常的名字"}).status_code == 200    # ordinary text passes
+    # an uploaded file's name is stored (import batch, audit summary): found by `make fuzz` (SQLite kept the NUL)
+    upload = {"file": (io.BytesIO(b"PK\x03\x04"), "people\x00.xlsx")}
+    resp = api.post("/api/v1/imports/people", data=upload, content_type="multipart/form-data",
+                    headers={"Authorization": headers["Authorization"]})
+    assert resp.status_code == 400
+    assert c.post("/imports/people", data={"file": (io.BytesIO(b"PK\x03\x04"), "a\x00.xlsx")},
+                  content_type="multipart/form-data").status_code == 400
+
+
+def test_ids_beyond_the_integer_column_are_404_not_500(app, world, session_login):
+    """An id no INTEGER column can hold names no row: 404, never PostgreSQL's "out of range" as a
+    500. Found by `make fuzz` on PostgreSQL: POST /coverage/gaps/pledge/act department_id=8301199170."""
+    c = session_login(world.user("hr"))
+    resp = c.post("/coverage/gaps/pledge/act", data={"department_id": "8301199170", "q": "", "scope": "selected",
+                                                      "template_id": "1", "due_on": "2096-12-28", "person_ids": "1"})
+    assert resp.status_code == 404
+    assert c.get("/coverage/gaps/pledge?department_id=99999999999999").status_code == 404
+    with app.test_request_context():
+        from flask_login import login_user
+
+        from core.accounts.permissions import require_department, require_person
+        from core.errors import NotFound
+        login_user(world.user("hr"))
+        for call in (lambda: require_department(2**31), lambda: require_department("x"),
+                     lambda: require_person(2**40), lambda: require_person(-1)):
+            with pytest.raises(NotFound):
+                call()

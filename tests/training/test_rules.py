@@ -110,7 +110,7 @@ INITIAL_CASES = [
         AS_OF,
         (True, True, False),
         date(2027, 2, 1),
-        "初任培训（含诚信教育内容）已于 2026-05-20 完成",
+        "初任培训（含诚信教育内容）已于2026年5月20日完成",
     ),
     (
         "pending-not-yet-due-is-still-a-gap",
@@ -119,7 +119,7 @@ INITIAL_CASES = [
         AS_OF,
         (True, False, False),
         date(2027, 2, 1),
-        "初任培训（含诚信教育内容）未完成，应于 2027-02-01 前完成",
+        "初任培训（含诚信教育内容）未完成，应于2027年2月1日前完成",
     ),
     (
         "overdue-window-ended-this-year",
@@ -128,7 +128,7 @@ INITIAL_CASES = [
         AS_OF,
         (True, False, True),
         date(2026, 3, 15),
-        "初任培训（含诚信教育内容）未完成，已逾期（应于 2026-03-15 前完成）",
+        "初任培训（含诚信教育内容）未完成，已逾期（应于2026年3月15日前完成）",
     ),
     (
         "initial-course-without-integrity-content-does-not-count",
@@ -137,7 +137,7 @@ INITIAL_CASES = [
         AS_OF,
         (True, False, False),
         date(2027, 2, 1),
-        "初任培训（含诚信教育内容）未完成，应于 2027-02-01 前完成",
+        "初任培训（含诚信教育内容）未完成，应于2027年2月1日前完成",
     ),
     (
         "integrity-course-of-other-category-does-not-count",
@@ -146,7 +146,7 @@ INITIAL_CASES = [
         AS_OF,
         (True, False, False),
         date(2027, 2, 1),
-        "初任培训（含诚信教育内容）未完成，应于 2027-02-01 前完成",
+        "初任培训（含诚信教育内容）未完成，应于2027年2月1日前完成",
     ),
     (
         "completed-late-after-window-does-not-count",
@@ -155,7 +155,7 @@ INITIAL_CASES = [
         AS_OF,
         (True, False, True),
         date(2026, 3, 15),
-        "初任培训（含诚信教育内容）未完成，已逾期（应于 2026-03-15 前完成）",
+        "初任培训（含诚信教育内容）未完成，已逾期（应于2026年3月15日前完成）",
     ),
     (
         "completed-before-entry-does-not-count",
@@ -164,7 +164,7 @@ INITIAL_CASES = [
         AS_OF,
         (True, False, False),
         date(2027, 2, 1),
-        "初任培训（含诚信教育内容）未完成，应于 2027-02-01 前完成",
+        "初任培训（含诚信教育内容）未完成，应于2027年2月1日前完成",
     ),
     (
         "completed-on-due-date-counts",
@@ -173,7 +173,7 @@ INITIAL_CASES = [
         AS_OF,
         (True, True, False),
         date(2026, 3, 15),
-        "初任培训（含诚信教育内容）已于 2026-03-15 完成",
+        "初任培训（含诚信教育内容）已于2026年3月15日完成",
     ),
     (
         "window-ended-before-the-year-not-applicable",
@@ -209,7 +209,7 @@ INITIAL_CASES = [
         AS_OF,
         (True, False, False),
         date(2027, 2, 1),
-        "初任培训（含诚信教育内容）未完成，应于 2027-02-01 前完成",
+        "初任培训（含诚信教育内容）未完成，应于2027年2月1日前完成",
     ),
 ]
 
@@ -350,8 +350,8 @@ def test_appointment_messages():
     ).get("appointment")
     outsider = evaluate(person(SIX_INTEGRITY), YEAR, AS_OF).get("appointment")
     assert pending is not None and overdue is not None and outsider is not None
-    assert pending.message == "任职培训未完成，应于 2027-03-01 前完成"
-    assert overdue.message == "任职培训未完成，已逾期（应于 2026-05-31 前完成）"
+    assert pending.message == "任职培训未完成，应于2027年3月1日前完成"
+    assert overdue.message == "任职培训未完成，已逾期（应于2026年5月31日前完成）"
     assert outsider.message == "任职培训：未担任领导职务，不适用"
 
 

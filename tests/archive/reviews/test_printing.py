@@ -9,6 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from core import crypto
 from core.audit.models import AuditEvent
 from core.documents import PrintedDocument, find_document
 from core.extensions import db
@@ -51,7 +52,9 @@ def test_file_pdf_is_chinese_a4_with_sections_page_numbers_watermark_and_subset_
     assert f"http://localhost/verify/{serial}" in flat       # the verification link (also the QR code)
     assert "2026年科级干部晋升考察" in flat and "晋升" in flat
     assert "不符合" in flat and "记过" in flat                     # the verdict and its reason
-    assert "370502********" in text                                   # the id number masked
+    masked = region.person.id_masked                                  # the id number masked, never in full
+    assert masked.count("*") >= 8 and masked in text
+    assert crypto.decrypt(region.person.id_cipher) not in text
     assert "<script>alert(1)</script>" in flat and "<b>违规</b>" in flat   # user text is text, never markup
     assert record.authority in flat
 

@@ -66,6 +66,28 @@ def test_review_page_shows_blocked_candidates_and_attention_notes(region, commit
         assert (single.status, single.verdict, single.reasons) == (a.status, a.verdict, a.reasons)
 
 
+def test_review_page_pages_its_candidates_and_keeps_the_verdict_filter(region, committee, login_as, make_review,
+                                                                        demerit):
+    people = [f.person(f"候选{i:02d}", department=region.wenhui) for i in range(57)]
+    for p in people[:12]:
+        demerit(p)
+    review = make_review(people, [committee])
+    client = login_as(committee)
+
+    def names(html):
+        return {p.name for p in people if f">{p.name}</a>" in html}
+
+    first = client.get(f"/reviews/{review.id}").get_data(as_text=True)
+    second = client.get(f"/reviews/{review.id}?page=2").get_data(as_text=True)
+    assert len(names(first)) == 50 and len(names(second)) == 7
+    assert names(first) | names(second) == {p.name for p in people}
+    assert "共 57 条，第 1 / 2 页" in first and "page=2" in first
+    blocked = client.get(f"/reviews/{review.id}?verdict=ineligible").get_data(as_text=True)
+    assert names(blocked) == {p.name for p in people[:12]} and "第 1 / 1 页" in blocked
+    beyond = client.get(f"/reviews/{review.id}?page=9")
+    assert beyond.status_code == 200 and not names(beyond.get_data(as_text=True))
+
+
 def test_pending_objection_is_an_attention_note(region, make_review, demerit):
     from archive.file import services as file_services
     person = f.person("孙丽", department=region.wenhui)
