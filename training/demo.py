@@ -11,13 +11,13 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from core.db import utcnow
 from core.demo import DemoContext, bulk_insert, demo_step, indexes_deferred
 from core.extensions import db
 from core.guards import allow_bulk
 from core.registry.models import Person
 from training import services
 from training.demo_content import COURSES, SESSION_PLACES
+from training.enrolment import complete_enrolment_rows
 from training.enums import CourseMode, EnrolmentSource, EnrolmentStatus
 from training.models import Course, CourseSession, Enrolment, TrainingStatus
 from training.rules import add_months
@@ -250,10 +250,5 @@ def _bulk_insert(rows: list[dict]) -> None:
     PostgreSQL); the demo's coverage and training status are rebuilt set-based afterwards."""
     if not rows:
         return
-    now = utcnow()
-    for row in rows:
-        for key in ("session_id", "due_on", "hours_credited", "score", "completed_on", "certificate_no",
-                    "enrolled_by_id"):
-            row.setdefault(key, None)
-        row.update(version=1, created_at=now, updated_at=now)
+    complete_enrolment_rows(rows)
     bulk_insert(Enrolment, rows)

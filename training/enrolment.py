@@ -54,15 +54,20 @@ def _blocking_enrolment(course: Course, year: int):
                sa.and_(Enrolment.status == COMPLETED, Enrolment.completed_on >= date(year, 1, 1)))))
 
 
-def insert_enrolments(rows: list[dict], chunk: int = 10_000) -> None:
-    """Bulk insert of enrolment rows as plain executemany batches (every column given, so no
-    per-row defaults or RETURNING): bulk enrolment, imports, the demo loader."""
+def complete_enrolment_rows(rows: list[dict]) -> None:
+    """Give bulk enrolment rows every column (None for the optional ones, version and times)."""
     now = utcnow()
     for row in rows:
         for key in ("session_id", "due_on", "hours_credited", "score", "completed_on", "certificate_no",
                     "enrolled_by_id"):
             row.setdefault(key, None)
         row.update(version=1, created_at=now, updated_at=now)
+
+
+def insert_enrolments(rows: list[dict], chunk: int = 10_000) -> None:
+    """Bulk insert of enrolment rows as plain executemany batches (every column given, so no
+    per-row defaults or RETURNING): bulk enrolment, imports, the demo loader."""
+    complete_enrolment_rows(rows)
     for start in range(0, len(rows), chunk):
         db.session.execute(Enrolment.__table__.insert(), rows[start:start + chunk])
 

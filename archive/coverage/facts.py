@@ -50,7 +50,7 @@ from sqlalchemy.orm import Session
 
 from archive.coverage import sources
 from archive.coverage.models import CoverageFacts, CoverageRefresh
-from core.db import UTCDateTime, utcnow
+from core.db import UTCDateTime, update_set_columns, utcnow
 from core.extensions import db
 
 log = logging.getLogger("integrity.coverage")
@@ -301,20 +301,10 @@ def _do_orm_execute(state) -> None:
                 _note(session, ids)
                 return
     elif state.is_update and spec.attrs is not None:
-        columns = _set_columns(state.statement, rows)
+        columns = update_set_columns(state.statement, rows)
         if columns is not None and not columns & {*spec.attrs, spec.person_key}:
             return          # e.g. pledge reminder counters: no fact can change
     _note_all(session)
-
-
-def _set_columns(statement, rows: list) -> set[str] | None:
-    """The names of the columns an UPDATE sets (None: unknown)."""
-    values = getattr(statement, "_values", None) or {}
-    ordered = getattr(statement, "_ordered_values", None) or ()
-    names = {str(getattr(k, "key", k)) for k in (*values, *(k for k, _ in ordered))}
-    if not names and rows and all(isinstance(r, dict) for r in rows):
-        names = {k for r in rows for k in r}
-    return names or None
 
 
 def _before_commit(session: Session) -> None:

@@ -43,7 +43,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.db import UTCDateTime, utcnow
+from core.db import UTCDateTime, update_set_columns, utcnow
 from core.extensions import db
 
 #: Tables read when a file document is built (load_file, file_json and the sections).
@@ -254,7 +254,7 @@ def _do_orm_execute(state) -> None:
     params = state.parameters
     rows = list(params) if isinstance(params, list | tuple) else [params] if params else []
     if name == "users" and state.is_update:
-        columns = _set_columns(state.statement, rows)
+        columns = update_set_columns(state.statement, rows)
         if columns is not None and not columns & USER_COLUMNS:
             return
     if (state.is_insert and rows
@@ -262,16 +262,6 @@ def _do_orm_execute(state) -> None:
         note_people((r["person_id"] for r in rows), session)
         return
     invalidate_all(session)
-
-
-def _set_columns(statement, rows: list) -> set[str] | None:
-    """The names of the columns an UPDATE sets (None: unknown)."""
-    values = getattr(statement, "_values", None) or {}
-    ordered = getattr(statement, "_ordered_values", None) or ()
-    names = {str(getattr(k, "key", k)) for k in (*values, *(k for k, _ in ordered))}
-    if not names and rows and all(isinstance(r, dict) for r in rows):
-        names = {k for r in rows for k in r}
-    return names or None
 
 
 def _before_commit(session: Session) -> None:
