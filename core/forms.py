@@ -64,3 +64,15 @@ def apply_field_errors(form: FlaskForm, fields: dict) -> None:
 class BaseForm(FlaskForm):
     class Meta:
         locales = ("zh_CN", "zh")
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then: no integer a database column cannot hold (an id
+        typed as 721213151192 is an inline error, never a 500 from PostgreSQL)."""
+        from core.api import DB_INT_MAX
+        ok = super().validate(extra_validators)
+        for field in self:
+            values = field.data if isinstance(field.data, list | tuple) else [field.data]
+            if any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > DB_INT_MAX for v in values):
+                field.errors = [*field.errors, _("数值超出范围")]
+                ok = False
+        return ok

@@ -43,6 +43,12 @@ def test_upgrade_from_empty_matches_models_and_downgrades(empty_database, tmp_pa
                 triggers = conn.execute(sa.text(
                     "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass")).scalars().all()
             assert "audit_events_no_change" in triggers
+        with db.engine.connect() as conn:     # the triggers that keep coverage_cube current (both dialects)
+            sql = ("SELECT tgname FROM pg_trigger WHERE tgrelid = 'coverage_facts'::regclass"
+                   if db.engine.dialect.name == "postgresql"
+                   else "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'coverage_facts'")
+            triggers = set(conn.execute(sa.text(sql)).scalars())
+        assert {"coverage_cube_insert", "coverage_cube_update", "coverage_cube_delete"} <= triggers
         downgrade(revision="base")
         with db.engine.connect() as conn:
             left = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}

@@ -99,10 +99,12 @@ def snapshot():
 
 @coverage.command("refresh")
 def refresh():
-    """Rebuild every person's coverage facts (after bulk SQL that bypassed the session)."""
-    from archive.coverage import facts
+    """Rebuild every person's coverage facts and recount the summary cube (after bulk SQL that
+    bypassed the session, or a TRUNCATE, which fires no trigger)."""
+    from archive.coverage import cube, facts
     t0 = time.perf_counter()
     people = facts.refresh_all_facts()
+    cube.rebuild()
     db.session.commit()
     click.echo(f"coverage facts refreshed: {people} people, {time.perf_counter() - t0:.1f} s")
 

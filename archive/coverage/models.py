@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.db import UTCDateTime, utcnow
 from core.extensions import db
 
-__all__ = ["CoverageFacts", "CoverageRefresh", "CoverageSnapshot"]
+__all__ = ["CUBE_GROUP", "CoverageCube", "CoverageFacts", "CoverageRefresh", "CoverageSnapshot"]
 
 
 class CoverageFacts(db.Model):
@@ -51,6 +51,39 @@ class CoverageFacts(db.Model):
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+#: the facts columns the cube groups by (its primary key, in this order)
+CUBE_GROUP = ("department_path", "active", "established", "pledge_ok", "last_appraisal_year",
+              "training_met", "training_year")
+
+
+class CoverageCube(db.Model):
+    """``coverage_facts`` counted by every distinct combination of its flags (issue 11).
+
+    One row per (department path, active, established, pledge_ok, last appraisal year,
+    training met, training year) with the number of people ``n``: a few dozen rows per
+    department instead of thousands of people. The metrics' conditions
+    (services.conditions) take any table with these columns, so the dashboard sums ``n``
+    over the cube instead of counting the facts, with exactly the same numbers for any
+    as_of. The two years are stored as 0 instead of NULL (the conditions read them through
+    ``coalesce(…, 0)``; a NULL could not be part of the key).
+
+    Kept current by database triggers on coverage_facts (archive/coverage/cube.py, created
+    by migration 4d9a3b6c1e52 and, for schemas built with create_all, by an ``after_create``
+    event): never written by the application, except when a bulk fill rebuilds it whole.
+    """
+
+    __tablename__ = "coverage_cube"
+
+    department_path: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    active: Mapped[bool] = mapped_column(primary_key=True)
+    established: Mapped[bool] = mapped_column(primary_key=True)
+    pledge_ok: Mapped[bool] = mapped_column(primary_key=True)
+    last_appraisal_year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    training_met: Mapped[bool] = mapped_column(primary_key=True)
+    training_year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
 class CoverageSnapshot(db.Model):
     """Counts of one department subtree for one month (first day of the month)."""
 
@@ -80,3 +113,7 @@ class CoverageRefresh(db.Model):
     people: Mapped[int] = mapped_column(default=0)
     seconds: Mapped[float] = mapped_column(sa.Float, default=0.0)
     ran_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# the triggers that keep coverage_cube current, for schemas built with create_all (tests)
+from archive.coverage import cube as _cube  # noqa: E402,F401  (after the models: it imports them)

@@ -2,9 +2,11 @@
 
 Every reporting query of coverage lives here, built with SQLAlchemy Core and bound
 parameters (ARCHITECTURE "Anti-patterns"): a department's coverage is ONE query with
-conditional aggregates over ``coverage_facts``, restricted to the subtree by the
-materialized path (one index range) and grouped by the child department derived from
-the path (the segment after the parent's path). Parent totals are the sum of the
+conditional aggregates (``sum(n) FILTER (…)``) over ``coverage_cube`` — coverage_facts
+counted by group, kept exact by database triggers (archive/coverage/cube.py) — restricted
+to the subtree by the materialized path and grouped by the child department derived from
+the path (the segment after the parent's path). Gap totals and the monthly snapshot read
+the cube too; the gap worklists' rows come from coverage_facts. Parent totals are the sum of the
 children plus the people attached to the parent itself ("direct").
 
 Coverage "as of" a date:
@@ -28,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import SelectPagination
 
 from archive.coverage import facts
-from archive.coverage.models import CoverageFacts, CoverageSnapshot
+from archive.coverage.models import CoverageCube, CoverageFacts, CoverageSnapshot
 from archive.coverage.sources import expected_appraisal_year
 from core.accounts.permissions import subtree_clause
 from core.db import UTCDateTime, utcnow
@@ -128,6 +130,11 @@ def _aggregates(cond: dict) -> list:
         sa.func.count().filter(cond[m]).label(m) for m in ALL_METRICS]
 
 
+def _cube_aggregates(cond: dict, n) -> list:
+    """The same counts over coverage_cube: each row stands for ``n`` people."""
+    return [sa.func.sum(n).label("active")] + [sa.func.sum(n).filter(cond[m]).label(m) for m in ALL_METRICS]
+
+
 def _child_key(column, prefix_len: int):
     """The id (text) of the child department a path lies under: the path segment after the
     parent's path ('' for people of the parent itself)."""
@@ -147,15 +154,14 @@ def subtree_counts_by_child(department: Department, as_of: date) -> dict[str, Co
 
 
 def by_child_select(department: Department, as_of: date):
-    """The dashboard query. The subtree's facts (one index range on the path) are aggregated
-    by department path first (one row per department), then those few rows are summed by
-    the child the path lies under: the path is split once per department, not per person."""
-    f = CoverageFacts.__table__.c
-    by_path = (sa.select(f.department_path, *_aggregates(conditions(as_of)))
-               .where(f.active == sa.true(), subtree_clause(f.department_path, department.path))
-               .group_by(f.department_path).subquery("by_path"))
-    key = _child_key(by_path.c.department_path, len(department.path)).label("child")
-    return (sa.select(key, *[sa.func.sum(by_path.c[k]).label(k) for k in ("active", *ALL_METRICS)])
+    """The dashboard query, over coverage_cube (the facts counted by group, kept by triggers:
+    archive/coverage/cube.py): the subtree's cube rows (a few dozen per department instead of
+    thousands of people) are summed by the child the path lies under, each metric's sum(n)
+    filtered by its condition at ``as_of`` (the same conditions as over the facts)."""
+    c = CoverageCube.__table__.c
+    key = _child_key(c.department_path, len(department.path)).label("child")
+    return (sa.select(key, *_cube_aggregates(conditions(as_of, c), c.n))
+            .where(c.active == sa.true(), subtree_clause(c.department_path, department.path))
             .group_by(key))
 
 
@@ -252,8 +258,11 @@ def gap_count(department: Department, metric: str, as_of: date | None = None) ->
     """How many people of the subtree miss ``metric``: a count over the facts alone."""
     as_of = as_of or date.today()
     facts.apply_pending()
-    return db.session.execute(sa.select(sa.func.count()).select_from(CoverageFacts)
-                              .where(*_facts_gap_where(department, metric, as_of))).scalar_one()
+    c = CoverageCube.__table__.c      # the facts counted by group: the same number, a few rows summed
+    return int(db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(c.n), 0))
+        .where(subtree_clause(c.department_path, department.path), c.active == sa.true(),
+               sa.not_(conditions(as_of, c)[metric]))).scalar_one())
 
 
 class GapPagination(SelectPagination):
@@ -318,9 +327,13 @@ def month_of(day: date) -> date:
 def _snapshot_select(month: date, as_of: date, cond: dict | None = None, department_ids=None):
     """Counts of every department's subtree: aggregate the facts by department path
     first (one scan, one row per path), then sum those rows into every ancestor."""
-    f = CoverageFacts.__table__.c
-    cond = cond or conditions(as_of)
-    leaf = (sa.select(f.department_path, *_aggregates(cond))
+    if cond is None:     # today's conditions: over the cube (the facts counted by group)
+        f = CoverageCube.__table__.c
+        aggregates = _cube_aggregates(conditions(as_of, f), f.n)
+    else:                # other conditions (the demo's simulated history) may read any facts column
+        f = CoverageFacts.__table__.c
+        aggregates = _aggregates(cond)
+    leaf = (sa.select(f.department_path, *aggregates)
             .where(f.active == sa.true()).group_by(f.department_path).subquery("leaf"))
     d = Department.__table__
     sel = (sa.select(d.c.id.label("department_id"), sa.literal(month, sa.Date).label("month"),

@@ -161,6 +161,7 @@ TARGET_LABELS: dict[str, str] = {
     "credit_exports": _l("信用平台导出"),
     "credit_export_items": _l("信用平台导出明细"),
     "coverage_facts": _l("覆盖情况"),
+    "coverage_cube": _l("覆盖情况汇总"),
     "coverage_snapshots": _l("覆盖快照"),
     "coverage_refreshes": _l("覆盖刷新"),
     "courses": _l("课程"),

@@ -135,6 +135,19 @@ def test_unstorable_text_is_a_400(app, world, session_login):
                   content_type="multipart/form-data").status_code == 400
 
 
+def test_form_integers_beyond_the_column_are_inline_errors(world, session_login, db):
+    """Found by `make fuzz` on PostgreSQL: POST /admin/users/new department_id=721213151192 was a 500."""
+    from core.accounts.models import User
+    c = session_login(world.user("sysadmin"))
+    before = db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar()
+    resp = c.post("/admin/users/new", data={"username": "big_id", "display_name": "大编号", "email": "",
+                                            "roles": "hr", "department_id": "721213151192", "person_id": "",
+                                            "password": "Str0ng-Passw0rd-2026"})
+    assert resp.status_code == 200
+    assert "数值超出范围" in resp.get_data(as_text=True)
+    assert db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar() == before
+
+
 def test_ids_beyond_the_integer_column_are_404_not_500(app, world, session_login):
     """An id no INTEGER column can hold names no row: 404, never PostgreSQL's "out of range" as a
     500. Found by `make fuzz` on PostgreSQL: POST /coverage/gaps/pledge/act department_id=8301199170."""
