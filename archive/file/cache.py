@@ -92,26 +92,24 @@ class FileStamp(db.Model):
 
 # ---------------------------------------------------------------------------- reading and storing
 
-_fingerprint: str | None = None
-
-
 def fingerprint() -> str:
-    """Settings + source code of this process (computed once)."""
-    global _fingerprint
-    if _fingerprint is None:
-        from flask import current_app
-
+    """Settings, source code, templates and translations of this application (computed once
+    per app: a deploy, a template change or a config change starts afresh)."""
+    from flask import current_app
+    cached = current_app.extensions.get("file_cache_fingerprint")
+    if cached is None:
         from archive import rules
         from training import queries as training_queries
         h = hashlib.sha256(f"{DOCUMENT_FORMAT}|{rules.RuleSettings.from_mapping(current_app.config)!r}|"
                            f"{training_queries.settings()!r}".encode())
         root = Path(__file__).resolve().parents[2]
-        for package in ("archive", "core", "training"):
-            for path in sorted((root / package).rglob("*.py")):
-                h.update(str(path.relative_to(root)).encode())
-                h.update(path.read_bytes())
-        _fingerprint = h.hexdigest()[:16]
-    return _fingerprint
+        files = [p for package in ("archive", "core", "training") for p in (root / package).rglob("*.py")]
+        files += [*(root / "templates").rglob("*.html"), *(root / "translations").rglob("*.mo")]
+        for path in sorted(files):
+            h.update(str(path.relative_to(root)).encode())
+            h.update(path.read_bytes())
+        cached = current_app.extensions["file_cache_fingerprint"] = h.hexdigest()[:16]
+    return cached
 
 
 def _stamp_of(key):

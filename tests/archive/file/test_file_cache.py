@@ -253,3 +253,17 @@ class TestPages:
             assert done.status_code == 302
         finally:
             app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_the_fingerprint_belongs_to_each_app_and_its_settings(database_url, tmp_path):
+    """Two applications in one process with different training rules never share cached files."""
+    from archive.file.cache import fingerprint
+    from core.app import create_app
+    prints = []
+    for hours in (6, 8):
+        other = create_app("test", SQLALCHEMY_DATABASE_URI=database_url, INSTANCE_DIR=str(tmp_path),
+                           INTEGRITY_HOURS_PER_YEAR=hours)
+        with other.app_context():
+            prints.append(fingerprint())
+            assert fingerprint() == prints[-1]          # stable within the app
+    assert prints[0] != prints[1]
