@@ -27,6 +27,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "zh_CN"
+    TIME_ZONE = "Asia/Shanghai"                     # the one clock (core.clock): "today" everywhere
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024          # uploads and imports (413 beyond)
@@ -93,7 +94,7 @@ class Config:
         env = os.environ
         for key in ("SECRET_KEY", "REDIS_URL", "MAIL_SERVER", "ID_ENCRYPTION_KEYS", "ID_HASH_KEY",
                     "AUDIT_CHECKPOINT_KEY", "PDF_SIGNING_CERT", "PDF_SIGNING_KEY", "PDF_SIGNING_PKCS12",
-                    "PDF_SIGNING_CHAIN", "PDF_SIGNING_PASSPHRASE", "PDF_SIGNING_LOCATION", "RATELIMIT_STORAGE_URI", "CREDIT_EXPORT_ID_NUMBER"):
+                    "PDF_SIGNING_CHAIN", "PDF_SIGNING_PASSPHRASE", "PDF_SIGNING_LOCATION", "TIME_ZONE", "RATELIMIT_STORAGE_URI", "CREDIT_EXPORT_ID_NUMBER"):
             if env.get(key):
                 values[key] = env[key]
         for key in ("INTEGRITY_HOURS_PER_YEAR", "ANNUAL_TRAINING_HOURS", "IDLE_TIMEOUT_MINUTES",
