@@ -60,7 +60,7 @@ class Config:
     AUDIT_CHECKPOINT_KEY = ""
     AUDIT_CHECKPOINT_EVERY = 1000
     AUDIT_RETENTION_DAYS = 180
-    # Domain settings (see archive/rules.py and training/rules.py for every key)
+    # Domain settings (see archive/rules/ and training/rules.py for every key)
     INTEGRITY_HOURS_PER_YEAR = 6
     ANNUAL_TRAINING_HOURS = 0
     OBJECTION_WINDOW_DAYS = 30

@@ -2,7 +2,7 @@
 
 Split by concept: file/ (records, objections), pledges/, repair/, coverage/, reviews/
 (printing, verification), exchange/ (import, export, disclosure). The pure rules of every
-concept live in one place: archive/rules.py.
+concept live in one place: archive/rules/.
 """
 SUBPACKAGES = ("file", "pledges", "repair", "coverage", "reviews", "exchange")
 

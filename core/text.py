@@ -1,4 +1,4 @@
-"""Translatable text built by pure code (archive/rules.py, training/rules.py): no Flask here.
+"""Translatable text built by pure code (archive/rules/, training/rules.py): no Flask here.
 
 A :class:`Text` IS the Chinese text (a ``str``: comparisons, JSON, Excel, the database and
 the rule tests see the Chinese sentence, dates written 2026年3月1日) and also carries its

@@ -70,7 +70,7 @@ def _show(key: str, value) -> str:
 
 
 def rule_settings() -> rules.RuleSettings:
-    """The rule settings of the running app (config keys documented in archive/rules.py)."""
+    """The rule settings of the running app (config keys documented in archive/rules/)."""
     return rules.RuleSettings.from_mapping(current_app.config)
 
 

@@ -1,5 +1,5 @@
 """Domain acts on the integrity file (SPEC §4.1-4.5). Plain functions: they check the rules
-(archive/rules.py), change state through the guarded transitions of ``Record``, flush,
+(archive/rules/), change state through the guarded transitions of ``Record``, flush,
 record the audit event and notify; they never commit. Errors are DomainError subclasses.
 
 Public API used by other packages (keep these names and signatures):

@@ -1,4 +1,4 @@
-"""Tests of the pure domain rules of the integrity file (archive/rules.py).
+"""Tests of the pure domain rules of the integrity file (archive/rules/).
 
 Each table row cites its source: SPEC.md section or statute article (LAW-NOTES §7).
 * 公职人员政务处分法 art. 7-8 (periods), 15 (combination, cap 48 months), 19 (no promotion
