@@ -101,8 +101,17 @@ def sanction_from_zh(category: Category, text: str) -> Sanction | None:
 
 
 class Severity(LabelledEnum):
+    """情节. ``minor`` (轻微) is for 行政处罚 only (国家发展改革委令第36号, docs/rules.md §4.6)."""
     GENERAL = "general", "一般"
     SERIOUS = "serious", "严重"
+    MINOR = "minor", "轻微"
+
+
+class JudgmentKind(LabelledEnum):
+    """Kind of a 司法判决 record (公务员法 art. 26; docs/rules.md §4.7)."""
+    CRIMINAL = "criminal", "刑事处罚"
+    JUDGMENT_DEBTOR = "judgment_debtor", "失信被执行人"
+    OTHER = "other", "其他"
 
 
 class RecordStatus(LabelledEnum):

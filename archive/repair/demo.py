@@ -52,6 +52,7 @@ def _candidates(ctx: DemoContext, settings: rules.RuleSettings):
         .where(Record.status.in_((RecordStatus.EFFECTIVE, RecordStatus.NOTIFIED)),
                Record.permanent.is_(False), Record.restricted_until >= today,
                Record.sanction.not_in(settings.non_repairable_sanctions),
+               Record.category.not_in(rules.STATUTORY_CATEGORIES),
                Record.notified_on <= today - timedelta(days=settings.objection_window_days + 40),
                Person.status == "active")
         .order_by(Record.id)).all()
@@ -59,7 +60,7 @@ def _candidates(ctx: DemoContext, settings: rules.RuleSettings):
     for record, path in rows:
         if record.person_id in special:
             continue
-        earliest = rules.add_months(record.decided_on, settings.repair_min_months(record.severity))
+        earliest = rules.add_months(record.decided_on, rules.repair_wait_months(record.facts_for_rules(), today, settings))
         if earliest <= today - timedelta(days=45):
             out.append((record, path, earliest))
     return out

@@ -23,18 +23,29 @@ Conventions and interpretation choices:
 
 The package is split by concept: facts (the plain inputs), periods (period table and
 sanction chains), settings, status (status and restrictions), verdicts, appraisal
-(appraisal effects), repair (credit repair and deadlines), disclosure. Every public
+(appraisal effects), repair (credit repair and deadlines), disclosure, hiring (the
+hiring bars) and law (every table gathered for the 规则与依据 page). Every public
 name is re-exported here, so ``from archive import rules`` / ``rules.evaluate`` work.
 """
 from __future__ import annotations
 
 from archive.rules.appraisal import (  # noqa: F401
+    APPRAISAL_EFFECTS,
+    CASE_PENDING,
+    EFFECT_TEXT,
+    EFFECT_WEIGHT,
+    IN_PROBATION,
+    MUST_BE_INCOMPETENT,
     MUST_BE_UNGRADED,
     NOT_EXCELLENT,
+    OTHER_APPRAISAL_EFFECTS,
+    PROBATION_MONTHS,
+    AppraisalEffect,
     AppraisalWarning,
     appraisal_warnings,
     appraisal_year_for_coverage,
     consecutive_incompetent,
+    effect_of,
     excellent_quota_exceeded,
 )
 from archive.rules.disclosure import (  # noqa: F401
@@ -42,35 +53,58 @@ from archive.rules.disclosure import (  # noqa: F401
     has_valid_pre_appointment_pledge,
 )
 from archive.rules.facts import (  # noqa: F401
+    GIVEN_STATUSES,
     RESTRICTING_STATUSES,
     AppraisalFacts,
     CasePending,
     PersonFacts,
     RecordFacts,
+    lifecycle_status,
     record_label,
+)
+from archive.rules.hiring import (  # noqa: F401
+    FOREVER,
+    HIRING_BARS,
+    HIRING_BARS_BY_CODE,
+    WHILE,
+    HiringBar,
 )
 from archive.rules.periods import (  # noqa: F401
     DEFAULT_PERIODS,
     MONTHS,
     NONE,
     PERIOD_KINDS,
+    PERIOD_TABLE,
     PERMANENT,
+    PROBATION_PLUS,
     SET_BY_HR,
     Period,
+    PeriodRow,
     add_months,
+    chain_of,
     check_restricted_until,
     combined_ends,
     default_restricted_until,
+    period_row,
     record_end,
     restriction_period,
 )
 from archive.rules.repair import (  # noqa: F401
+    REPAIR_SCOPE,
+    REPAIR_SCOPE_BY_CATEGORY,
+    REPAIR_VERSIONS,
+    STATUTORY_CATEGORIES,
     Condition,
+    RepairScope,
+    RepairVersion,
     is_working_day,
     objection_due,
     repair_conditions,
     repair_due,
     repair_eligible,
+    repair_version,
+    repair_wait_months,
+    repairable,
 )
 from archive.rules.settings import (  # noqa: F401
     RuleSettings,
@@ -81,6 +115,7 @@ from archive.rules.status import (  # noqa: F401
     Restriction,
     case_pending_at,
     evaluate,
+    forever_bar,
     objection_window_ends,
     restricts,
     status_at,
@@ -89,4 +124,4 @@ from archive.rules.verdicts import (  # noqa: F401
     verdict,
 )
 
-__all__ = ['AppraisalFacts', 'AppraisalWarning', 'CasePending', 'Condition', 'DEFAULT_PERIODS', 'Evaluation', 'MONTHS', 'MUST_BE_UNGRADED', 'NONE', 'NOT_EXCELLENT', 'PERIOD_KINDS', 'PERMANENT', 'PROMOTION_SANCTIONS', 'Period', 'PersonFacts', 'RESTRICTING_STATUSES', 'RecordFacts', 'Restriction', 'RuleSettings', 'SET_BY_HR', 'add_months', 'appraisal_warnings', 'appraisal_year_for_coverage', 'case_pending_at', 'check_restricted_until', 'combined_ends', 'consecutive_incompetent', 'default_restricted_until', 'disclosure_visible', 'evaluate', 'excellent_quota_exceeded', 'has_valid_pre_appointment_pledge', 'is_working_day', 'objection_due', 'objection_window_ends', 'record_end', 'record_label', 'repair_conditions', 'repair_due', 'repair_eligible', 'restriction_period', 'restricts', 'status_at', 'verdict']
+__all__ = ['APPRAISAL_EFFECTS', 'AppraisalEffect', 'AppraisalFacts', 'AppraisalWarning', 'CASE_PENDING', 'CasePending', 'Condition', 'DEFAULT_PERIODS', 'EFFECT_TEXT', 'EFFECT_WEIGHT', 'Evaluation', 'FOREVER', 'GIVEN_STATUSES', 'HIRING_BARS', 'HIRING_BARS_BY_CODE', 'HiringBar', 'IN_PROBATION', 'MONTHS', 'MUST_BE_INCOMPETENT', 'MUST_BE_UNGRADED', 'NONE', 'NOT_EXCELLENT', 'OTHER_APPRAISAL_EFFECTS', 'PERIOD_KINDS', 'PERIOD_TABLE', 'PERMANENT', 'PROBATION_MONTHS', 'PROBATION_PLUS', 'PROMOTION_SANCTIONS', 'Period', 'PeriodRow', 'PersonFacts', 'REPAIR_SCOPE', 'REPAIR_SCOPE_BY_CATEGORY', 'REPAIR_VERSIONS', 'RESTRICTING_STATUSES', 'RecordFacts', 'RepairScope', 'RepairVersion', 'Restriction', 'RuleSettings', 'SET_BY_HR', 'STATUTORY_CATEGORIES', 'WHILE', 'add_months', 'appraisal_warnings', 'appraisal_year_for_coverage', 'case_pending_at', 'chain_of', 'check_restricted_until', 'combined_ends', 'consecutive_incompetent', 'default_restricted_until', 'disclosure_visible', 'effect_of', 'evaluate', 'excellent_quota_exceeded', 'forever_bar', 'has_valid_pre_appointment_pledge', 'is_working_day', 'lifecycle_status', 'objection_due', 'objection_window_ends', 'period_row', 'record_end', 'record_label', 'repair_conditions', 'repair_due', 'repair_eligible', 'repair_version', 'repair_wait_months', 'repairable', 'restriction_period', 'restricts', 'status_at', 'verdict']

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from archive.enums import (
     Category,
@@ -41,7 +41,9 @@ class RuleSettings:
     * ``COMBINED_PERIOD_CAP_MONTHS`` (48): cap of a combined period (政务处分法 art. 15).
     * ``EXCELLENT_QUOTA`` (0.20): share of 优秀 above which a department-year is flagged.
     * ``PROMOTION_BLOCKED_BY_TWO_BASIC`` (True): two consecutive 基本称职 block promotion.
-    * ``REPAIR_MIN_MONTHS`` ({"general": 3, "serious": 12}): waiting time before repair.
+    * ``REPAIR_MIN_MONTHS`` (None): waiting time before repair per severity; by default
+      the credit-repair rule version in force on the application date decides
+      (archive.rules.repair.REPAIR_VERSIONS); a configured value overrides every version.
     * ``REPAIR_REAPPLY_DAYS`` (30): days after a rejected repair before applying again.
     * ``REPAIR_DECISION_WORKING_DAYS`` (15): working days HR has to decide a repair.
     * ``DISCLOSURE_MAX_MONTHS`` ({"general": 12, "serious": 36}): public disclosure stops
@@ -53,8 +55,8 @@ class RuleSettings:
     * ``PARTY_PROBATION_MONTHS`` ((12, 24)): allowed periods of 留党察看.
     * ``ATTENTION_EXPIRED_MONTHS`` (12): a record expired this recently is shown to a
       review committee as "需关注".
-    * ``COMBINABLE_CATEGORIES`` (("discipline_gov", "discipline_party",
-      "accountability")): categories whose same sanctions combine (art. 15).
+    * ``COMBINABLE_CATEGORIES`` (("discipline_gov",)): categories whose sanctions form
+      chains (docs/rules.md §4.4; the other categories each run their own period).
     """
     period_overrides: tuple[tuple[str, Period], ...] = ()
     objection_window_days: int = 30
@@ -62,18 +64,19 @@ class RuleSettings:
     combined_period_cap_months: int = 48
     excellent_quota: Decimal = Decimal("0.20")
     promotion_blocked_by_two_basic: bool = True
-    repair_min_months_general: int = 3
-    repair_min_months_serious: int = 12
+    repair_min_months_general: int | None = None
+    repair_min_months_serious: int | None = None
+    repair_min_months_minor: int | None = None
     repair_reapply_days: int = 30
     repair_decision_working_days: int = 15
     disclosure_max_months_general: int = 12
     disclosure_max_months_serious: int = 36
+    disclosure_max_months_minor: int = 0
     joint_punishment_items: tuple[str, ...] = ("失信联合惩戒对象", "失信被执行人")
     non_repairable_sanctions: tuple[Sanction, ...] = (Sanction.EXPULSION, Sanction.PARTY_EXPULSION)
     party_probation_months: tuple[int, ...] = (12, 24)
     attention_expired_months: int = 12
-    combinable_categories: tuple[Category, ...] = (
-        Category.DISCIPLINE_GOV, Category.DISCIPLINE_PARTY, Category.ACCOUNTABILITY)
+    combinable_categories: tuple[Category, ...] = (Category.DISCIPLINE_GOV,)
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> RuleSettings:
@@ -114,17 +117,13 @@ class RuleSettings:
                 Category(c) for c in given["COMBINABLE_CATEGORIES"])
         return cls(**kw)
 
-    def repair_min_months(self, severity: Severity) -> int:
-        """Months after the decision before a repair can be requested (SPEC §4.6 cond. 2)."""
-        if Severity(severity) is Severity.SERIOUS:
-            return self.repair_min_months_serious
-        return self.repair_min_months_general
+    def repair_min_months(self, severity: Severity) -> int | None:
+        """Configured months before a repair can be requested (None: the rule version decides)."""
+        return cast(int | None, getattr(self, f"repair_min_months_{Severity(severity).value}"))
 
     def disclosure_max_months(self, severity: Severity) -> int:
-        """Months after the decision during which a record may be disclosed (SPEC §12)."""
-        if Severity(severity) is Severity.SERIOUS:
-            return self.disclosure_max_months_serious
-        return self.disclosure_max_months_general
+        """Months after the decision during which a record may be disclosed (docs/rules.md §12)."""
+        return cast(int, getattr(self, f"disclosure_max_months_{Severity(severity).value}"))
 
 
 def _non_negative_int(key: str, value: Any) -> int:

@@ -10,6 +10,7 @@ from archive.enums import (
     Category,
     Grade,
     IntegrityStatus,
+    JudgmentKind,
     RecordStatus,
     RestrictionKind,
     Sanction,
@@ -18,14 +19,17 @@ from archive.enums import (
 from archive.rules.appraisal import consecutive_incompetent
 from archive.rules.facts import (
     _FINAL_STATUSES,
+    GIVEN_STATUSES,
     RESTRICTING_STATUSES,
     AppraisalFacts,
     CasePending,
     PersonFacts,
     RecordFacts,
+    lifecycle_status,
     record_label,
 )
-from archive.rules.periods import NONE, add_months, combined_ends, record_end, restriction_period
+from archive.rules.hiring import HIRING_BARS_BY_CODE, HiringBar
+from archive.rules.periods import NONE, add_months, combined_ends, period_row, record_end, restriction_period
 from core.text import N_, Text
 
 if TYPE_CHECKING:
@@ -40,15 +44,17 @@ def objection_window_ends(notified_on: date, settings: RuleSettings) -> date:
 
 def status_at(record: RecordFacts, as_of: date, settings: RuleSettings,
               combined_end: date | None = None) -> RecordStatus:
-    """The status a record has at ``as_of`` by the passage of time alone (SPEC §4.4).
+    """The status a record has at ``as_of`` (docs/rules.md §4.4, §4.7).
 
-    notified → effective after the objection window; notified / under_objection /
-    effective → expired the day after the (combined) end (政务处分法 art. 26); permanent
-    records never expire; records without an end (通报) stay as they are; draft,
-    revoked, exempted and repaired never change. A stored ``expired`` is recomputed from
-    its dates, so evaluating a past date shows it effective within its period.
+    First the stored status that day, from the dated state changes (notified,
+    acknowledged, objected, objection decided, revoked, exempted, repaired:
+    :func:`~archive.rules.facts.lifecycle_status`); then time: notified → effective after
+    the objection window; notified / under_objection / effective → expired the day after
+    the end of its chain (``combined_end``, 政务处分法 art. 26); permanent records never
+    expire; records without an end (通报) stay as they are. A stored ``expired`` is
+    recomputed from its dates, so a past date inside the period shows it effective.
     """
-    stored = RecordStatus(record.status)
+    stored = lifecycle_status(record, as_of)
     if stored in _FINAL_STATUSES:
         return stored
     end = record_end(record, combined_end)
@@ -119,25 +125,76 @@ def case_pending_at(case: CasePending, as_of: date) -> bool:
     return case.started_on <= as_of and (case.ended_on is None or as_of < case.ended_on)
 
 
+def _basis(r: RecordFacts) -> str:
+    """The legal basis of a record's promotion restriction (the right instrument)."""
+    category = Category(r.category)
+    if category is Category.DISCIPLINE_GOV:
+        return "公职人员政务处分法第19条；公务员法第64条"
+    if category is Category.DISCIPLINE_PARTY:
+        return period_row(r.category, r.sanction, r.severity, r.decided_on).citation
+    return period_row(r.category, r.sanction, r.severity, r.decided_on).citation
+
+
 def _restrictions_for_record(r: RecordFacts, end: date | None,
                              settings: RuleSettings) -> list[Restriction]:
     label, until = record_label(r), _until_text(end)
     out: list[Restriction] = []
     if r.sanction in PROMOTION_SANCTIONS:
         out.append(Restriction(RestrictionKind.PROMOTION,
-                               N_("%(record)s处于影响期内（%(until)s），不得晋升职务职级（公职人员政务处分法第19条）",
-                                  record=label, until=until),
+                               N_("%(record)s处于影响期内（%(until)s），不得晋升职务职级（%(basis)s）",
+                                  record=label, until=until, basis=_basis(r)),
                                end, r.id, r.permanent))
     out.append(Restriction(RestrictionKind.AWARD,
                            N_("%(record)s为有效失信记录（%(until)s），不得评优评先", record=label, until=until),
                            end, r.id, r.permanent))
-    if Severity(r.severity) is Severity.SERIOUS:
+    if Category(r.category) in (Category.DISCIPLINE_GOV, Category.DISCIPLINE_PARTY):
+        out.append(Restriction(RestrictionKind.HIRING,
+                               N_("%(record)s尚未解除（%(until)s），不得录用（%(basis)s）",
+                                  record=label, until=until, basis=HIRING_BARS_BY_CODE["unreleased_sanction"].citation),
+                               end, r.id, r.permanent))
+    elif Severity(r.severity) is Severity.SERIOUS:
         out.append(Restriction(RestrictionKind.HIRING, N_("%(record)s为有效的严重失信记录，不得录用", record=label),
                                end, r.id, r.permanent))
-    elif r.item in settings.joint_punishment_items:
+    elif r.item in settings.joint_punishment_items or r.judgment_kind == JudgmentKind.JUDGMENT_DEBTOR:
         out.append(Restriction(RestrictionKind.HIRING,
-                               N_("%(record)s：被列为%(item)s，不得录用（公务员法第26条）", record=label, item=r.item),
+                               N_("%(record)s：被列为%(item)s，不得录用（公务员法第26条）", record=label,
+                                  item=r.item or JudgmentKind.JUDGMENT_DEBTOR),
                                end, r.id, r.permanent))
+    return out
+
+
+def forever_bar(r: RecordFacts) -> HiringBar | None:
+    """The for-ever hiring bar a record carries (公务员法 art. 26), whatever its severity."""
+    if Category(r.category) is Category.JUDICIAL and r.judgment_kind == JudgmentKind.CRIMINAL:
+        return HIRING_BARS_BY_CODE["criminal"]
+    if Sanction(r.sanction) is Sanction.PARTY_EXPULSION:
+        return HIRING_BARS_BY_CODE["party_expulsion"]
+    if Sanction(r.sanction) is Sanction.EXPULSION:
+        return HIRING_BARS_BY_CODE["expulsion"]
+    return None
+
+
+def _hiring_bars(person: PersonFacts, records: list[RecordFacts], as_of: date) -> list[Restriction]:
+    """The bars of docs/rules.md §4.7 that do not come from a restricting record."""
+    out: list[Restriction] = []
+    for r in records:
+        bar = forever_bar(r)
+        if bar is not None and lifecycle_status(r, as_of) in GIVEN_STATUSES:
+            out.append(Restriction(RestrictionKind.HIRING,
+                                   N_("%(record)s：%(bar)s，终身不得录用（%(basis)s）", record=record_label(r),
+                                      bar=bar.title, basis=bar.citation), None, r.id, True))
+    for case in person.cases:
+        if case_pending_at(case, as_of):
+            out.append(Restriction(RestrictionKind.HIRING,
+                                   N_("%(case)s，不得录用（%(basis)s）", case=_case_text(case),
+                                      basis=HIRING_BARS_BY_CODE["case_pending"].citation), None))
+    if person.dismissed_on is not None:
+        until = add_months(person.dismissed_on, 60)
+        if person.dismissed_on <= as_of <= until:
+            out.append(Restriction(RestrictionKind.HIRING,
+                                   N_("%(day)s被辞退未满五年（至%(until)s），不得录用（%(basis)s）",
+                                      day=person.dismissed_on, until=until,
+                                      basis=HIRING_BARS_BY_CODE["dismissed"].citation), until))
     return out
 
 
@@ -206,19 +263,21 @@ def _notes(records: list[RecordFacts], statuses: dict[int, RecordStatus], ends: 
 
 
 def evaluate(person: PersonFacts, as_of: date, settings: RuleSettings) -> Evaluation:
-    """Integrity status, restrictions and notes of a person at ``as_of`` (SPEC §4.7).
+    """Integrity status, restrictions and notes of a person at ``as_of`` (docs/rules.md §4.7).
 
     Records decided after ``as_of``, appraisals of later years and cases not yet started
-    are ignored, so a past date is evaluated as it was.
+    are ignored, and every record's status is the one it had that day (its dated state
+    changes), so a past date is evaluated exactly as it was.
     """
     records = [r for r in person.records if r.decided_on <= as_of]
-    ends = combined_ends(records, settings)
+    ends = combined_ends(records, settings, as_of)
     statuses = {r.id: status_at(r, as_of, settings, ends.get(r.id)) for r in records}
     restricting = [r for r in records if restricts(r, as_of, settings, ends.get(r.id))]
     grades = _latest_appraisals(person, as_of)
     restrictions: list[Restriction] = []
     for r in restricting:
         restrictions += _restrictions_for_record(r, record_end(r, ends.get(r.id)), settings)
+    restrictions += _hiring_bars(person, records, as_of)
     restrictions += _appraisal_restrictions(grades, settings)
     restrictions += _case_restrictions(person, as_of)
     if any(Severity(r.severity) is Severity.SERIOUS for r in restricting):

@@ -97,8 +97,8 @@ PERIOD_TABLE = [
     pytest.param(C.DISCIPLINE_PARTY, S.PARTY_WARNING, GEN, MO(12), id="党纪: 警告 12"),
     pytest.param(C.DISCIPLINE_PARTY, S.PARTY_SERIOUS_WARNING, GEN, MO(18), id="党纪: 严重警告 18"),
     pytest.param(C.DISCIPLINE_PARTY, S.PARTY_POST_REMOVAL, GEN, MO(24), id="党纪: 撤销党内职务 24"),
-    pytest.param(C.DISCIPLINE_PARTY, S.PARTY_PROBATION, SER, Period("set_by_hr", 12),
-                 id="党纪: 留党察看 per decision, default 12"),
+    pytest.param(C.DISCIPLINE_PARTY, S.PARTY_PROBATION, SER, Period("probation_plus", 24),
+                 id="党纪处分条例 art.12: 留党察看 = probation + 24 months"),
     pytest.param(C.DISCIPLINE_PARTY, S.PARTY_EXPULSION, SER, Period("permanent"),
                  id="党纪: 开除党籍 permanent"),
     pytest.param(C.ACCOUNTABILITY, S.CIRCULATED, GEN, Period("none"), id="问责: 通报 none"),
@@ -127,7 +127,7 @@ def test_every_category_sanction_severity_has_a_period():
         for sanction in sanctions:
             for severity in Severity:
                 assert restriction_period(category, sanction, severity, DEFAULTS).kind in (
-                    "months", "permanent", "none", "set_by_hr")
+                    "months", "permanent", "none", "set_by_hr", "probation_plus")
 
 
 def test_sanction_of_another_category_is_refused():
@@ -157,8 +157,8 @@ def test_add_months(day, months, expected):
     pytest.param(C.DISCIPLINE_GOV, S.EXPULSION, SER, D, (None, True), id="开除 permanent"),
     pytest.param(C.ACCOUNTABILITY, S.CIRCULATED, GEN, D, (None, False), id="通报 never restricts"),
     pytest.param(C.JUDICIAL, S.NONE, SER, D, (None, False), id="司法判决: HR supplies the end"),
-    pytest.param(C.DISCIPLINE_PARTY, S.PARTY_PROBATION, SER, D, (date(2027, 1, 15), False),
-                 id="留党察看 suggested default 12 months"),
+    pytest.param(C.DISCIPLINE_PARTY, S.PARTY_PROBATION, SER, D, (date(2029, 1, 15), False),
+                 id="党纪处分条例 art.12: 留党察看 1 year + 2 years after restoration = 36 months"),
     pytest.param(C.ADMIN_PENALTY, S.NONE, SER, D, (date(2029, 1, 15), False),
                  id="行政处罚 严重 36 months"),
 ])
@@ -167,12 +167,6 @@ def test_default_restricted_until(category, sanction, severity, decided, expecte
 
 
 @pytest.mark.parametrize(("category", "sanction", "until", "permanent", "problem"), [
-    pytest.param(C.DISCIPLINE_PARTY, S.PARTY_PROBATION, date(2027, 1, 15), False, None,
-                 id="留党察看 12 months allowed"),
-    pytest.param(C.DISCIPLINE_PARTY, S.PARTY_PROBATION, date(2028, 1, 15), False, None,
-                 id="留党察看 24 months allowed"),
-    pytest.param(C.DISCIPLINE_PARTY, S.PARTY_PROBATION, date(2027, 7, 15), False, "留党察看",
-                 id="留党察看 18 months refused"),
     pytest.param(C.JUDICIAL, S.NONE, None, False, "须由人事干部设定",
                  id="司法判决 needs an end set by HR"),
     pytest.param(C.JUDICIAL, S.NONE, date(2028, 5, 1), False, None, id="司法判决 with an end"),
@@ -296,7 +290,8 @@ def test_restricts(record, as_of, expected):
     pytest.param([rec(S.DEMERIT, id=1), rec(S.DEMERIT, id=2, decided_on=date(2027, 3, 1))],
                  {1: date(2027, 1, 15), 2: date(2028, 3, 1)}, id="no overlap: own ends"),
     pytest.param([rec(S.DEMERIT, id=1), rec(S.WARNING, id=2)],
-                 {1: date(2027, 1, 15), 2: date(2026, 7, 15)}, id="different sanctions not combined"),
+                 {1: date(2027, 1, 15), 2: date(2027, 1, 15)},
+                 id="处分条例 art.10 rule 1: decided together, different kinds → the heaviest is executed"),
     pytest.param([rec(S.DEMERIT, id=1), rec(S.DEMERIT, id=2, status=RS.REVOKED)],
                  {1: date(2027, 1, 15)}, id="revoked member does not combine"),
     pytest.param([rec(category=C.ADMIN_PENALTY, sanction=S.NONE, id=1),
@@ -308,8 +303,8 @@ def test_restricts(record, as_of, expected):
                  id="an edited end (12 months + 10 days) is respected"),
     pytest.param([rec(S.REMOVAL, id=1), rec(S.REMOVAL, id=2, decided_on=date(2027, 12, 1)),
                   rec(S.REMOVAL, id=3, decided_on=date(2029, 11, 1))],
-                 {1: date(2031, 11, 1), 2: date(2031, 11, 1), 3: date(2031, 11, 1)},
-                 id="never earlier than a member's own end"),
+                 {1: date(2032, 1, 15), 2: date(2032, 1, 15), 3: date(2032, 1, 15)},
+                 id="处分条例 art.10 rule 2: three 撤职 in a row, rest + new each time"),
 ])
 def test_combined_ends(records, expected):
     assert combined_ends(records, DEFAULTS) == expected
@@ -380,7 +375,7 @@ def test_config_scalars():
     })
     assert objection_window_ends(D, settings) == date(2026, 1, 30)
     assert objection_due(D, settings) == date(2026, 2, 4)
-    assert settings.repair_min_months(SER) == 6 and settings.repair_min_months(GEN) == 3
+    assert settings.repair_min_months(SER) == 6 and settings.repair_min_months(GEN) is None
     assert settings.disclosure_max_months(GEN) == 6 and settings.disclosure_max_months(SER) == 36
     assert settings.joint_punishment_items == ("黑名单",)
     assert settings.non_repairable_sanctions == (S.EXPULSION,)
@@ -397,9 +392,9 @@ AT = date(2026, 6, 1)
 @pytest.mark.parametrize(("person", "status", "expected"), [
     pytest.param(PersonFacts(), IntegrityStatus.GOOD, set(), id="nothing on file"),
     pytest.param(PersonFacts(records=(rec(S.WARNING),)), IntegrityStatus.RESTRICTED,
-                 {K.PROMOTION, K.AWARD}, id="政务处分法 art.19: 警告 blocks promotion"),
+                 {K.PROMOTION, K.AWARD, K.HIRING}, id="政务处分法 art.19: 警告 blocks promotion; unreleased: not hired"),
     pytest.param(PersonFacts(records=(rec(S.PARTY_SERIOUS_WARNING),)), IntegrityStatus.RESTRICTED,
-                 {K.PROMOTION, K.AWARD}, id="党纪处分 blocks promotion"),
+                 {K.PROMOTION, K.AWARD, K.HIRING}, id="党纪处分 blocks promotion; unreleased: not hired"),
     pytest.param(PersonFacts(records=(rec(S.ADMONITION),)), IntegrityStatus.RESTRICTED,
                  {K.PROMOTION, K.AWARD}, id="诫勉 blocks promotion"),
     pytest.param(PersonFacts(records=(rec(S.POST_ADJUSTMENT),)), IntegrityStatus.RESTRICTED,
@@ -428,8 +423,8 @@ AT = date(2026, 6, 1)
     pytest.param(PersonFacts(records=(rec(S.CIRCULATED),)), IntegrityStatus.GOOD, set(),
                  id="通报 no restriction"),
     pytest.param(PersonFacts(cases=(CasePending(date(2026, 5, 1), "市纪委监委"),)),
-                 IntegrityStatus.GOOD, {K.PROMOTION, K.AWARD},
-                 id="政务处分法 art.52: pending case blocks promotion and awards"),
+                 IntegrityStatus.GOOD, {K.PROMOTION, K.AWARD, K.HIRING},
+                 id="政务处分法 art.52: pending case blocks promotion, awards and hiring"),
     pytest.param(PersonFacts(cases=(CasePending(date(2026, 5, 1), "市纪委监委", AT),)),
                  IntegrityStatus.GOOD, set(), id="case ended on the date: no block"),
     pytest.param(PersonFacts(cases=(CasePending(date(2026, 6, 2), "市纪委监委"),)),
@@ -493,7 +488,7 @@ EL, IN, AT_ = Verdict.ELIGIBLE, Verdict.INELIGIBLE, Verdict.ATTENTION
 VERDICT_TABLE = [
     ("clean", PersonFacts(), (EL, EL, EL)),
     ("政务处分法 art.19: 记过 within its period",
-     PersonFacts(records=(rec(S.DEMERIT),)), (IN, IN, AT_)),
+     PersonFacts(records=(rec(S.DEMERIT),)), (IN, IN, IN)),
     ("行政处罚 一般: weigh for promotion and hiring",
      PersonFacts(records=(rec(category=C.ADMIN_PENALTY, sanction=S.NONE),)), (AT_, IN, AT_)),
     ("公务员法 art.26: 严重 record not hired",
@@ -517,7 +512,7 @@ VERDICT_TABLE = [
      PersonFacts(appraisals=(AppraisalFacts(2024, Grade.BASICALLY_COMPETENT),
                              AppraisalFacts(2025, Grade.BASICALLY_COMPETENT))), (IN, AT_, AT_)),
     ("政务处分法 art.52: pending case",
-     PersonFacts(cases=(CasePending(date(2026, 3, 1), "省监委"),)), (IN, IN, AT_)),
+     PersonFacts(cases=(CasePending(date(2026, 3, 1), "省监委"),)), (IN, IN, IN)),
 ]
 
 
@@ -593,11 +588,12 @@ def test_appraisal_warnings(record, grade, expected):
     assert all(w.record_id == record.id and w.message for w in warnings)
 
 
-def test_appraisal_warnings_one_per_record():
+def test_appraisal_warnings_heaviest_wins():
+    """组通字〔1998〕19号: when several sanctions apply, the heaviest effect decides."""
     records = [rec(S.WARNING, decided_on=date(Y, 2, 1), id=1),
                rec(S.DEMERIT, decided_on=date(Y, 9, 1), id=2)]
     warnings = appraisal_warnings(Y, Grade.EXCELLENT, records, DEFAULTS)
-    assert [(w.code, w.record_id) for w in warnings] == [(NE, 1), (UG, 2)]
+    assert [(w.code, w.record_id) for w in warnings] == [(UG, 2)]
 
 
 @pytest.mark.parametrize(("excellent", "graded", "expected"), [
@@ -641,44 +637,49 @@ def test_appraisal_year_for_coverage(as_of, year):
 
 # ------------------------------------------------------------------ credit repair (SPEC §4.6)
 
+def cr(**kw) -> RecordFacts:
+    """A credit record (行政处罚): repairable (SPEC §4.6; statutory sanctions are not)."""
+    return rec(S.NONE, category=C.ADMIN_PENALTY, **kw)
+
+
 FOUR_MONTHS = date(2026, 5, 15)
 COURSE, PLEDGE = [date(2026, 2, 1)], [date(2026, 2, 2)]
 CODES = ["status", "category", "waiting_period", "repair_training", "repair_pledge"]
 
 
 @pytest.mark.parametrize(("record", "as_of", "course", "pledge", "rejected", "unmet"), [
-    pytest.param(rec(), FOUR_MONTHS, COURSE, PLEDGE, None, [],
-                 id="4-month-old 一般 记过 with course and pledge: eligible"),
-    pytest.param(rec(severity=SER), FOUR_MONTHS, COURSE, PLEDGE, None, ["waiting_period"],
+    pytest.param(cr(), FOUR_MONTHS, COURSE, PLEDGE, None, [],
+                 id="4-month-old 一般 行政处罚 with course and pledge: eligible"),
+    pytest.param(cr(severity=SER), FOUR_MONTHS, COURSE, PLEDGE, None, ["waiting_period"],
                  id="令第36号: 4-month-old 严重 record waits 12 months"),
-    pytest.param(rec(severity=SER, until=date(2028, 1, 15)), date(2027, 1, 15), COURSE, PLEDGE,
+    pytest.param(cr(severity=SER, until=date(2028, 1, 15)), date(2027, 1, 15), COURSE, PLEDGE,
                  None, [], id="严重 after exactly 12 months"),
-    pytest.param(rec(), date(2026, 4, 14), COURSE, PLEDGE, None, ["waiting_period"],
+    pytest.param(cr(), date(2026, 4, 14), COURSE, PLEDGE, None, ["waiting_period"],
                  id="一般 one day before 3 months"),
-    pytest.param(rec(), date(2026, 4, 15), COURSE, PLEDGE, None, [], id="一般 on 3 months"),
+    pytest.param(cr(), date(2026, 4, 15), COURSE, PLEDGE, None, [], id="一般 on 3 months"),
     pytest.param(rec(S.EXPULSION, severity=SER), date(2027, 6, 1), COURSE, PLEDGE, None,
                  ["category"], id="SPEC 4.6: 开除 not repairable"),
     pytest.param(rec(S.PARTY_EXPULSION, severity=SER), date(2027, 6, 1), COURSE, PLEDGE, None,
                  ["category"], id="SPEC 4.6: 开除党籍 not repairable"),
-    pytest.param(rec(), FOUR_MONTHS, [date(2026, 1, 14)], PLEDGE, None, ["repair_training"],
+    pytest.param(cr(), FOUR_MONTHS, [date(2026, 1, 14)], PLEDGE, None, ["repair_training"],
                  id="course before the decision does not count"),
-    pytest.param(rec(), FOUR_MONTHS, [], PLEDGE, None, ["repair_training"], id="no course"),
-    pytest.param(rec(), FOUR_MONTHS, COURSE, [date(2025, 12, 1)], None, ["repair_pledge"],
+    pytest.param(cr(), FOUR_MONTHS, [], PLEDGE, None, ["repair_training"], id="no course"),
+    pytest.param(cr(), FOUR_MONTHS, COURSE, [date(2025, 12, 1)], None, ["repair_pledge"],
                  id="pledge before the decision does not count"),
-    pytest.param(rec(), FOUR_MONTHS, [D], [D], None, [], id="course and pledge on the decision day"),
-    pytest.param(rec(status=RS.NOTIFIED, notified_on=date(2026, 5, 1)), FOUR_MONTHS, COURSE,
+    pytest.param(cr(), FOUR_MONTHS, [D], [D], None, [], id="course and pledge on the decision day"),
+    pytest.param(cr(status=RS.NOTIFIED, notified_on=date(2026, 5, 1)), FOUR_MONTHS, COURSE,
                  PLEDGE, None, ["status"], id="notified, objection window open"),
-    pytest.param(rec(status=RS.NOTIFIED, notified_on=date(2026, 1, 20)), FOUR_MONTHS, COURSE,
+    pytest.param(cr(status=RS.NOTIFIED, notified_on=date(2026, 1, 20)), FOUR_MONTHS, COURSE,
                  PLEDGE, None, [], id="notified, window passed: effective"),
-    pytest.param(rec(status=RS.UNDER_OBJECTION), FOUR_MONTHS, COURSE, PLEDGE, None, ["status"],
+    pytest.param(cr(status=RS.UNDER_OBJECTION), FOUR_MONTHS, COURSE, PLEDGE, None, ["status"],
                  id="under objection"),
-    pytest.param(rec(), date(2027, 2, 1), COURSE, PLEDGE, None, ["status"],
+    pytest.param(cr(), date(2027, 2, 1), COURSE, PLEDGE, None, ["status"],
                  id="expired: nothing to repair"),
-    pytest.param(rec(status=RS.REPAIRED), FOUR_MONTHS, COURSE, PLEDGE, None, ["status"],
+    pytest.param(cr(status=RS.REPAIRED), FOUR_MONTHS, COURSE, PLEDGE, None, ["status"],
                  id="already repaired"),
-    pytest.param(rec(), FOUR_MONTHS, COURSE, PLEDGE, date(2026, 5, 1), ["reapply_wait"],
+    pytest.param(cr(), FOUR_MONTHS, COURSE, PLEDGE, date(2026, 5, 1), ["reapply_wait"],
                  id="SPEC 4.6: rejected 14 days ago, wait 30 days"),
-    pytest.param(rec(), FOUR_MONTHS, COURSE, PLEDGE, date(2026, 4, 15), [],
+    pytest.param(cr(), FOUR_MONTHS, COURSE, PLEDGE, date(2026, 4, 15), [],
                  id="rejected exactly 30 days ago: may apply again"),
 ])
 def test_repair_conditions(record, as_of, course, pledge, rejected, unmet):
@@ -692,7 +693,7 @@ def test_repair_conditions(record, as_of, course, pledge, rejected, unmet):
 
 
 def test_repair_messages_say_what_is_missing():
-    conditions = repair_conditions(rec(severity=SER), FOUR_MONTHS, [], [], None, DEFAULTS)
+    conditions = repair_conditions(cr(severity=SER), FOUR_MONTHS, [], [], None, DEFAULTS)
     messages = {c.code: c.message for c in conditions}
     assert "12个月" in messages["waiting_period"] and "2027年1月15日" in messages["waiting_period"]
     assert "信用修复培训" in messages["repair_training"]
