@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive import rules
-from archive.enums import AwardKind, Category, Grade, MatterResult, RecordStatus, Sanction, Severity
+from archive.enums import AwardKind, Category, Grade, JudgmentKind, MatterResult, RecordStatus, Sanction, Severity
 from archive.file import cache, services, worklists
 from archive.file.access import is_own_or_manages, require_case, require_complaint, require_objection, require_record
 from archive.file.models import Appraisal, Award, CaseFlag, Complaint, MatterCheck, Objection, Record
+from core import clock
 from core.accounts.permissions import can_manage_person, is_own_person, require_person
 from core.api import Body, PageQuery, Query, api_blueprint, api_route, page_of
 from core.audit.services import record_event
@@ -51,13 +52,21 @@ def matter_check_json(c: MatterCheck) -> dict:
 
 def record_json(r: Record, status: RecordStatus | None = None, end: date | None = None, versions: int | None = None,
                 settings: rules.RuleSettings | None = None) -> dict:
-    """A record; ``status`` is its status at the evaluation date (default: stored status)."""
+    """A record; ``status`` is its status at the evaluation date (default: stored status).
+    ``restricted_until`` is the record's own end, ``restricts_until`` the end of the chain it
+    belongs to (``end``, default the stored chain end; docs/rules.md §4.4)."""
     settings = settings or services.rule_settings()
     window = rules.objection_window_ends(r.notified_on, settings) if r.notified_on else None
+    chain_end = None if r.permanent else (end or r.chain_end())
     return {"id": r.id, "person_id": r.person_id, "category": r.category.value, "sanction": r.sanction.value,
             "item": r.item, "severity": r.severity.value, "decided_on": _d(r.decided_on),
-            "restricted_until": None if r.permanent else _d(end or r.restricted_until),
+            "restricted_until": None if r.permanent else _d(r.restricted_until),
+            "restricts_until": _d(chain_end), "chained": bool(chain_end and chain_end != r.restricted_until),
             "own_restricted_until": _d(r.restricted_until), "permanent": r.permanent,
+            "judgment_kind": r.judgment_kind.value if r.judgment_kind else None,
+            "probation_months": r.probation_months, "objected_on": _d(r.objected_on),
+            "objection_closed_on": _d(r.objection_closed_on), "revoked_on": _d(r.revoked_on),
+            "exempted_on": _d(r.exempted_on), "repaired_on": _d(r.repaired_on), "repair_review": r.repair_review,
             "restricted_until_reason": r.restricted_until_reason, "authority": r.authority,
             "document_no": r.document_no, "facts": r.facts, "facts_private": r.facts_private,
             "disclosable": r.disclosable, "status": (status or r.status).value, "stored_status": r.status.value,
@@ -71,7 +80,8 @@ def objection_json(o: Objection) -> dict:
     return {"id": o.id, "record_id": o.record_id, "person_id": o.person_id, "filed_by_id": o.filed_by_id,
             "reasons": o.reasons, "filed_on": _d(o.filed_on), "due_on": _d(o.due_on), "status": o.status.value,
             "overdue": o.overdue(date.today()), "decided_by_id": o.decided_by_id, "decided_on": _d(o.decided_on),
-            "decision_reason": o.decision_reason, "corrected": o.corrected, "version": o.version}
+            "decision_reason": o.decision_reason, "corrected": o.corrected, "late_reason": o.late_reason,
+            "version": o.version}
 
 
 def complaint_json(c: Complaint) -> dict:
@@ -161,6 +171,8 @@ class RecordIn(Body):
     permanent: bool | None = None
     disclosable: bool = False
     facts_private: bool = False
+    judgment_kind: JudgmentKind | None = None
+    probation_months: int | None = pydantic.Field(None, ge=1, le=120)
 
 
 class RecordPatch(Body):
@@ -178,6 +190,8 @@ class RecordPatch(Body):
     permanent: bool | None = None
     disclosable: bool | None = None
     facts_private: bool | None = None
+    judgment_kind: JudgmentKind | None = None
+    probation_months: int | None = pydantic.Field(None, ge=1, le=120)
 
 
 class BasisIn(Body):
@@ -192,6 +206,7 @@ class ReasonIn(Body):
 
 class ObjectionIn(Body):
     reasons: str = pydantic.Field(min_length=1, max_length=5000)
+    late_reason: str | None = pydantic.Field(None, max_length=1000)
 
 
 class DecisionIn(Body):
@@ -312,7 +327,7 @@ def list_records(query):
     if query.person_id:
         sel = sel.where(Record.person_id == query.person_id)
     sel = sel.with_only_columns(Record).select_from(Record).order_by(Record.decided_on.desc(), Record.id.desc())
-    today = date.today()
+    today = clock.today()
     return page_of(sel, query.page, query.per_page,
                    lambda r: record_json(r, r.status_on(today, settings), settings=settings))
 
@@ -374,7 +389,7 @@ def create_objection(record_id: int, body):
     record, person = require_record(record_id, drafts=False)
     if not is_own_or_manages(person):
         raise NotFound(_("记录不存在"))
-    return objection_json(services.file_objection(record, body.reasons, current_user))
+    return objection_json(services.file_objection(record, body.reasons, current_user, late_reason=body.late_reason))
 
 
 @api_route(bp, "/objections", summary="异议列表（可管理范围）", query=ObjectionsQuery, roles=("hr",))

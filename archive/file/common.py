@@ -104,6 +104,8 @@ def keep_version(record: Record, action: str, by, reason: str | None, apply: Cal
     db.session.add(RecordVersion(record_id=record.id, person_id=record.person_id, version=version, action=action,
                                  snapshot=before, changed_by_id=uid(by), reason=reason))
     db.session.flush()
+    from archive.file.chains import refresh_chains
+    refresh_chains([record.person_id])
 
 
 def notify_person(person_id: int, **kw):

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from archive import rules
-from archive.enums import AwardKind, Category, Grade, MatterResult, RecordStatus, Sanction, Severity
+from archive.enums import AwardKind, Category, Grade, JudgmentKind, MatterResult, RecordStatus, Sanction, Severity
 from core.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, utcnow
 from core.enums import LabelledEnum
 from core.errors import Conflict
@@ -126,7 +126,8 @@ class MatterCheck(TimestampMixin, db.Model):
 
 SNAPSHOT_FIELDS = ("category", "sanction", "item", "severity", "decided_on", "restricted_until", "permanent",
                    "restricted_until_reason", "authority", "document_no", "facts", "facts_private", "disclosable",
-                   "status", "notified_on", "acknowledged_on", "revoked_reason", "exempt_basis")
+                   "status", "notified_on", "acknowledged_on", "revoked_reason", "exempt_basis", "judgment_kind",
+                   "probation_months")
 
 
 def _illegal(record: Record, act: str) -> Conflict:
@@ -164,17 +165,40 @@ class Record(VersionedMixin, TimestampMixin, db.Model):
     exempt_basis: Mapped[str | None] = mapped_column(sa.String(1000))
     source: Mapped[str | None] = mapped_column(sa.String(60))          # "matter_check:3", "pledge:12", "import"
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    judgment_kind: Mapped[JudgmentKind | None] = enum_column(JudgmentKind, nullable=True)  # 司法判决
+    probation_months: Mapped[int | None] = mapped_column(sa.Integer)   # 留党察看: 12 or 24
+    # the end of the chain the record belongs to (docs/rules.md §4.4), stored for SQL readers;
+    # always rules.combined_ends over the person's records (archive.file.chains.refresh_chains)
+    restricts_until: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    # the date of every state change (exact as-of, docs/rules.md §4.7)
+    objected_on: Mapped[date | None] = mapped_column(sa.Date)
+    objection_closed_on: Mapped[date | None] = mapped_column(sa.Date)
+    revoked_on: Mapped[date | None] = mapped_column(sa.Date)
+    exempted_on: Mapped[date | None] = mapped_column(sa.Date)
+    repaired_on: Mapped[date | None] = mapped_column(sa.Date)
+    # a statutory record repaired before issue 15: kept as it is, listed for HR's review
+    repair_review: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     # ---- facts for the pure rules --------------------------------------------------------
     def facts_for_rules(self) -> rules.RecordFacts:
         return rules.RecordFacts(id=self.id, category=self.category, sanction=self.sanction, severity=self.severity,
                                  status=self.status, decided_on=self.decided_on,
                                  restricted_until=self.restricted_until, permanent=self.permanent, item=self.item,
-                                 notified_on=self.notified_on, disclosable=self.disclosable)
+                                 notified_on=self.notified_on, disclosable=self.disclosable,
+                                 judgment_kind=self.judgment_kind, probation_months=self.probation_months,
+                                 acknowledged_on=self.acknowledged_on, objected_on=self.objected_on,
+                                 objection_closed_on=self.objection_closed_on, revoked_on=self.revoked_on,
+                                 exempted_on=self.exempted_on, repaired_on=self.repaired_on)
+
+    def chain_end(self) -> date | None:
+        """``restricts_until``: the end of the record's chain (its own end when not chained)."""
+        if self.permanent:
+            return None
+        return self.restricts_until or self.restricted_until
 
     def status_on(self, day: date, settings: rules.RuleSettings) -> RecordStatus:
-        """Status at ``day`` by the passage of time (own end; the file page uses combined ends)."""
-        return rules.status_at(self.facts_for_rules(), day, settings)
+        """Status at ``day`` with the end of the record's chain (docs/rules.md §4.4)."""
+        return rules.status_at(self.facts_for_rules(), day, settings, self.chain_end())
 
     def snapshot(self) -> dict:
         out = {}
@@ -190,17 +214,17 @@ class Record(VersionedMixin, TimestampMixin, db.Model):
             raise _illegal(self, "告知")
         self.status, self.notified_on = RecordStatus.NOTIFIED, on
 
-    def exempt(self, basis: str) -> None:
+    def exempt(self, basis: str, on: date | None = None) -> None:
         """draft → exempted (容错免责): kept, never counts."""
         if self.status is not RecordStatus.DRAFT:
             raise _illegal(self, "认定容错免责（只有草稿可以）")
-        self.status, self.exempt_basis = RecordStatus.EXEMPTED, basis
+        self.status, self.exempt_basis, self.exempted_on = RecordStatus.EXEMPTED, basis, on
 
-    def revoke(self, reason: str) -> None:
+    def revoke(self, reason: str, on: date | None = None) -> None:
         """any state but revoked → revoked (a wrong record is revoked, never deleted)."""
         if self.status is RecordStatus.REVOKED:
             raise _illegal(self, "撤销")
-        self.status, self.revoked_reason = RecordStatus.REVOKED, reason
+        self.status, self.revoked_reason, self.revoked_on = RecordStatus.REVOKED, reason, on
 
     def acknowledge(self, on: date, settings: rules.RuleSettings) -> None:
         """notified → effective when the person acknowledges (waives the objection window)."""
@@ -214,15 +238,16 @@ class Record(VersionedMixin, TimestampMixin, db.Model):
             current = self.status_on(on, settings)
             raise Conflict("illegal_state", f"记录当前状态为“{current.zh}”，不能提出异议"
                                             "（只有已告知或生效的记录可以）")
-        self.status = RecordStatus.UNDER_OBJECTION
+        self.status, self.objected_on, self.objection_closed_on = RecordStatus.UNDER_OBJECTION, on, None
 
     def close_objection(self, upheld: bool, on: date, settings: rules.RuleSettings, reason: str = "",
                         corrected: bool = False) -> None:
         """under_objection → revoked (upheld) / back to notified or effective (rejected or corrected)."""
         if self.status is not RecordStatus.UNDER_OBJECTION:
             raise _illegal(self, "处理异议")
+        self.objection_closed_on = on
         if upheld and not corrected:
-            self.status, self.revoked_reason = RecordStatus.REVOKED, reason
+            self.status, self.revoked_reason, self.revoked_on = RecordStatus.REVOKED, reason, on
             return
         in_window = (self.notified_on is not None and self.acknowledged_on is None
                      and on <= rules.objection_window_ends(self.notified_on, settings))
@@ -233,11 +258,12 @@ class Record(VersionedMixin, TimestampMixin, db.Model):
         if self.status_on(on, settings) is not RecordStatus.EFFECTIVE:
             current = self.status_on(on, settings)
             raise Conflict("illegal_state", f"记录当前状态为“{current.zh}”，不能修复（只有生效的记录可以）")
-        self.status = RecordStatus.REPAIRED
+        self.status, self.repaired_on = RecordStatus.REPAIRED, on
 
     def persist_time(self, on: date, settings: rules.RuleSettings, combined_end: date | None = None) -> bool:
         """Store the status the passage of time gave the record (records release); True if changed."""
-        now = rules.status_at(self.facts_for_rules(), on, settings, combined_end)
+        now = rules.status_at(self.facts_for_rules(), on, settings,
+                              combined_end if combined_end is not None else self.chain_end())
         if now is self.status or self.status in (RecordStatus.DRAFT, RecordStatus.REVOKED,
                                                  RecordStatus.EXEMPTED, RecordStatus.REPAIRED):
             return False
@@ -281,6 +307,7 @@ class Objection(VersionedMixin, TimestampMixin, db.Model):
     decided_on: Mapped[date | None] = mapped_column(sa.Date)
     decision_reason: Mapped[str | None] = mapped_column(sa.Text)
     corrected: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    late_reason: Mapped[str | None] = mapped_column(sa.String(1000))   # HR registered it after the window
 
     def overdue(self, on: date) -> bool:
         return self.status is ObjectionStatus.PENDING and on > self.due_on

@@ -12,6 +12,7 @@ from archive import rules
 from archive.file import common as c
 from archive.file.loader import rule_settings
 from archive.file.models import Complaint, ComplaintStatus, Objection, ObjectionStatus, Record
+from core import clock
 from core.audit.services import record_event
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
@@ -24,20 +25,49 @@ COMPLAINT_SUBJECTS: dict[str, Callable[[int], tuple[int, bool, str] | None]] = {
 
 # --------------------------------------------------------------------------- objections
 
+def objection_window_problem(record: Record, on: date, filed_by, late_reason: str | None,
+                             settings: rules.RuleSettings) -> Conflict | None:
+    """The objection window (docs/rules.md §4.5; 公务员法 art. 95): after its last day the
+    person's own objection is refused (409 ``objection_window_closed`` naming the day);
+    HR may register a late one only with ``late_reason``."""
+    if record.notified_on is None:
+        return None
+    last = rules.objection_window_ends(record.notified_on, settings)
+    if on <= last:
+        return None
+    own = getattr(filed_by, "person_id", None) == record.person_id
+    if own:
+        return Conflict("objection_window_closed",
+                        _("异议期已于%(day)s届满，不能再提出异议；如确有正当理由，请联系人事干部登记", day=last.isoformat()),
+                        details=[{"last_day": last.isoformat()}])
+    if not (late_reason or "").strip():
+        return Conflict("objection_window_closed",
+                        _("异议期已于%(day)s届满；人事干部代为登记逾期异议须说明理由", day=last.isoformat()),
+                        fields={"late_reason": _("逾期登记须说明理由")}, details=[{"last_day": last.isoformat()}])
+    return None
+
+
 def file_objection(record: Record, reasons: str, filed_by, attachments: Iterable = (), *,
-                   on: date | None = None) -> Objection:
-    """异议 (SPEC §4.5) on a notified or effective record, by the person or HR for them.
-    The record becomes under_objection; HR must decide by rules.objection_due. -> Objection."""
-    on = on or date.today()
+                   on: date | None = None, late_reason: str | None = None) -> Objection:
+    """异议 (docs/rules.md §4.5) on a notified or effective record, by the person or HR for
+    them, within the objection window (HR: later only with ``late_reason``). The record
+    becomes under_objection; HR must decide by rules.objection_due. -> Objection."""
+    on = on or clock.today()
     fields: dict[str, str] = {}
     reasons = c.text(reasons, "reasons", _("异议理由"), 5000, fields)
+    late_reason = c.text(late_reason, "late_reason", _("逾期登记理由"), 1000, fields, required=False)
     if fields:
         raise ValidationFailed(fields)
     settings = rule_settings()
+    problem = objection_window_problem(record, on, filed_by, late_reason, settings)
+    if problem is not None:
+        raise problem
+    if late_reason and (record.notified_on is None or on <= rules.objection_window_ends(record.notified_on, settings)):
+        late_reason = None
     c.keep_version(record, "object", filed_by, reasons, lambda: record.open_objection(on, settings))
     objection = Objection(record_id=record.id, person_id=record.person_id, filed_by_id=c.uid(filed_by),
                           reasons=reasons, filed_on=on, due_on=rules.objection_due(on, settings),
-                          status=ObjectionStatus.PENDING)
+                          status=ObjectionStatus.PENDING, late_reason=late_reason)
     db.session.add(objection)
     db.session.flush()
     from core.files import save_upload

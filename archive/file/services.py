@@ -30,12 +30,14 @@ from archive.enums import (
     AwardKind,
     Category,
     Grade,
+    JudgmentKind,
     MatterResult,
     RecordStatus,
     Sanction,
     Severity,
 )
 from archive.file import common as c
+from archive.file.chains import refresh_chains
 from archive.file.loader import (  # noqa: F401 - re-exported: the public reading API of the file
     EMPTY_SECTIONS,
     FILE_SECTIONS,
@@ -70,6 +72,7 @@ from archive.file.objections import (  # noqa: F401 - re-exported: objections an
     may_decide,
     other_hr_in_scope,
 )
+from core import clock
 from core.audit.services import record_event
 from core.db import utcnow
 from core.errors import Conflict, ValidationFailed
@@ -255,6 +258,30 @@ def _clean_record(data: dict, fields: dict, settings: rules.RuleSettings) -> dic
         fields["sanction"] = _("“%(sanction)s”不属于%(category)s，可选：%(allowed)s", sanction=sanction.label, category=category.label, allowed=allowed)
         sanction = None
     severity = c.enum(Severity, data.get("severity") or Severity.GENERAL, "severity", _("情节"), fields)
+    if severity is Severity.MINOR and category is not None and category is not Category.ADMIN_PENALTY:
+        fields["severity"] = _("“轻微”情节只适用于行政处罚")
+        severity = None
+    judgment_kind = None
+    if category is Category.JUDICIAL:
+        judgment_kind = c.enum(JudgmentKind, data.get("judgment_kind"), "judgment_kind", _("判决类型"), fields)
+    elif data.get("judgment_kind"):
+        fields["judgment_kind"] = _("判决类型只适用于司法判决")
+    probation = data.get("probation_months")
+    if sanction is Sanction.PARTY_PROBATION:
+        try:
+            probation = int(probation) if probation not in (None, "") else None
+        except (TypeError, ValueError):
+            probation = None
+        if probation not in settings.party_probation_months:
+            fields["probation_months"] = _("留党察看须写明察看期：%(months)s个月",
+                                           months="/".join(str(m) for m in settings.party_probation_months))
+            probation = None
+    elif probation not in (None, ""):
+        fields["probation_months"] = _("察看期只适用于留党察看")
+        probation = None
+    else:
+        probation = None
+    out["judgment_kind"], out["probation_months"] = judgment_kind, probation
     decided_on = c.past_date(data.get("decided_on"), "decided_on", _("决定日期"), fields, today)
     out["authority"] = c.text(data.get("authority"), "authority", _("决定机关"), 200, fields)
     out["facts"] = c.text(data.get("facts"), "facts", _("事实"), 10000, fields)
@@ -269,12 +296,13 @@ def _clean_record(data: dict, fields: dict, settings: rules.RuleSettings) -> dic
         until = None
     if None not in (category, sanction, severity) and isinstance(decided_on, date) and "decided_on" not in fields:
         default_until, default_permanent = rules.default_restricted_until(category, sanction, severity, decided_on,
-                                                                          settings)
+                                                                          settings, probation)
         permanent = default_permanent if permanent is None else bool(permanent)
         if until is None and not permanent:
             until = default_until
-        problem = rules.check_restricted_until(category, sanction, severity, decided_on, until, permanent, settings)
-        if problem:
+        problem = rules.check_restricted_until(category, sanction, severity, decided_on, until, permanent, settings,
+                                               probation)
+        if problem and not (sanction is Sanction.PARTY_PROBATION and probation is None):
             fields["restricted_until"] = localize(problem)
         out["default_until"] = default_until
     out.update(category=category, sanction=sanction, severity=severity, decided_on=decided_on,
@@ -285,7 +313,8 @@ def _clean_record(data: dict, fields: dict, settings: rules.RuleSettings) -> dic
 
 def record_misconduct(person, *, category, sanction, severity, decided_on, authority, facts,
                       document_no=None, item=None, restricted_until=None, permanent=None, disclosable=False,
-                      facts_private=False, source=None, restricted_until_reason=None, by=None) -> Record:
+                      facts_private=False, source=None, restricted_until_reason=None, by=None,
+                      judgment_kind=None, probation_months=None) -> Record:
     """Enter a misconduct / dishonesty record as a draft (SPEC §4.4). -> Record (status draft).
 
     Checks the sanction belongs to the category, computes the end of restriction from the
@@ -297,7 +326,8 @@ def record_misconduct(person, *, category, sanction, severity, decided_on, autho
     values = _clean_record(dict(category=category, sanction=sanction, severity=severity, decided_on=decided_on,
                                 authority=authority, facts=facts, document_no=document_no, item=item,
                                 restricted_until=restricted_until, permanent=permanent, disclosable=disclosable,
-                                facts_private=facts_private), fields, settings)
+                                facts_private=facts_private, judgment_kind=judgment_kind,
+                                probation_months=probation_months), fields, settings)
     until_reason = c.text(restricted_until_reason, "restricted_until_reason", _("调整影响期的理由"), 500, fields,
                          required=False)
     if fields:
@@ -307,12 +337,13 @@ def record_misconduct(person, *, category, sanction, severity, decided_on, autho
                     entered_by_id=c.uid(by), restricted_until_reason=until_reason, **values)
     db.session.add(record)
     db.session.flush()
+    refresh_chains([person.id], settings)
     record_event("record_create", record, f"登记失信记录（草稿）：{c.label(record)}")
     return record
 
 
 EDITABLE = ("category", "sanction", "item", "severity", "decided_on", "restricted_until", "permanent", "authority",
-            "document_no", "facts", "facts_private", "disclosable")
+            "document_no", "facts", "facts_private", "disclosable", "judgment_kind", "probation_months")
 _EDITABLE_STATES = (RecordStatus.DRAFT, RecordStatus.NOTIFIED, RecordStatus.UNDER_OBJECTION, RecordStatus.EFFECTIVE)
 
 
@@ -380,7 +411,7 @@ def exempt_record(record: Record, basis: str, *, version: int | None = None, by=
     basis = c.text(basis, "basis", _("容错免责依据"), 1000, fields)
     if fields:
         raise ValidationFailed(fields)
-    c.keep_version(record, "exempt", by, basis, lambda: record.exempt(basis))
+    c.keep_version(record, "exempt", by, basis, lambda: record.exempt(basis, clock.today()))
     record_event("record_exempt", record, f"容错免责：{basis}")
     return record
 
@@ -393,7 +424,7 @@ def revoke_record(record: Record, reason: str, *, version: int | None = None, by
     if fields:
         raise ValidationFailed(fields)
     was_notified = record.status is not RecordStatus.DRAFT
-    c.keep_version(record, "revoke", by, reason, lambda: record.revoke(reason))
+    c.keep_version(record, "revoke", by, reason, lambda: record.revoke(reason, clock.today()))
     record_event("record_revoke", record, f"撤销：{reason}")
     if was_notified:
         c.notify_person(record.person_id, kind="record_revoked", title=f"失信记录已撤销：{c.label(record)}",
@@ -428,31 +459,32 @@ def mark_repaired(record: Record, *, reason: str, by=None, on: date | None = Non
 
 def release_records(on: date | None = None) -> int:
     """Persist what time did (``flask records release``): notified → effective after the
-    objection window, → expired after the (combined) end. Keeps a version per change. -> count."""
-    on, settings = on or date.today(), rule_settings()
+    objection window, → expired the day after the end of the record's CHAIN (docs/rules.md
+    §4.4: an earlier sanction is never released before its chain ends). Recomputes the
+    stored chain ends first. Keeps a version per change. -> count."""
+    on, settings = on or clock.today(), rule_settings()
+    chained = db.session.execute(db.select(Record.person_id).where(
+        Record.category.in_(settings.combinable_categories)).distinct()).scalars().all()
+    refresh_chains(chained, settings)
     window_start = on - timedelta(days=settings.objection_window_days)
+    chain_end = sa.func.coalesce(Record.restricts_until, Record.restricted_until)
     candidates = db.select(Record.person_id).where(
         Record.status.in_((RecordStatus.NOTIFIED, RecordStatus.UNDER_OBJECTION, RecordStatus.EFFECTIVE)),
-        sa.or_(sa.and_(Record.permanent.is_(False), Record.restricted_until < on),
+        sa.or_(sa.and_(Record.permanent.is_(False), chain_end < on),
                sa.and_(Record.status == RecordStatus.NOTIFIED, Record.notified_on < window_start))).distinct()
     person_ids = db.session.execute(candidates).scalars().all()
     changed = 0
     for chunk in range(0, len(person_ids), 500):
         records = db.session.execute(db.select(Record).where(
             Record.person_id.in_(person_ids[chunk:chunk + 500])).order_by(Record.id)).scalars().all()
-        by_person: dict[int, list[Record]] = {}
         for r in records:
-            by_person.setdefault(r.person_id, []).append(r)
-        for group in by_person.values():
-            ends = rules.combined_ends([r.facts_for_rules() for r in group], settings)
-            for r in group:
-                before, version = r.snapshot(), r.version
-                if r.persist_time(on, settings, ends.get(r.id)):
-                    db.session.add(RecordVersion(record_id=r.id, person_id=r.person_id, version=version,
-                                                 action="time", snapshot=before, changed_by_id=None,
-                                                 reason=f"{on.isoformat()} 按期限自动变更为“{r.status.zh}”"))
-                    record_event("record_release", r, f"按期限自动变更为“{r.status.zh}”", actor=None)
-                    changed += 1
+            before, version = r.snapshot(), r.version
+            if r.persist_time(on, settings, r.chain_end()):
+                db.session.add(RecordVersion(record_id=r.id, person_id=r.person_id, version=version,
+                                             action="time", snapshot=before, changed_by_id=None,
+                                             reason=f"{on.isoformat()} 按期限自动变更为“{r.status.zh}”"))
+                record_event("record_release", r, f"按期限自动变更为“{r.status.zh}”", actor=None)
+                changed += 1
         db.session.flush()
     return changed
 

@@ -20,9 +20,9 @@ _RESTRICTING = (RecordStatus.NOTIFIED, RecordStatus.UNDER_OBJECTION, RecordStatu
 
 def status_clause(status: RecordStatus, today: date, settings: rules.RuleSettings):
     """SQL condition: records whose status at ``today`` is ``status`` (rules.status_at with
-    each record's own end; the file page also combines periods, art. 15)."""
-    end_passed = sa.and_(Record.permanent.is_(False), Record.restricted_until.is_not(None),
-                         Record.restricted_until < today)
+    the end of each record's chain, ``restricts_until``, docs/rules.md §4.4)."""
+    chain_end = sa.func.coalesce(Record.restricts_until, Record.restricted_until)
+    end_passed = sa.and_(Record.permanent.is_(False), chain_end.is_not(None), chain_end < today)
     window_passed = Record.notified_on < today - timedelta(days=settings.objection_window_days)
     if status is RecordStatus.EXPIRED:
         return sa.or_(Record.status == RecordStatus.EXPIRED, sa.and_(Record.status.in_(_RESTRICTING), end_passed))

@@ -1,0 +1,39 @@
+"""The stored end of each record's sanction chain (``Record.restricts_until``).
+
+The chain end is ONE rule: :func:`archive.rules.combined_ends` (docs/rules.md §4.4). It is
+stored on every record so that SQL readers (the records list and its ``?status=`` filter,
+worklists, the release job's candidates, exports) read the same end as the file page,
+the verdicts and the PDF. Every service that changes a record calls :func:`refresh_chains`
+for its person in the same transaction (archive/file/common.keep_version and
+record_misconduct do); ``flask records release`` recomputes them for everyone.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from archive import rules
+from archive.file.models import Record
+from core.extensions import db
+
+
+def refresh_chains(person_ids: Iterable[int], settings: rules.RuleSettings | None = None) -> int:
+    """Recompute ``restricts_until`` of every record of ``person_ids``. -> records changed."""
+    from archive.file.loader import rule_settings
+    settings = settings or rule_settings()
+    ids = sorted(set(person_ids))
+    changed = 0
+    for chunk in range(0, len(ids), 500):
+        by_person: dict[int, list[Record]] = {}
+        for r in db.session.execute(db.select(Record).where(Record.person_id.in_(ids[chunk:chunk + 500]))
+                                    .order_by(Record.id)).scalars():
+            by_person.setdefault(r.person_id, []).append(r)
+        for records in by_person.values():
+            ends = rules.combined_ends([r.facts_for_rules() for r in records], settings)
+            for r in records:
+                end = None if r.permanent else ends.get(r.id, r.restricted_until)
+                if r.restricts_until != end:
+                    r.restricts_until = end
+                    changed += 1
+    if changed:
+        db.session.flush()
+    return changed
