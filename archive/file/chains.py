@@ -16,16 +16,21 @@ from archive.file.models import Record
 from core.extensions import db
 
 
-def refresh_chains(person_ids: Iterable[int], settings: rules.RuleSettings | None = None) -> int:
-    """Recompute ``restricts_until`` of every record of ``person_ids``. -> records changed."""
+def refresh_chains(person_ids: Iterable[int], settings: rules.RuleSettings | None = None, *,
+                   flush: bool = True) -> int:
+    """Recompute ``restricts_until`` of every record of ``person_ids``. -> records changed.
+    Reads without autoflush, so a record changed in memory is combined as it now is and
+    is written by one flush (one version step)."""
     from archive.file.loader import rule_settings
     settings = settings or rule_settings()
     ids = sorted(set(person_ids))
     changed = 0
     for chunk in range(0, len(ids), 500):
         by_person: dict[int, list[Record]] = {}
-        for r in db.session.execute(db.select(Record).where(Record.person_id.in_(ids[chunk:chunk + 500]))
-                                    .order_by(Record.id)).scalars():
+        with db.session.no_autoflush:
+            rows = db.session.execute(db.select(Record).where(Record.person_id.in_(ids[chunk:chunk + 500]))
+                                      .order_by(Record.id)).scalars().all()
+        for r in rows:
             by_person.setdefault(r.person_id, []).append(r)
         for records in by_person.values():
             ends = rules.combined_ends([r.facts_for_rules() for r in records], settings)
@@ -34,6 +39,6 @@ def refresh_chains(person_ids: Iterable[int], settings: rules.RuleSettings | Non
                 if r.restricts_until != end:
                     r.restricts_until = end
                     changed += 1
-    if changed:
+    if changed and flush:
         db.session.flush()
     return changed

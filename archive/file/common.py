@@ -99,13 +99,13 @@ def archive_file(person) -> ArchiveFile:
 
 def keep_version(record: Record, action: str, by, reason: str | None, apply: Callable[[], None]) -> None:
     """Run ``apply`` (a guarded transition or edit) and keep the previous state as a RecordVersion."""
+    from archive.file.chains import refresh_chains
     before, version = record.snapshot(), record.version
     apply()
     db.session.add(RecordVersion(record_id=record.id, person_id=record.person_id, version=version, action=action,
                                  snapshot=before, changed_by_id=uid(by), reason=reason))
+    refresh_chains([record.person_id], flush=False)   # the chain ends follow (docs/rules.md §4.4)
     db.session.flush()
-    from archive.file.chains import refresh_chains
-    refresh_chains([record.person_id])
 
 
 def notify_person(person_id: int, **kw):

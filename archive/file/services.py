@@ -333,6 +333,7 @@ def record_misconduct(person, *, category, sanction, severity, decided_on, autho
     if fields:
         raise ValidationFailed(fields)
     values.pop("default_until", None)
+    values["restricts_until"] = None if values["permanent"] else values["restricted_until"]
     record = Record(person_id=person.id, status=RecordStatus.DRAFT, source=(source or None) and str(source)[:60],
                     entered_by_id=c.uid(by), restricted_until_reason=until_reason, **values)
     db.session.add(record)

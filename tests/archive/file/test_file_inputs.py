@@ -53,13 +53,23 @@ class TestBadInput:
         assert api(region.hr).get(f"/api/v1/people/{region.person.id}/file?as_of=yesterday").status_code == 422
 
     def test_party_probation_needs_twelve_or_twenty_four_months(self, region, api):
+        """党纪处分条例 art. 12: 留党察看 1 or 2 years, restricting the probation + 24 months."""
         decided = add_months(date.today(), -1)
-        body = _record_body(category="discipline_party", sanction="party_probation",
-                            restricted_until=add_months(decided, 18).isoformat())
-        resp = api(region.hr).post(f"/api/v1/people/{region.person.id}/records", json=body)
-        assert resp.status_code == 422 and "留党察看" in resp.get_json()["error"]["fields"]["restricted_until"]
-        body["restricted_until"] = add_months(decided, 24).isoformat()
-        assert api(region.hr).post(f"/api/v1/people/{region.person.id}/records", json=body).status_code == 201
+        url = f"/api/v1/people/{region.person.id}/records"
+        body = _record_body(category="discipline_party", sanction="party_probation")
+        resp = api(region.hr).post(url, json=body)
+        assert resp.status_code == 422 and "察看期" in resp.get_json()["error"]["fields"]["probation_months"]
+        body["probation_months"] = 18
+        assert "probation_months" in api(region.hr).post(url, json=body).get_json()["error"]["fields"]
+        body.update(probation_months=24, restricted_until=add_months(decided, 24).isoformat())
+        resp = api(region.hr).post(url, json=body)
+        assert resp.status_code == 422 and "第12条" in resp.get_json()["error"]["fields"]["restricted_until"]
+        del body["restricted_until"]
+        resp = api(region.hr).post(url, json=body)
+        assert resp.status_code == 201, resp.get_json()
+        record = resp.get_json()
+        assert record["probation_months"] == 24
+        assert record["restricted_until"] == add_months(decided, 48).isoformat()
 
     def test_roles_and_scope(self, region, api):
         url = f"/api/v1/people/{region.person.id}/records"
@@ -139,7 +149,8 @@ class TestOtherEntries:
                        json={"started_on": add_months(date.today(), -1).isoformat(), "authority": "东营区监委"})
         assert resp.status_code == 201
         body = hr.get(f"/api/v1/people/{region.person.id}/file").get_json()
-        assert {r["kind"] for r in body["restrictions"]} == {"promotion", "award"}
+        # 政务处分法 art. 52 (promotion, awards) and the recruitment rules (hiring)
+        assert {r["kind"] for r in body["restrictions"]} == {"promotion", "award", "hiring"}
         assert body["integrity_status"] == "good"
         hr.post(f"/api/v1/cases/{resp.get_json()['id']}/end", json={"ended_on": date.today().isoformat()})
         assert hr.get(f"/api/v1/people/{region.person.id}/file").get_json()["restrictions"] == []

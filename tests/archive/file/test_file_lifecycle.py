@@ -95,8 +95,18 @@ class TestObjections:
 
     def test_rejected_objection_keeps_the_restriction(self, region, api, fx, today):
         rec = fx.record(notify=add_months(today, -2), by=region.hr_city)
-        objection = api(region.servant).post(f"/api/v1/records/{rec.id}/objections",
-                                             json={"reasons": "我认为处分过重"}).get_json()
+        url = f"/api/v1/records/{rec.id}/objections"
+        # SPEC §4.5 / 公务员法 art. 95: the person's objection after the 30-day window is refused
+        resp = api(region.servant).post(url, json={"reasons": "我认为处分过重"})
+        assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "objection_window_closed"
+        last_day = rec.notified_on + timedelta(days=30)
+        assert last_day.isoformat() in resp.get_json()["error"]["message"]
+        # HR may register it late, only with a reason (kept and shown)
+        resp = api(region.hr_city).post(url, json={"reasons": "我认为处分过重"})
+        assert resp.status_code == 409 and "late_reason" in resp.get_json()["error"]["fields"]
+        resp = api(region.hr_city).post(url, json={"reasons": "我认为处分过重", "late_reason": "本人住院，逾期提交"})
+        assert resp.status_code == 201 and resp.get_json()["late_reason"] == "本人住院，逾期提交"
+        objection = resp.get_json()
         resp = api(region.hr).post(f"/api/v1/objections/{objection['id']}/decision",
                                    json={"decision": "rejected", "reason": "事实清楚，处分适当"})
         assert resp.status_code == 200
