@@ -285,6 +285,7 @@ class AwardImporter(Importer):
             return (people[n].id, v["title"], v["awarded_on"]) if n in people and v.get("title") and v.get(
                 "awarded_on") else None
         duplicate_keys(rows, key, problems, "名称", "公民身份号码、名称和日期")
+        _refuse_pending_cases(rows, people, problems, ctx.today)
         ok = [(n, v) for n, v in rows if not problems.has(n) and n in people]
         existing = {(r.person_id, r.title, r.awarded_on): r._asdict() for r in _existing(
             Award, [people[n].id for n, _ in ok], Award.person_id, Award.title, Award.awarded_on, Award.kind,
@@ -311,6 +312,24 @@ class AwardImporter(Importer):
             return len(new)
 
         return Plan(rows=len(rows), problems=problems, new=len(new), unchanged=unchanged, apply=apply)
+
+
+def _refuse_pending_cases(rows, people, problems: Problems, today: date) -> None:
+    """No new award while a case is pending (立案审查中, 政务处分法 art. 52)."""
+    import sqlalchemy as sa
+
+    from archive.file.models import CaseFlag
+    ids = {people[n].id for n, _ in rows if n in people}
+    if not ids:
+        return
+    pending = {c.person_id: c for c in db.session.execute(
+        db.select(CaseFlag).where(CaseFlag.person_id.in_(ids), CaseFlag.started_on <= today,
+                                  sa.or_(CaseFlag.ended_on.is_(None), CaseFlag.ended_on > today))).scalars()}
+    for number, _ in rows:
+        case = pending.get(people[number].id) if number in people else None
+        if case is not None:
+            problems.add(number, "姓名", f"该人员正在立案审查中（{case.authority}，{case.started_on.isoformat()}起），"
+                                       "案件办结前不得给予奖励（公职人员政务处分法第52条）")
 
 
 def _past(problems: Problems, number: int, column: str, value: date | None, today: date) -> None:

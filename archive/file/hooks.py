@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 from archive.file.cache import install_listeners
-from archive.file.services import FILE_SECTIONS
+from archive.file.services import FILE_SECTIONS, guard_person_change
+from core.registry.services import PERSON_CHANGE_GUARDS
 
 
 def training_section(person, as_of: date | None = None) -> dict:
@@ -15,4 +16,6 @@ def training_section(person, as_of: date | None = None) -> dict:
 
 
 FILE_SECTIONS["training"] = training_section
+if guard_person_change not in PERSON_CHANGE_GUARDS:
+    PERSON_CHANGE_GUARDS.append(guard_person_change)   # a pending case blocks transfer and retirement
 install_listeners()      # the cached file document: stamps move with every write to a file

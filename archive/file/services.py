@@ -117,21 +117,34 @@ def _person_records(person_id: int) -> list[Record]:
 
 
 def appraisal_checks(person, year: int, grade: Grade, exclude_id: int | None = None) -> list[str]:
-    """Warnings of the entry checks (SPEC §4.1): sanctions of the year, the 优秀 quota."""
+    """Warnings of the entry checks (docs/rules.md §4.1): the heaviest effect of the
+    year's sanctions (Party, government, organisational), a case pending at entry, a
+    recruit in probation, and the 优秀 quota counted against the department's active
+    people to be graded that year (not the results entered so far)."""
     settings = rule_settings()
     facts = [r.facts_for_rules() for r in _person_records(person.id)]
-    messages = [localize(w.message) for w in rules.appraisal_warnings(year, grade, facts, settings)]
+    cases = [k.facts_for_rules() for k in db.session.execute(
+        db.select(CaseFlag).where(CaseFlag.person_id == person.id)).scalars()]
+    warnings = rules.appraisal_warnings(year, grade, facts, settings, cases=cases, entry_date=person.entry_date,
+                                        as_of=max(clock.today(), date(year, 12, 31)))
+    messages = [localize(w.message) for w in warnings]
     if grade is Grade.EXCELLENT:
+        from core.enums import PersonStatus
         from core.registry.models import Person
-        graded, excellent = db.session.execute(
-            db.select(sa.func.count(), sa.func.count().filter(Appraisal.grade == Grade.EXCELLENT))
-            .select_from(Appraisal).join(Person, Person.id == Appraisal.person_id)
+        excellent = db.session.execute(
+            db.select(sa.func.count()).select_from(Appraisal).join(Person, Person.id == Appraisal.person_id)
             .where(Person.department_id == person.department_id, Appraisal.year == year,
-                   Appraisal.grade != Grade.UNGRADED, Appraisal.person_id != person.id,
-                   Appraisal.id != (exclude_id or 0))).one()
-        if rules.excellent_quota_exceeded(excellent + 1, graded + 1, settings):
+                   Appraisal.grade == Grade.EXCELLENT, Appraisal.person_id != person.id,
+                   Appraisal.id != (exclude_id or 0))).scalar_one()
+        to_be_graded = db.session.execute(
+            db.select(sa.func.count()).select_from(Person)
+            .where(Person.department_id == person.department_id, Person.status == PersonStatus.ACTIVE,
+                   Person.entry_date <= date(year, 12, 31))).scalar_one()
+        to_be_graded = max(to_be_graded, 1)
+        if rules.excellent_quota_exceeded(excellent + 1, to_be_graded, settings):
             pct = int(settings.excellent_quota * 100)
-            messages.append(f"本单位{year}年度优秀比例将达到 {excellent + 1}/{graded + 1}，超过 {pct}% 的限额")
+            messages.append(f"本单位{year}年度优秀比例将达到 {excellent + 1}/{to_be_graded}（应参加考核人数），"
+                            f"超过 {pct}% 的限额")
     return messages
 
 
@@ -190,9 +203,42 @@ def add_appraisal(person, year: int, grade, document_no: str | None = None, over
 
 # --------------------------------------------------------------------------- awards, checks
 
+def pending_case(person_id: int, on: date | None = None) -> CaseFlag | None:
+    """The case pending (立案审查中) against a person on ``on`` (default today), if any."""
+    on = on or clock.today()
+    return db.session.execute(
+        db.select(CaseFlag).where(CaseFlag.person_id == person_id, CaseFlag.started_on <= on,
+                                  sa.or_(CaseFlag.ended_on.is_(None), CaseFlag.ended_on > on))
+        .order_by(CaseFlag.started_on)).scalars().first()
+
+
+def case_pending_conflict(case: CaseFlag, act: str) -> Conflict:
+    """409 ``case_pending``: a clear message naming the case (docs/rules.md §4.4; 政务处分法 art. 52)."""
+    return Conflict("case_pending", _("该人员正在立案审查中（%(authority)s，%(day)s起），依照公职人员政务处分法第52条，"
+                                      "案件办结前不得%(act)s", authority=case.authority, day=case.started_on.isoformat(),
+                                      act=act),
+                    details=[{"case_id": case.id, "authority": case.authority,
+                              "started_on": case.started_on.isoformat()}])
+
+
+def guard_person_change(person, action: str, **kw) -> None:
+    """Registry guard (core.registry.services.PERSON_CHANGE_GUARDS): a pending case blocks a
+    transfer and retirement."""
+    case = pending_case(person.id)
+    if case is None:
+        return
+    if action == "transfer":
+        raise case_pending_conflict(case, _("调动"))
+    if action == "status" and str(getattr(kw.get("status"), "value", kw.get("status"))) == "retired":
+        raise case_pending_conflict(case, _("办理退休"))
+
+
 def add_award(person, *, kind, title: str, awarded_on: date, authority: str, document_no: str | None = None,
               by=None) -> Award:
-    """奖励、荣誉称号 (SPEC §4.2). -> Award."""
+    """奖励、荣誉称号 (SPEC §4.2); refused while a case is pending (409 case_pending). -> Award."""
+    case = pending_case(person.id)
+    if case is not None:
+        raise case_pending_conflict(case, _("给予奖励"))
     fields: dict[str, str] = {}
     kind = c.enum(AwardKind, kind, "kind", _("奖励类型"), fields)
     title = c.text(title, "title", _("名称"), 200, fields)
@@ -495,7 +541,7 @@ def release_records(on: date | None = None) -> int:
 def set_case(person, *, started_on: date, authority: str, notes: str | None = None, by=None) -> CaseFlag:
     """立案审查中 (政务处分法 art. 52): blocks promotion and awards while pending. -> CaseFlag."""
     fields: dict[str, str] = {}
-    started_on = c.past_date(started_on, "started_on", _("立案日期"), fields, date.today())
+    started_on = c.past_date(started_on, "started_on", _("立案日期"), fields, clock.today())
     authority = c.text(authority, "authority", _("立案机关"), 200, fields)
     notes = c.text(notes, "notes", _("说明"), 1000, fields, required=False)
     if fields:

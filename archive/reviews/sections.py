@@ -91,7 +91,10 @@ def _appraisals(data) -> Section:
         if versions.get(a.id):
             old = versions[a.id][-1]
             note = _joined(note, f"曾更正（原为{old.old_grade.zh}）")
-        s.rows.append([f"{a.year}年度", a.grade.zh, a.document_no or "", note])
+        grade = a.grade.zh
+        if a.override_reason:   # entered against a rule of docs/rules.md §4.1: the reason is printed with the grade
+            grade = f"{grade}（规则提示已说明理由：{a.override_reason}）"
+        s.rows.append([f"{a.year}年度", grade, a.document_no or "", note])
     return s
 
 

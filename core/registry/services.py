@@ -20,6 +20,10 @@ from core.registry.models import Department, DepartmentAssignment, Person, Perso
 # registered or appointed to a new post (the pledge package assigns the pre-appointment pledge).
 PERSON_REGISTERED: list[Callable] = []
 PERSON_APPOINTED: list[Callable] = []
+# Guards called before a transfer (action "transfer") or a status change ("status", status=…):
+# fn(person, action, **kw) raises a DomainError to refuse (the archive refuses both while a
+# case is pending, 409 case_pending).
+PERSON_CHANGE_GUARDS: list[Callable] = []
 
 EDITABLE_FIELDS = ("name", "post", "rank", "leading", "entry_date", "appointed_on", "phone")
 
@@ -234,6 +238,8 @@ def transfer_person(person: Person, department: Department, *, on: date, reason:
         raise Conflict("stale_version", _("该人员信息已被他人修改，请刷新后重试"))
     if department.id == person.department_id:
         raise ValidationFailed({"department_id": _("调入单位与现单位相同")})
+    for guard in PERSON_CHANGE_GUARDS:
+        guard(person, "transfer", department=department)
     current = db.session.execute(db.select(DepartmentAssignment).filter_by(person_id=person.id, ended_on=None)
                                  ).scalars().first()
     if current:
@@ -255,6 +261,8 @@ def change_status(person: Person, status: PersonStatus | str, *, reason: str | N
     status = PersonStatus(status)
     if status == person.status:
         return person
+    for guard in PERSON_CHANGE_GUARDS:
+        guard(person, "status", status=status)
     db.session.add(PersonChange(person_id=person.id, action="status", reason=reason, changed_by_id=_actor_id(),
                                 changes={"status": [person.status.value, status.value]}))
     person.status = status
