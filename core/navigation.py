@@ -15,6 +15,7 @@ NAV = [
     (("hr",), _l("覆盖率"), "coverage.dashboard", "bar-chart"),
     (("hr",), _l("导入导出"), "exchange.imports", "arrow-left-right"),
     (("hr", "committee"), _l("考察评审"), "reviews.reviews", "clipboard-check"),
+    (("hr", "committee"), _l("规则与依据"), "file.rules_page", "book"),
     (("sysadmin",), _l("账户"), "accounts.users", "person-gear"),
     (("auditor",), _l("审计日志"), "audit.events", "shield-check"),
 ]

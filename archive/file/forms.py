@@ -9,7 +9,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange
 
-from archive.enums import SANCTIONS_BY_CATEGORY, AwardKind, Category, Grade, MatterResult, Severity
+from archive.enums import SANCTIONS_BY_CATEGORY, AwardKind, Category, Grade, JudgmentKind, MatterResult, Severity
 from core.forms import BaseForm, ChineseDateField, input_required, length, optional, required
 
 
@@ -69,6 +69,10 @@ class RecordForm(BaseForm):
     sanction = SelectField(_l("处分或处理"), choices=sanction_choices(), validate_choice=False)
     item = SelectField(_l("事项"), choices=[], validate_choice=False)
     severity = SelectField(_l("情节"), choices=Severity.choices())
+    judgment_kind = SelectField(_l("判决类型"), choices=[("", _l("（非司法判决）"))] + JudgmentKind.choices(),
+                                validate_choice=False)
+    probation_months = SelectField(_l("察看期"), choices=[("", _l("（非留党察看）")), ("12", _l("一年（12个月）")),
+                                                       ("24", _l("二年（24个月）"))], validate_choice=False)
     decided_on = ChineseDateField(_l("决定日期"), validators=[input_required()])
     restricted_until = ChineseDateField(_l("影响期截止日期"), validators=[optional()])
     permanent = BooleanField(_l("永久影响"))

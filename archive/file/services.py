@@ -357,6 +357,45 @@ def _clean_record(data: dict, fields: dict, settings: rules.RuleSettings) -> dic
     return out
 
 
+def record_preview(person, args) -> dict:
+    """What a new record would restrict (the record form's live preview): the sanctions of
+    the category, the record's own end and the end of the chain it would join (the one rule,
+    rules.combined_ends). Bad input gives ``problems``, never an error. -> JSON-able dict."""
+    from datetime import date as _date
+    settings = rule_settings()
+    out: dict = {"sanctions": [], "restricted_until": None, "permanent": False, "restricts_until": None,
+                 "chained": False, "citation": None, "problems": []}
+    try:
+        category = Category(args.get("category") or "")
+    except ValueError:
+        out["problems"].append(_("请选择类别"))
+        return out
+    out["sanctions"] = [{"value": s.value, "label": s.label} for s in SANCTIONS_BY_CATEGORY[category]]
+    try:
+        sanction = Sanction(args.get("sanction") or SANCTIONS_BY_CATEGORY[category][0].value)
+        severity = Severity(args.get("severity") or "general")
+        decided_on = _date.fromisoformat(args.get("decided_on") or "")
+    except ValueError:
+        out["problems"].append(_("请填写决定日期"))
+        return out
+    if sanction not in SANCTIONS_BY_CATEGORY[category]:
+        sanction = SANCTIONS_BY_CATEGORY[category][0]
+    probation = str(args.get("probation_months") or "")
+    probation_months = int(probation) if probation in ("12", "24") else None
+    until, permanent = rules.default_restricted_until(category, sanction, severity, decided_on, settings,
+                                                      probation_months)
+    out.update(restricted_until=until.isoformat() if until else None, permanent=permanent,
+               citation=rules.period_row(category, sanction, severity, decided_on).citation,
+               period=rules.restriction_period(category, sanction, severity, settings, decided_on).describe())
+    if until is not None and not permanent:
+        facts = [r.facts_for_rules() for r in _person_records(person.id)]
+        new = rules.RecordFacts(id=0, category=category, sanction=sanction, severity=severity,
+                                status=RecordStatus.EFFECTIVE, decided_on=decided_on, restricted_until=until)
+        end = rules.combined_ends([*facts, new], settings, decided_on).get(0, until)
+        out.update(restricts_until=end.isoformat(), chained=end != until)
+    return out
+
+
 def record_misconduct(person, *, category, sanction, severity, decided_on, authority, facts,
                       document_no=None, item=None, restricted_until=None, permanent=None, disclosable=False,
                       facts_private=False, source=None, restricted_until_reason=None, by=None,

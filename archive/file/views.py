@@ -244,7 +244,9 @@ def _record_values(form: RecordForm) -> dict:
             "severity": form.severity.data, "decided_on": form.decided_on.data,
             "restricted_until": form.restricted_until.data, "permanent": form.permanent.data or None,
             "authority": form.authority.data, "document_no": form.document_no.data, "facts": form.facts.data,
-            "facts_private": form.facts_private.data, "disclosable": form.disclosable.data}
+            "facts_private": form.facts_private.data, "disclosable": form.disclosable.data,
+            "judgment_kind": form.judgment_kind.data or None,
+            "probation_months": _int(form.probation_months.data)}
 
 
 @bp.route("/people/<int:person_id>/records/new", methods=["GET", "POST"])
@@ -263,6 +265,24 @@ def record_new(person_id: int):
             flash(_("失信记录已保存为草稿。核对无误后请“告知”本人。"), "success")
             return redirect(url_for("file.record_detail", record_id=record.id))
     return render_template("archive/file/record_form.html", form=form, person=person, record=None)
+
+
+@bp.route("/people/<int:person_id>/records/preview")
+@require_roles("hr")
+def record_preview(person_id: int):
+    """JSON for the record form (static/js/record_form.js): the sanctions of the category,
+    the computed 影响期至 and, when the person has a running 政务处分 chain, its new end
+    (docs/rules.md §4.4). Nothing is written."""
+    person = require_person(person_id, manage=True)
+    return services.record_preview(person, request.args)
+
+
+@bp.route("/rules")
+@require_roles("hr", "committee")
+def rules_page():
+    """规则与依据: every table of the law the rules use, with its source (read-only)."""
+    from archive import rules
+    return render_template("archive/file/rules.html", tables=rules.law_tables())
 
 
 @bp.route("/records/<int:record_id>")
@@ -287,7 +307,7 @@ def record_edit(record_id: int):
     if form.validate_on_submit():
         changes = _record_values(form)
         changes["permanent"] = bool(form.permanent.data)
-        for key in ("restricted_until", "permanent"):
+        for key in ("restricted_until", "permanent", "judgment_kind", "probation_months"):
             if changes[key] == getattr(record, key):
                 changes.pop(key)
         try:

@@ -99,6 +99,8 @@ ROWS = [
     *rows("file.complaint_detail", "POST", only({"servant": rel(), "hr": rel(same_subtree=200)})),
     # ---- HR worklists --------------------------------------------------------------------------
     *rows("file.records", "GET", only({"hr": 200})),
+    *rows("file.rules_page", "GET", only({"hr": 200, "committee": 200})),
+    *rows("file.record_preview", "GET", hr_manage(200)),
     *rows("file.objections", "GET", only({"hr": 200})),
     *rows("file.incompetent", "GET", only({"hr": 200})),
 
