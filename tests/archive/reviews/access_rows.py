@@ -70,7 +70,8 @@ ROWS = [
     *rows("reviews.review_print", "POST", seen(302), data=BAD_FORMAT),   # invalid format: a message, no job
     # the person named by the relation: HR in scope prints (刘强, 王芳); a committee member only
     # through an open review of theirs, and no relation names its candidate
-    *rows("reviews.file_pdf", "GET", table(hr=rel(own=200, same_subtree=200), committee=rel())),
+    # an official print of one's own file is an HR act on it: 403 own_file (issue 17 item 1)
+    *rows("reviews.file_pdf", "GET", table(hr=rel(own=403, same_subtree=200), committee=rel())),
     *rows("reviews.job_status", "GET", own_job(200, 200, 200, 200, 200)),
     *rows("reviews.job_status_json", "GET", own_job(200, 200, 200, 200, 200)),
     *rows("reviews.job_download", "GET", own_job(404, 200, 200, 404, 404)),   # only finished jobs
@@ -88,7 +89,7 @@ ROWS = [
     # the body is refused before the review is looked up
     *rows("reviews_api.print_review", "POST", table(hr=422, committee=422, anonymous=ANON_API),
           json={"format": "docx"}, objects=True),
-    *rows("reviews_api.file_pdf", "GET", table(hr=rel(own=200, same_subtree=200), committee=rel(),
+    *rows("reviews_api.file_pdf", "GET", table(hr=rel(own=403, same_subtree=200), committee=rel(),
                                                anonymous=ANON_API)),
     *rows("reviews_api.job", "GET", own_job(200, 200, 200, 200, 200, ANON_API)),
     *rows("reviews_api.job_download", "GET", own_job(404, 200, 200, 404, 404, ANON_API)),
