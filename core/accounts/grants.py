@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from core import clock
 from core.accounts.models import RoleGrant, User
 from core.audit.services import record_event
-from core.db import utcnow
 from core.enums import Role
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.extensions import db
@@ -88,7 +88,7 @@ def approve(grant: RoleGrant, approver) -> User:
         raise ValidationFailed(fields)
     user.set_roles(grant.role_set)
     user.department_id = grant.department_id
-    grant.state, grant.decided_by_id, grant.decided_at = APPROVED, approver.id, utcnow()
+    grant.state, grant.decided_by_id, grant.decided_at = APPROVED, approver.id, clock.utcnow()
     db.session.flush()
     requester = grant.requested_by.username if grant.requested_by else "-"
     record_event("role_grant_approve", user,
@@ -100,7 +100,7 @@ def approve(grant: RoleGrant, approver) -> User:
 
 def reject(grant: RoleGrant, approver, reason: str = "") -> RoleGrant:
     _check_decider(grant, approver)
-    grant.state, grant.decided_by_id, grant.decided_at = REJECTED, approver.id, utcnow()
+    grant.state, grant.decided_by_id, grant.decided_at = REJECTED, approver.id, clock.utcnow()
     grant.reason = (reason or grant.reason or "")[:500]
     requester = grant.requested_by.username if grant.requested_by else "-"
     record_event("role_grant_reject", grant.user,
@@ -110,4 +110,5 @@ def reject(grant: RoleGrant, approver, reason: str = "") -> RoleGrant:
 
 
 def pending_for(user: User) -> RoleGrant | None:
-    return db.session.execute(db.select(RoleGrant).filter_by(user_id=user.id, state=PENDING)).scalar_one_or_none()
+    return db.session.execute(db.select(RoleGrant).filter_by(user_id=user.id, state=PENDING)
+                              .order_by(RoleGrant.id.desc()).limit(1)).scalar_one_or_none()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from core import clock
 from core.accounts.models import User
 from core.accounts.passwords import hash_password, policy_problems, verify_password
 from core.audit.services import record_event
@@ -148,7 +149,7 @@ def reset_password(user: User) -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
     temporary = "".join(secrets.choice(alphabet) for _ in range(12)) + "-" + str(secrets.randbelow(90) + 10) + "!"
     user.password_hash = hash_password(temporary)
-    user.password_changed_at = utcnow()
+    user.password_changed_at = clock.utcnow()
     user.must_change_password = True
     user.failed_logins, user.locked_until = 0, None
     record_event("password_reset", user, "管理员重置密码（一次性，首次登录须修改）")

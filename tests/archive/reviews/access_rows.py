@@ -47,8 +47,9 @@ def seen(ok, anonymous=ANON_PAGE) -> dict:
 
 
 def own_job(servant, hr, committee, sysadmin, auditor, anonymous=ANON_PAGE) -> dict:
-    return table(servant=rel(own=servant), hr=rel(own=hr), committee=rel(own=committee),
-                 sysadmin=rel(own=sysadmin), auditor=rel(own=auditor), anonymous=anonymous)
+    """The job's creator only; the security administrator has no job in the world (404 everywhere)."""
+    return {**table(servant=rel(own=servant), hr=rel(own=hr), committee=rel(own=committee),
+                    sysadmin=rel(own=sysadmin), auditor=rel(own=auditor), anonymous=anonymous), "secadmin": rel()}
 
 
 PUBLIC = {"own": 200, "same_subtree": 200, "other_subtree": 200, "parent_department": 200, "nonexistent": 404}
