@@ -43,7 +43,8 @@ class Config:
     PASSWORD_MAX_AGE_DAYS = 90                      # 等保 2.0; 0 turns it off (ASVS)
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
-    TOTP_REQUIRED_ROLES = ("hr", "sysadmin", "auditor")
+    TOTP_REQUIRED_ROLES = ("hr", "sysadmin", "auditor", "secadmin")
+    API_TOKEN_DAYS = 90                             # a new API token expires after this many days (0: never)
     FRESH_LOGIN_MINUTES = 15                        # sensitive acts re-ask the password after this
     TRUSTED_PROXIES = 0                             # reverse proxies in front whose X-Forwarded-For counts
     TOTP_ENFORCE = True

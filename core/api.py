@@ -42,13 +42,18 @@ def exempt_api_from_csrf(app) -> None:
 
 def authenticate_bearer() -> None:
     """Authenticate the request by its token; the session cookie is ignored on the API."""
-    from core.accounts.tokens import user_for_token
+    from core.accounts.tokens import token_row
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         raise DomainError("unauthorized", _("需要有效的访问令牌 (Authorization: Bearer)"), status=401)
-    user = user_for_token(header[7:].strip())
-    if user is None:
-        raise DomainError("unauthorized", _("访问令牌无效或已撤销"), status=401)
+    row = token_row(header[7:].strip())
+    if row is None:
+        raise DomainError("unauthorized", _("访问令牌无效、已过期或已撤销"), status=401)
+    user = row.user
+    if user.must_change_password:
+        raise DomainError("password_change_required", _("该账户须先登录网页修改一次性密码"), status=403)
+    if row.read_only and request.method not in ("GET", "HEAD", "OPTIONS"):
+        raise DomainError("read_only_token", _("只读令牌不能修改数据"), status=403)
     g._login_user = user
 
 

@@ -19,13 +19,17 @@ keys = AppGroup("keys", help="Encryption keys for personal data.")
 @users.command("create")
 @click.argument("username")
 @click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice(["servant", "hr", "committee", "sysadmin", "auditor"]))
+              type=click.Choice(["servant", "hr", "committee", "sysadmin", "auditor", "secadmin"]))
 @click.option("--department", "department_id", type=int)
 @click.option("--person", "person_id", type=int)
 @click.option("--name", "display_name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def users_create(username, roles, department_id, person_id, display_name, password_stdin):
-    """Create an account (asks the password, or --password-stdin)."""
+@click.option("--one-time", is_flag=True, help="The password must be changed at the first login.")
+def users_create(username, roles, department_id, person_id, display_name, password_stdin, one_time):
+    """Create an account (asks the password, or --password-stdin).
+
+    The operator's bootstrap: the roles take effect at once (the two-person approval of role
+    grants applies to the web and the API); audited as an operator act."""
     from core.accounts.services import create_user
     from core.errors import DomainError
     if password_stdin:
@@ -34,7 +38,8 @@ def users_create(username, roles, department_id, person_id, display_name, passwo
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(username=username, display_name=display_name or username, roles=roles,
-                           password=password, department_id=department_id, person_id=person_id)
+                           password=password, department_id=department_id, person_id=person_id,
+                           immediate=True, one_time=one_time)
     except DomainError as exc:
         db.session.rollback()
         for field, msg in exc.fields.items():
@@ -47,15 +52,18 @@ def users_create(username, roles, department_id, person_id, display_name, passwo
 @tokens.command("create")
 @click.argument("username")
 @click.option("--name", default="cli")
-def tokens_create(username, name):
-    """Print a new API token for USERNAME."""
+@click.option("--read-only", is_flag=True, help="The token may only read (GET).")
+@click.option("--days", type=click.IntRange(0, 3650), default=None,
+              help="Expiry in days (default API_TOKEN_DAYS, 90; 0: never).")
+def tokens_create(username, name, read_only, days):
+    """Print a new API token for USERNAME (it acts at once, with the default expiry)."""
     from core.accounts.models import User
     from core.accounts.tokens import create_token
     user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
     if user is None:
         click.echo(f"no such user: {username}", err=True)
         raise SystemExit(2)
-    token = create_token(user, name)
+    token = create_token(user, name, read_only=read_only, days=days)
     db.session.commit()
     click.echo(token)
 

@@ -67,6 +67,7 @@ DEMO_ACCOUNTS = [
     ("committee", ("committee",), "东营市", "考察评审委员"),
     ("admin", ("sysadmin",), None, "系统管理员（账户、单位）"),
     ("auditor", ("auditor",), None, "审计管理员（审计日志）"),
+    ("secadmin", ("secadmin",), None, "安全管理员（授权审批，三员分立）"),
 ]
 
 
@@ -393,7 +394,7 @@ def _build_accounts(ctx: DemoContext, password: str) -> None:
             continue
         dept_id = ctx.city_id if where == "东营市" else ctx.county_ids.get(where) if where else None
         person_id = None
-        if roles != ("sysadmin",) and roles != ("auditor",) and dept_id:
+        if roles not in (("sysadmin",), ("auditor",), ("secadmin",)) and dept_id:
             path = ctx.department_paths[dept_id]
             taken = set(ctx.account_people.values())
             person_id = db.session.execute(
@@ -488,7 +489,7 @@ def accounts_text(password: str) -> str:
         lines.append(f"  {username:<10} {','.join(roles):<10} {note}")
     if secrets_:
         import pyotp
-        lines.append("Two-factor authentication (required for hr, sysadmin, auditor): add the secret to an "
+        lines.append("Two-factor authentication (required for hr, sysadmin, auditor, secadmin): add the secret to an "
                      "authenticator app, or use the current code (valid ~30 s; run `flask --app wsgi demo "
                      "accounts` again for a fresh one):")
         for username, secret in secrets_:

@@ -55,6 +55,7 @@ class Role(LabelledEnum):
     COMMITTEE = "committee", "考察评审"
     SYSADMIN = "sysadmin", "系统管理员"
     AUDITOR = "auditor", "审计管理员"
+    SECADMIN = "secadmin", "安全管理员"
 
 
 class DepartmentKind(LabelledEnum):

@@ -16,6 +16,7 @@ NAV = [
     (("hr",), _l("导入导出"), "exchange.imports", "arrow-left-right"),
     (("hr", "committee"), _l("考察评审"), "reviews.reviews", "clipboard-check"),
     (("hr", "committee"), _l("规则与依据"), "file.rules_page", "book"),
-    (("sysadmin",), _l("账户"), "accounts.users", "person-gear"),
+    (("sysadmin", "secadmin"), _l("账户"), "accounts.users", "person-gear"),
+    (("secadmin",), _l("授权审批"), "accounts.role_grants", "person-check"),
     (("auditor",), _l("审计日志"), "audit.events", "shield-check"),
 ]

@@ -10,7 +10,8 @@ every request by its bearer token instead):
    (``fresh_login_required``) ask for the password again;
 3. a user of TOTP_REQUIRED_ROLES without two-factor authentication can only reach the
    enrolment page (and log out) until enrolled;
-4. a password older than PASSWORD_MAX_AGE_DAYS can only be changed.
+4. a one-time password (set by an administrator: ``must_change_password``) or one older
+   than PASSWORD_MAX_AGE_DAYS can only be changed (and the user may log out).
 """
 from __future__ import annotations
 
@@ -119,6 +120,11 @@ def enforce_password_age():
         return None
     if request.endpoint in PASSWORD_OPEN or _view_is_public():
         return None
+    if current_user.must_change_password:
+        # a password someone else set (new account, reset) is one-time (issue 18 item 4)
+        if request.method == "GET":
+            flash(_("您的密码由管理员设置，首次登录须修改为只有您本人知道的密码。"), "warning")
+        return redirect(url_for("accounts.password"))
     from core.accounts.auth import password_expired
     if password_expired(current_user):
         if request.method == "GET":

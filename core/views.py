@@ -18,7 +18,7 @@ WORKLIST_PROVIDERS: list = []
 @bp.route("/")
 @login_required
 def home():
-    for role in ("hr", "committee", "servant", "auditor", "sysadmin"):
+    for role in ("hr", "committee", "servant", "auditor", "sysadmin", "secadmin"):
         if current_user.has_role(role):
             endpoint = HOME_PAGES.get(role)
             if endpoint and endpoint in current_app.view_functions and endpoint != "main.home":
@@ -30,6 +30,8 @@ def home():
                 return redirect(url_for("audit.events"))
             if role == "sysadmin":
                 return redirect(url_for("accounts.users"))
+            if role == "secadmin":
+                return redirect(url_for("accounts.role_grants"))
     return render_template("core/home.html")
 
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pydantic
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from core.accounts.permissions import require_department, require_person
+from core.accounts.permissions import require_catalogue_change, require_department, require_person
 from core.api import Body, PageQuery, Query, api_blueprint, api_route, page_of
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
@@ -153,7 +154,8 @@ def list_courses(query):
 
 @api_route(bp, "/courses", ["POST"], summary="新建课程", body=CourseIn, roles=("hr",), status=201)
 def create_course(body):
-    course = services.create_course(services.CourseInput(**body.model_dump()))
+    course = services.create_course(services.CourseInput(**body.model_dump()),
+                                    owner_department_id=current_user.department_id)
     return course_json(course)
 
 
@@ -165,6 +167,7 @@ def get_course(course_id):
 @api_route(bp, "/courses/<int:course_id>", ["PATCH"], summary="修改课程（带 version）", body=CoursePatch, roles=("hr",))
 def patch_course(course_id, body):
     course = _course(course_id)
+    require_catalogue_change(course)
     current = {"code": course.code, "title": course.title, "category": course.category, "integrity": course.integrity,
                "hours": course.hours, "mode": course.mode, "description": course.description,
                "pass_mark": course.pass_mark, "active": course.active}

@@ -85,9 +85,10 @@ def _clean_course(data: CourseInput, *, course: Course | None = None) -> dict:
     return values
 
 
-def create_course(data: CourseInput) -> Course:
+def create_course(data: CourseInput, *, owner_department_id: int | None = None) -> Course:
+    """A new course, owned by ``owner_department_id`` (the creating HR's department)."""
     values = _clean_course(data)
-    course = Course(**values)
+    course = Course(**values, owner_department_id=owner_department_id)
     db.session.add(course)
     db.session.flush()
     record_event("course_create", course, f"{course.code} {course.title}")

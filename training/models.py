@@ -83,6 +83,8 @@ class Course(VersionedMixin, TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     pass_mark: Mapped[int] = mapped_column(default=60, server_default="60")
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # the department whose HR (or HR above it) may change the course; others only use it
+    owner_department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id"), index=True)
 
     materials: Mapped[list[CourseMaterial]] = relationship(
         back_populates="course", order_by="(CourseMaterial.order, CourseMaterial.id)",

@@ -12,7 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.accounts.permissions import person_scope_clause, require_roles
+from core.accounts.permissions import person_scope_clause, require_catalogue_change, require_roles
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.forms import apply_field_errors
@@ -36,10 +36,13 @@ def hours_filter(value) -> str:
     return "—" if value is None else format_hours(Decimal(value))
 
 
-def get_course(course_id: int) -> Course:
+def get_course(course_id: int, *, change: bool = False) -> Course:
+    """A course; ``change``: the current HR's department owns it (or is above its owner), else 403."""
     course = db.session.get(Course, course_id)
     if course is None:
         raise NotFound(_("课程不存在"))
+    if change:
+        require_catalogue_change(course)
     return course
 
 
@@ -103,7 +106,7 @@ def _course_input(form: CourseForm) -> services.CourseInput:
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
 @require_roles("hr")
 def course_form(course_id: int | None = None):
-    course = get_course(course_id) if course_id else None
+    course = get_course(course_id, change=True) if course_id else None
     form = CourseForm(obj=course if request.method == "GET" else None)
     if request.method == "GET" and course is not None:
         form.hours.data = f"{course.hours.normalize():f}"
@@ -112,7 +115,8 @@ def course_form(course_id: int | None = None):
     if form.validate_on_submit():
         try:
             if course is None:
-                course = services.create_course(_course_input(form))
+                course = services.create_course(_course_input(form),
+                                                owner_department_id=current_user.department_id)
             else:
                 services.update_course(course, _course_input(form), version=_int(form.version.data))
         except (ValidationFailed, Conflict) as exc:
@@ -165,13 +169,13 @@ def course(course_id: int):
 @bp.route("/courses/<int:course_id>/materials/new", methods=["GET", "POST"])
 @require_roles("hr")
 def material_new(course_id: int):
-    return _material_form(get_course(course_id), None)
+    return _material_form(get_course(course_id, change=True), None)
 
 
 @bp.route("/courses/<int:course_id>/materials/<int:material_id>/edit", methods=["GET", "POST"])
 @require_roles("hr")
 def material_edit(course_id: int, material_id: int):
-    course = get_course(course_id)
+    course = get_course(course_id, change=True)
     return _material_form(course, _owned(CourseMaterial, material_id, course))
 
 
@@ -200,7 +204,7 @@ def _material_form(course: Course, material: CourseMaterial | None):
 @bp.route("/courses/<int:course_id>/materials/<int:material_id>/delete", methods=["POST"])
 @require_roles("hr")
 def material_delete(course_id: int, material_id: int):
-    course = get_course(course_id)
+    course = get_course(course_id, change=True)
     services.delete_material(_owned(CourseMaterial, material_id, course))
     db.session.commit()
     flash(_("学习资料已删除。"), "success")
@@ -210,7 +214,7 @@ def material_delete(course_id: int, material_id: int):
 @bp.route("/courses/<int:course_id>/attachments", methods=["POST"])
 @require_roles("hr")
 def attachment_upload(course_id: int):
-    course = get_course(course_id)
+    course = get_course(course_id, change=True)
     services.attach_file(course, request.files.get("file"), uploaded_by=current_user)
     db.session.commit()
     flash(_("附件已上传。"), "success")
@@ -222,13 +226,13 @@ def attachment_upload(course_id: int):
 @bp.route("/courses/<int:course_id>/questions/new", methods=["GET", "POST"])
 @require_roles("hr")
 def question_new(course_id: int):
-    return _question_form(get_course(course_id), None)
+    return _question_form(get_course(course_id, change=True), None)
 
 
 @bp.route("/courses/<int:course_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
 @require_roles("hr")
 def question_edit(course_id: int, question_id: int):
-    course = get_course(course_id)
+    course = get_course(course_id, change=True)
     return _question_form(course, _owned(QuizQuestion, question_id, course))
 
 
@@ -259,7 +263,7 @@ def _question_form(course: Course, question: QuizQuestion | None):
 @bp.route("/courses/<int:course_id>/questions/<int:question_id>/delete", methods=["POST"])
 @require_roles("hr")
 def question_delete(course_id: int, question_id: int):
-    course = get_course(course_id)
+    course = get_course(course_id, change=True)
     services.delete_question(_owned(QuizQuestion, question_id, course))
     db.session.commit()
     flash(_("题目已删除。"), "success")

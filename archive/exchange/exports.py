@@ -18,7 +18,7 @@ from core.enums import PersonStatus
 from core.extensions import db
 from core.registry.models import Department, Person
 
-PEOPLE_HEADERS = ["姓名", "公民身份号码（脱敏）", "性别", "出生日期", "单位", "职务", "职级", "是否领导职务", "录用日期",
+PEOPLE_HEADERS = ["姓名", "公民身份号码（脱敏）", "性别", "出生年份", "单位", "职务", "职级", "是否领导职务", "录用日期",
                   "任现职时间", "联系电话（脱敏）", "状态"]
 RECORD_HEADERS = ["姓名", "公民身份号码（脱敏）", "单位", "类别", "处分或处理", "情节", "决定日期", "影响期截止",
                   "决定机关", "文号", "状态", "是否公示"]
@@ -65,7 +65,7 @@ def people_rows(sel):
     depts = dict(db.session.execute(sa.select(Department.id, Department.name)).all())
     sel = sel.order_by(Person.department_path, Person.name, Person.id).limit(export_limit())
     for p in db.session.execute(sel.execution_options(yield_per=2000)).scalars():
-        yield [p.name, p.id_masked, p.gender_label, p.birth_date, depts.get(p.department_id, ""), p.post, p.rank,
+        yield [p.name, p.id_masked, p.gender_label, p.birth_date.year, depts.get(p.department_id, ""), p.post, p.rank,
                p.leading, p.entry_date, p.appointed_on, mask_phone(p.phone) if p.phone else None, p.status]
 
 

@@ -12,6 +12,7 @@ from core.extensions import db
 from .importing import (
     GENERAL,
     ID_COLUMN,
+    OWN_ROW_MESSAGE,
     ImportContext,
     Importer,
     Plan,
@@ -90,6 +91,9 @@ class PeopleImporter(Importer):
                 continue
             if not old["in_scope"]:
                 problems.add(number, "公民身份号码", "该公民身份号码已登记")
+                continue
+            if ctx.own_row(old["id"]):
+                problems.add(number, "公民身份号码", OWN_ROW_MESSAGE)
                 continue
             given = {"name": values["name"], "department_id": values["_department"].id, "post": values["post"],
                      "rank": values["rank"], "entry_date": values["entry_date"], "leading": values.get("leading"),
@@ -208,7 +212,7 @@ def _existing_people(hashes: list[str], ctx: ImportContext) -> dict[str, dict]:
     out: dict[str, dict] = {}
     in_scope = sa.case((ctx.person_clause(), sa.true()), else_=sa.false()).label("in_scope")
     for part in chunked(sorted(set(hashes))):
-        for row in db.session.execute(sa.select(Person.id_hash, Person.name, Person.department_id, Person.post,
+        for row in db.session.execute(sa.select(Person.id, Person.id_hash, Person.name, Person.department_id, Person.post,
                                                 Person.rank, Person.entry_date, Person.leading, Person.appointed_on,
                                                 Person.phone, in_scope).where(in_list(Person.id_hash, part))):
             out[row.id_hash] = dict(row._mapping)

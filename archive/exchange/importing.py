@@ -66,6 +66,9 @@ class Problems:
         return bool(self.items)
 
 
+OWN_ROW_MESSAGE = "不能导入本人档案的事项：本人档案须由其他人事干部办理"
+
+
 @dataclass
 class ImportContext:
     """Who imports (None: the command line, whole system) and when."""
@@ -79,8 +82,16 @@ class ImportContext:
         return getattr(self.user, "id", None)
 
     def person_clause(self):
+        """The people this import may touch, the importer's own person included: a row naming
+        him is refused with a row error (``own_row``), not silently skipped."""
         from core.accounts.permissions import person_scope_clause
-        return person_scope_clause(self.user, manage=True) if self.user is not None else sa.true()
+        return (person_scope_clause(self.user, manage=True, include_self=True) if self.user is not None
+                else sa.true())
+
+    def own_row(self, person_id) -> bool:
+        """No one acts on their own file (issue 17 item 1): does this row name the importer?"""
+        own = getattr(self.user, "person_id", None)
+        return own is not None and person_id == own
 
     def department_clause(self):
         from core.accounts.permissions import department_scope_clause
@@ -253,6 +264,9 @@ def resolve_people(rows: Sequence[tuple[int, dict]], problems: Problems, ctx: Im
                 problems.add(number, "公民身份号码", str(exc))
                 continue
             problems.add(number, "公民身份号码", "未找到该公民身份号码对应的人员（未登记，或不在您的管理范围内）")
+            continue
+        if ctx.own_row(person.id):
+            problems.add(number, "公民身份号码", OWN_ROW_MESSAGE)
             continue
         name = values.get("name")
         if name is not None and name.replace(" ", "") != person.name.replace(" ", ""):

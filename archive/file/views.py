@@ -36,7 +36,7 @@ from archive.file.forms import (
     RecordForm,
 )
 from archive.file.models import Complaint, Objection, ObjectionStatus, Record
-from core.accounts.permissions import can_manage_person, is_own_person, require_person, require_roles
+from core.accounts.permissions import can_manage_person, is_own_person, require_not_self, require_person, require_roles
 from core.audit.services import record_event
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.extensions import db
@@ -409,7 +409,11 @@ def attachment(attachment_id: int):
     att = db.session.get(Attachment, attachment_id)
     if att is None or att.owner_type not in ("record", "objection") or att.person_id is None:
         raise NotFound(_("文件不存在"))
-    require_person(att.person_id)
+    person = require_person(att.person_id)
+    if att.owner_type == "record" and not can_manage_person(current_user, person):
+        record = db.session.get(Record, att.owner_id)
+        if record is None or record.status is RecordStatus.DRAFT:
+            raise NotFound(_("文件不存在"))      # a draft's evidence stays internal (issue 17 item 9)
     return send_attachment(att)
 
 
@@ -447,6 +451,7 @@ def objection_detail(objection_id: int):
     if request.method == "GET":
         form.version.data = objection.version
     if request.method == "POST":
+        require_not_self(person)
         if not manage:
             raise NotFound(_("异议不存在"))
         if form.validate_on_submit():

@@ -11,7 +11,13 @@ from flask_login import current_user
 from archive.enums import PledgeKind
 from archive.pledges import queries, services
 from archive.pledges.models import Pledge, PledgeFulfilment, PledgeTemplate, TemplateStatus
-from core.accounts.permissions import can_manage_person, require_department, require_person
+from core.accounts.permissions import (
+    can_manage_person,
+    require_catalogue_change,
+    require_department,
+    require_not_self,
+    require_person,
+)
 from core.api import Body, PageQuery, api_blueprint, api_route, page_of
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
@@ -80,15 +86,20 @@ class CancelIn(Body):
     reason: str = pydantic.Field(max_length=500)   # required: checked by the service (422, field reason)
 
 
-def _template(template_id: int) -> PledgeTemplate:
+def _template(template_id: int, *, change: bool = False) -> PledgeTemplate:
+    """A template version; ``change``: the current HR's department owns it (or is above), else 403."""
     tpl = db.session.get(PledgeTemplate, template_id)
     if tpl is None:
         raise NotFound(_("承诺书模板不存在"))
+    if change:
+        require_catalogue_change(tpl)
     return tpl
 
 
 def _pledge(pledge_id: int, *, manage: bool = False) -> Pledge:
     p = db.session.execute(queries.pledges_in_scope(current_user).where(Pledge.id == pledge_id)).scalar_one_or_none()
+    if p is not None and manage:
+        require_not_self(p.person)
     if p is None or (manage and not can_manage_person(current_user, p.person)):
         raise NotFound(_("承诺书不存在"))
     return p
@@ -123,7 +134,8 @@ def get_template(pledge_template_id: int):
 @api_route(bp, "/pledge-templates/<int:pledge_template_id>/versions", ["POST"], body=VersionIn, roles=("hr",), status=201,
            summary="修改模板：生成新版本（已发布版本不可修改），默认同时发布")
 def create_version(pledge_template_id: int, body: VersionIn):
-    tpl = services.new_version(_template(pledge_template_id), title=body.title, body=body.body, created_by=current_user)
+    tpl = services.new_version(_template(pledge_template_id, change=True), title=body.title, body=body.body,
+                               created_by=current_user)
     if body.publish:
         services.publish_template(tpl)
     return template_json(tpl)
@@ -131,7 +143,7 @@ def create_version(pledge_template_id: int, body: VersionIn):
 
 @api_route(bp, "/pledge-templates/<int:pledge_template_id>/publish", ["POST"], roles=("hr",), summary="发布草稿版本")
 def publish_template(pledge_template_id: int):
-    return template_json(services.publish_template(_template(pledge_template_id)))
+    return template_json(services.publish_template(_template(pledge_template_id, change=True)))
 
 
 # ---- assignment -----------------------------------------------------------------------------
@@ -150,6 +162,9 @@ def assign(body: AssignIn):
     ids = None
     if body.person_ids:
         ids = sorted(set(body.person_ids))
+        if current_user.person_id in ids:      # named explicitly: refused, not skipped
+            from core.registry.models import Person
+            require_not_self(db.session.get(Person, current_user.person_id))
         found = set(db.session.execute(queries.select_people(person_ids=ids, status=None, within=current_user)
                                        ).scalars())
         missing = [i for i in ids if i not in found]

@@ -67,6 +67,8 @@ class PledgeTemplate(TimestampMixin, db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # the department whose HR (or HR above it) may change the template; others only use it
+    owner_department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id"), index=True)
     row_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1, server_default="1")
 
     created_by = relationship("User", lazy="select")

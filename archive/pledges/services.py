@@ -97,7 +97,8 @@ def create_template(*, kind, title: str, body: str, created_by=None, publish: bo
     """Version 1 of a new template (a draft unless ``publish``)."""
     kind, title, body = _check_template(kind, title, body)
     tpl = PledgeTemplate(template_key=uuid.uuid4().hex, version=1, kind=kind, title=title, body=body,
-                         status=TemplateStatus.DRAFT, created_by_id=getattr(created_by, "id", None))
+                         status=TemplateStatus.DRAFT, created_by_id=getattr(created_by, "id", None),
+                         owner_department_id=getattr(created_by, "department_id", None))
     db.session.add(tpl)
     db.session.flush()
     record_event("pledge_template_create", tpl, f"《{title}》第1版（{kind.zh}）")
@@ -146,7 +147,8 @@ def new_version(tpl: PledgeTemplate, *, title: str, body: str, created_by=None) 
         raise Conflict("draft_exists", _("该模板已有未发布的草稿版本，请编辑该草稿"))
     latest = max(v.version for v in versions_of(tpl))
     new = PledgeTemplate(template_key=tpl.template_key, version=latest + 1, kind=tpl.kind, title=title,
-                         body=body, status=TemplateStatus.DRAFT, created_by_id=getattr(created_by, "id", None))
+                         body=body, status=TemplateStatus.DRAFT, created_by_id=getattr(created_by, "id", None),
+                         owner_department_id=tpl.owner_department_id)
     db.session.add(new)
     db.session.flush()
     record_event("pledge_template_version", new, f"《{title}》第{new.version}版草稿")

@@ -13,11 +13,14 @@ from archive.pledges import queries, services
 from archive.pledges.forms import AssignForm, CancelForm, FulfilmentForm, SignForm, TemplateForm
 from archive.pledges.models import Pledge, PledgeStatus, PledgeTemplate, TemplateStatus
 from core.accounts.permissions import (
+    OWN_FILE_MESSAGE,
     can_manage_person,
     departments_in_scope,
     person_scope_clause,
     public,
+    require_catalogue_change,
     require_department,
+    require_not_self,
     require_roles,
     subtree_clause,
 )
@@ -37,10 +40,13 @@ PUBLIC_SORTS = {"signed": Pledge.signed_at, "name": Person.name, "department": P
 
 # ---- helpers ------------------------------------------------------------------------------
 
-def _template(template_id: int) -> PledgeTemplate:
+def _template(template_id: int, *, change: bool = False) -> PledgeTemplate:
+    """A template version; ``change``: the current HR's department owns it (or is above), else 403."""
     tpl = db.session.get(PledgeTemplate, template_id)
     if tpl is None:
         raise NotFound(_("承诺书模板不存在"))
+    if change:
+        require_catalogue_change(tpl)
     return tpl
 
 
@@ -48,6 +54,8 @@ def _pledge(pledge_id: int, *, manage: bool = False) -> Pledge:
     """A pledge of a person in the current user's scope (404 otherwise)."""
     pledge = db.session.execute(queries.pledges_in_scope(current_user).where(Pledge.id == pledge_id)
                                 ).scalar_one_or_none()
+    if pledge is not None and manage:
+        require_not_self(pledge.person)
     if pledge is None or (manage and not can_manage_person(current_user, pledge.person)):
         raise NotFound(_("承诺书不存在"))
     return pledge
@@ -157,7 +165,7 @@ def template(pledge_template_id: int):
 @bp.route("/pledges/templates/<int:pledge_template_id>/edit", methods=["GET", "POST"])
 @require_roles("hr")
 def template_edit(pledge_template_id: int):
-    tpl = _template(pledge_template_id)
+    tpl = _template(pledge_template_id, change=True)
     draft = services.draft_of(tpl)
     if not tpl.editable and draft is not None:
         flash(_("该模板已有第%(v)s版草稿，请在草稿上修改。", v=draft.version), "info")
@@ -187,7 +195,7 @@ def template_edit(pledge_template_id: int):
 @bp.route("/pledges/templates/<int:pledge_template_id>/publish", methods=["POST"])
 @require_roles("hr")
 def template_publish(pledge_template_id: int):
-    tpl = services.publish_template(_template(pledge_template_id))
+    tpl = services.publish_template(_template(pledge_template_id, change=True))
     db.session.commit()
     flash(_("《%(t)s》第%(v)s版已发布，此后不可修改。", t=tpl.title, v=tpl.version), "success")
     return redirect(url_for("pledges.template", pledge_template_id=tpl.id))
@@ -196,7 +204,7 @@ def template_publish(pledge_template_id: int):
 @bp.route("/pledges/templates/<int:pledge_template_id>/retire", methods=["POST"])
 @require_roles("hr")
 def template_retire(pledge_template_id: int):
-    tpl = services.retire_template(_template(pledge_template_id))
+    tpl = services.retire_template(_template(pledge_template_id, change=True))
     db.session.commit()
     flash(_("《%(t)s》第%(v)s版已停用，不能再分配。", t=tpl.title, v=tpl.version), "success")
     return redirect(url_for("pledges.template", pledge_template_id=tpl.id))
@@ -212,9 +220,11 @@ def _assign_target(form: AssignForm):
         text = (form.person.data or "").strip()
         if not text:
             raise ValidationFailed({"person": _("请输入人员姓名或完整公民身份号码")})
-        ids = db.session.execute(sa.select(Person.id).where(search_clause(text),
-                                                            person_scope_clause(current_user, manage=True))
-                                 .limit(3)).scalars().all()
+        ids = db.session.execute(sa.select(Person.id).where(
+            search_clause(text), person_scope_clause(current_user, manage=True, include_self=True))
+            .limit(3)).scalars().all()
+        if ids == [current_user.person_id]:
+            raise ValidationFailed({"person": str(OWN_FILE_MESSAGE)})     # no one acts on their own file
         if not ids:
             raise ValidationFailed({"person": _("在您的管理范围内未找到该人员")})
         if len(ids) > 1:

@@ -19,9 +19,9 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from archive import rules
-from archive.enums import CorrectionKind
+from archive.enums import CorrectionKind, RecordStatus
 from archive.repair.models import DRAFT_OWNER, EVIDENCE_OWNER, RepairApplication, RepairStatus
-from core.accounts.permissions import can_manage_person, is_own_person, person_scope_clause
+from core.accounts.permissions import can_manage_person, is_own_person, person_scope_clause, require_not_self
 from core.audit.services import record_event
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
@@ -157,6 +157,8 @@ def load_application(application_id: int, user, *, manage: bool) -> RepairApplic
     if app is None:
         raise NotFound(_("信用修复申请不存在"))
     person = app.person
+    if manage:
+        require_not_self(person, user)
     allowed = can_manage_person(user, person) or (not manage and is_own_person(user, person))
     if not allowed:
         raise NotFound(_("信用修复申请不存在"))
@@ -171,7 +173,10 @@ def load_record_for(record_id: int, user, *, own_only: bool = False):
     if record is None:
         raise NotFound(_("记录不存在"))
     person = db.session.get(Person, record.person_id)
-    if is_own_person(user, person) or (not own_only and can_manage_person(user, person)):
+    manages = can_manage_person(user, person)
+    if record.status is RecordStatus.DRAFT and not manages:
+        raise NotFound(_("记录不存在"))     # drafts stay internal until notified (issue 17 item 9)
+    if is_own_person(user, person) or (not own_only and manages):
         return record
     raise NotFound(_("记录不存在"))
 
@@ -326,6 +331,7 @@ def decide_repair(application: RepairApplication, decision: str, reason: str, de
     caller's single transaction."""
     on = on or today()
     person = application.person
+    require_not_self(person, decided_by)
     if not can_manage_person(decided_by, person):
         raise NotFound(_("信用修复申请不存在"))
     if getattr(decided_by, "person_id", None) == person.id:

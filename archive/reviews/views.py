@@ -252,7 +252,9 @@ def review_export(review_id: int):
 def authorize_print(user, person_id, review_id):
     """(person, review) the user may print: HR in scope (review optional), or a committee member of
     the open review the person is a candidate of. Anything else is 404."""
+    from core.accounts.permissions import require_not_self
     person = require_person(person_id)
+    require_not_self(person, user)      # an official print of one's own file is an HR act on it: 403
     review = None
     if review_id not in (None, ""):
         review = services.get_review(user, review_id)

@@ -37,3 +37,10 @@ class UserForm(BaseForm):
 class TotpForm(BaseForm):
     code = StringField(_l("验证码"), validators=[required(), length(32)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True})
+
+
+class RolesForm(BaseForm):
+    """The security administrator's grant request: the whole role set and the scope."""
+    roles = SelectMultipleField(_l("角色"), choices=Role.choices(), validators=[Optional()])
+    department_id = SelectField(_l("管理单位（人事干部、考察评审）"), coerce=int, validate_choice=False)
+    reason = StringField(_l("申请理由"), validators=[Optional(), length(500)])

@@ -39,6 +39,10 @@ class User(VersionedMixin, TimestampMixin, db.Model):
     totp_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     recovery_codes: Mapped[str | None] = mapped_column(sa.Text)   # hashes, one per line
+    # enrolment in progress: the seed waits here (encrypted), never in the client cookie
+    totp_pending_secret: Mapped[str | None] = mapped_column(EncryptedString)
+    # a password set by someone else (account creation, reset): changed at the first login
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     person = relationship("Person", foreign_keys=[person_id], lazy="joined")
@@ -100,8 +104,40 @@ class ApiToken(TimestampMixin, db.Model):
     prefix: Mapped[str] = mapped_column(sa.String(12))
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_only: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # the new token, encrypted, until the account page has shown it once (never in the cookie)
+    reveal_once: Mapped[str | None] = mapped_column(EncryptedString)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class RoleGrant(TimestampMixin, db.Model):
+    """A request to give an account business roles (hr, committee) and a scope.
+
+    三员分立: the system administrator (or a security administrator) asks, a security
+    administrator other than the requester approves; only then do the roles take effect."""
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    roles: Mapped[str] = mapped_column(sa.String(200))          # the full wanted role set, comma-separated
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    state: Mapped[str] = mapped_column(sa.String(16), default="pending", server_default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id], lazy="joined")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
+    department = relationship("Department", lazy="joined")
+
+    @property
+    def role_set(self) -> set[str]:
+        return {r for r in self.roles.split(",") if r}
 
 
 class AnonymousUser:

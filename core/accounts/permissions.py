@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.errors import Forbidden, NotFound
@@ -36,15 +37,24 @@ def subtree_clause(path_column, path: str):
     return path_column.startswith(path, autoescape=True)
 
 
-def person_scope_clause(user, *, manage: bool = False):
-    """SQL condition selecting the people ``user`` may see (``manage``: may change)."""
+def person_scope_clause(user, *, manage: bool = False, include_self: bool = False):
+    """SQL condition selecting the people ``user`` may see (``manage``: may change).
+
+    No one acts on their own file (issue 17 item 1): the people an HR officer may change
+    never include his own person, so every list, bulk act, worklist and import built on
+    ``manage=True`` skips him. ``include_self`` keeps him, for loaders that must answer
+    403 ``own_file`` (``require_person``) or name the row (imports) instead of skipping."""
     from core.registry.models import Person
     if not getattr(user, "is_authenticated", False):
         return sa.false()
     conditions = []
     path = _hr_department_path(user)
     if path:
-        conditions.append(subtree_clause(Person.department_path, path))
+        own = getattr(user, "person_id", None)
+        if manage and own and not include_self:
+            conditions.append(sa.and_(subtree_clause(Person.department_path, path), Person.id != own))
+        else:
+            conditions.append(subtree_clause(Person.department_path, path))
     if not manage:
         if user.has_role("servant") and user.person_id:
             conditions.append(Person.id == user.person_id)
@@ -85,9 +95,15 @@ def can_view_person(user, person) -> bool:
                                                            person_scope_clause(user))).first() is not None
 
 
-def can_manage_person(user, person) -> bool:
+def manages_subtree_of(user, person) -> bool:
+    """HR whose subtree holds ``person`` (own file included): the scope half of managing."""
     path = _hr_department_path(user)
     return bool(path and person is not None and person.department_path.startswith(path))
+
+
+def can_manage_person(user, person) -> bool:
+    """HR in scope, and not the officer's own file: he reads it as its person, nothing more."""
+    return manages_subtree_of(user, person) and not is_own_person(user, person)
 
 
 def can_manage_department(user, department) -> bool:
@@ -105,10 +121,49 @@ def is_own_person(user, person) -> bool:
     return person is not None and getattr(user, "person_id", None) == person.id
 
 
+OWN_FILE_MESSAGE = _l("本人档案的事项须由其他人事干部办理：您只能以当事人身份查看自己的档案。")
+
+
+def is_own_file_act(user, person) -> bool:
+    """Would an HR act of ``user`` on ``person`` be an act on his own file?"""
+    return is_own_person(user, person) and manages_subtree_of(user, person)
+
+
+def require_not_self(person, user=None) -> None:
+    """403 ``own_file`` for any HR act on the actor's own person (close relatives are not
+    known to the data model, so they are not guarded: README)."""
+    user = current_user if user is None else user
+    if is_own_file_act(user, person):
+        raise Forbidden(str(OWN_FILE_MESSAGE), code="own_file")
+
+
+def can_change_catalogue(user, obj) -> bool:
+    """Shared catalogues (courses, pledge templates) belong to the department that created
+    them (``owner_department_id``): HR of that department or above may change, retire or
+    re-categorise them; everybody else only uses them. No owner: HR of a root department."""
+    from core.registry.models import Department
+    path = _hr_department_path(user)
+    if not path:
+        return False
+    owner_id = getattr(obj, "owner_department_id", None)
+    if owner_id is None:
+        return user.department.parent_id is None
+    owner = db.session.get(Department, owner_id)
+    return owner is not None and owner.path.startswith(path)
+
+
+def require_catalogue_change(obj, user=None) -> None:
+    """403 ``not_owner`` when ``user`` (default: current) may use but not change ``obj``."""
+    user = current_user if user is None else user
+    if not can_change_catalogue(user, obj):
+        raise Forbidden(_("该条目由其他单位创建，本单位只能使用，不能修改、停用或调整类别"), code="not_owner")
+
+
 # ---- enforcers ---------------------------------------------------------------------------
 
 def require_person(person_id: int, *, manage: bool = False):
-    """Load a person within the current user's scope, else 404."""
+    """Load a person within the current user's scope, else 404; ``manage``: for an HR act,
+    and then the officer's own person answers 403 ``own_file``."""
     from core.api import DB_INT_MAX
     from core.registry.models import Person
     try:
@@ -118,10 +173,13 @@ def require_person(person_id: int, *, manage: bool = False):
     if not 0 < pid <= DB_INT_MAX:
         raise NotFound()
     person = db.session.execute(
-        db.select(Person).where(Person.id == pid, person_scope_clause(current_user, manage=manage))
+        db.select(Person).where(Person.id == pid,
+                                person_scope_clause(current_user, manage=manage, include_self=True))
     ).scalar_one_or_none()
     if person is None:
         raise NotFound()
+    if manage:
+        require_not_self(person)
     return person
 
 
@@ -165,4 +223,5 @@ def public(fn):
 def template_predicates() -> dict:
     return {"can_view_person": can_view_person, "can_manage_person": can_manage_person,
             "can_manage_department": can_manage_department, "can_reveal_id": can_reveal_id,
-            "is_own_person": is_own_person}
+            "is_own_person": is_own_person, "is_own_file_act": is_own_file_act,
+            "can_change_catalogue": can_change_catalogue}

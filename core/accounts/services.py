@@ -1,8 +1,10 @@
-"""Account administration (sysadmin): create users, change roles, disable, passwords."""
+"""Account administration (sysadmin): create users, disable, passwords. Rights (roles and
+scope) are granted through core.accounts.grants (a security administrator approves)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from core import clock
 from core.accounts.models import User
 from core.accounts.passwords import hash_password, policy_problems, verify_password
 from core.audit.services import record_event
@@ -14,13 +16,13 @@ from core.extensions import db
 SCOPED_ROLES = {"hr", "committee"}
 
 
-def _validate_roles(roles, department_id, person_id) -> dict:
+def validate_roles(roles, department_id, person_id, *, allow_empty: bool = False) -> dict:
     fields = {}
     try:
         roles = {Role(r).value for r in roles}
     except ValueError:
         return {"roles": "角色无效"}
-    if not roles:
+    if not roles and not allow_empty:
         fields["roles"] = _("至少选择一个角色")
     if roles & {"hr"} and not department_id:
         fields["department_id"] = _("人事干部须指定管理单位")
@@ -30,13 +32,25 @@ def _validate_roles(roles, department_id, person_id) -> dict:
         fields["roles"] = _("系统管理员、审计管理员不能兼任业务角色（三员分立）")
     if "sysadmin" in roles and "auditor" in roles:
         fields["roles"] = _("系统管理员与审计管理员不能由同一账户担任")
+    if "secadmin" in roles and roles - {"secadmin", "servant"}:
+        fields["roles"] = _("安全管理员不能兼任系统管理员、审计管理员或业务角色（三员分立）")
     return fields
 
 
+_validate_roles = validate_roles
+
+
 def create_user(*, username: str, display_name: str, roles, password: str, department_id: int | None = None,
-                person_id: int | None = None, email: str | None = None) -> User:
+                person_id: int | None = None, email: str | None = None, immediate: bool = False,
+                one_time: bool = True, requested_by=None) -> User:
+    """A new account. Its password is one-time (changed at the first login) unless
+    ``one_time=False`` (the operator's own, from the command line).
+
+    ``immediate``: the roles take effect at once (the command line: the operator's
+    bootstrap). Otherwise (web, API) only ``servant`` does; privileged roles and the scope
+    wait for a security administrator's approval (core.accounts.grants)."""
     username = (username or "").strip()
-    fields = _validate_roles(roles, department_id, person_id)
+    fields = validate_roles(roles, department_id, person_id)
     if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
         fields["username"] = _("用户名只能包含字母、数字、下划线和点")
     elif db.session.execute(db.select(User.id).filter_by(username=username)).first():
@@ -56,33 +70,44 @@ def create_user(*, username: str, display_name: str, roles, password: str, depar
             fields["department_id"] = _("单位不存在")
     if fields:
         raise ValidationFailed(fields)
+    from core.accounts.grants import PRIVILEGED, request_roles
+    wanted = {Role(r).value for r in roles}
     user = User(username=username, display_name=(display_name or username).strip()[:64],
                 password_hash=hash_password(password), password_changed_at=utcnow(),
-                department_id=department_id or None, person_id=person_id or None, email=email or None)
-    user.set_roles(roles)
+                department_id=(department_id or None) if immediate else None, person_id=person_id or None,
+                email=email or None, must_change_password=one_time)
+    user.set_roles(wanted if immediate else wanted - PRIVILEGED)
     db.session.add(user)
     db.session.flush()
-    record_event("user_create", user, f"{username}: {','.join(sorted(user.roles))}")
+    record_event("user_create", user, f"{username}: {','.join(sorted(user.roles)) or '-'}"
+                 + ("（操作员命令行，角色立即生效）" if immediate else "") + ("，一次性密码" if one_time else ""))
+    if not immediate:
+        request_roles(user, wanted, department_id, requested_by=requested_by)
     return user
 
 
 def update_user(user: User, *, display_name: str, roles, department_id, person_id, email, is_enabled: bool,
-                version: int | None = None) -> User:
+                version: int | None = None, requested_by=None) -> User:
+    """The sysadmin's edit: names, person link, enabled at once; roles through a grant request."""
     from core.accounts.auth import end_session
+    from core.accounts.grants import request_roles
+    from core.accounts.tokens import revoke_all_tokens
     if version is not None and version != user.version:
         raise Conflict("stale_version", _("该账户已被他人修改，请刷新后重试"))
-    fields = _validate_roles(roles, department_id, person_id)
+    fields = validate_roles(roles, department_id, person_id)
     if fields:
         raise ValidationFailed(fields)
-    before = (sorted(user.roles), user.department_id, user.is_enabled)
+    before = (user.person_id, user.is_enabled)
     user.display_name = (display_name or user.username).strip()[:64]
-    user.set_roles(roles)
-    user.department_id, user.person_id, user.email = department_id or None, person_id or None, email or None
+    user.person_id, user.email = person_id or None, email or None
     user.is_enabled = is_enabled
-    record_event("user_update", user, f"roles={','.join(sorted(user.roles))} enabled={is_enabled}")
+    record_event("user_update", user, f"enabled={is_enabled}")
     db.session.flush()
-    if before != (sorted(user.roles), user.department_id, user.is_enabled):
-        end_session(user, "roles or status changed")   # a copied cookie must not keep old rights
+    if before != (user.person_id, user.is_enabled):
+        end_session(user, "person or status changed")   # a copied cookie must not keep old rights
+        if not is_enabled:
+            revoke_all_tokens(user, "account disabled")
+    request_roles(user, roles, department_id, requested_by=requested_by)
     return user
 
 
@@ -103,8 +128,31 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
 
 
 def set_password(user: User, new: str) -> None:
+    """The holder's own new password: one-time no longer; other sessions and tokens end."""
     from core.accounts.auth import end_session
+    from core.accounts.tokens import revoke_all_tokens
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
+    user.must_change_password = False
     record_event("password_change", user, "密码已修改")
     end_session(user, "password changed")
+    revoke_all_tokens(user, "password changed")
+
+
+def reset_password(user: User) -> str:
+    """The administrator's reset: a random one-time password (shown once to the administrator),
+    to be changed at the first login; sessions and tokens end."""
+    import secrets
+
+    from core.accounts.auth import end_session
+    from core.accounts.tokens import revoke_all_tokens
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+    temporary = "".join(secrets.choice(alphabet) for _ in range(12)) + "-" + str(secrets.randbelow(90) + 10) + "!"
+    user.password_hash = hash_password(temporary)
+    user.password_changed_at = clock.utcnow()
+    user.must_change_password = True
+    user.failed_logins, user.locked_until = 0, None
+    record_event("password_reset", user, "管理员重置密码（一次性，首次登录须修改）")
+    end_session(user, "password reset")
+    revoke_all_tokens(user, "password reset")
+    return temporary

@@ -8,14 +8,15 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import confirm_login, current_user, fresh_login_required, login_required, login_user, logout_user
 
-from core.accounts import auth, services, totp
-from core.accounts.forms import LoginForm, PasswordChangeForm, ReauthForm, TotpForm, UserForm
+from core.accounts import auth, grants, services, totp
+from core.accounts.forms import LoginForm, PasswordChangeForm, ReauthForm, RolesForm, TotpForm, UserForm
 from core.accounts.models import ApiToken, User
 from core.accounts.passwords import verify_password
 from core.accounts.permissions import public, require_roles
-from core.accounts.tokens import create_token, revoke_token
+from core.accounts.tokens import create_token, revoke_all_tokens, revoke_token, take_revealed
 from core.audit.services import record_event
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.db import utcnow
+from core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from core.extensions import db, limiter
 from core.forms import apply_field_errors
 from core.registry.models import Department
@@ -96,6 +97,9 @@ def _finish_login(user: User, *, mfa: bool, target: str | None):
     if totp.required_for(user) and not user.totp_enabled:
         flash(_("您的角色须启用两步验证：请用手机验证器应用扫描二维码完成绑定。"), "warning")
         return redirect(url_for("accounts.totp_setup"))
+    if user.must_change_password:
+        flash(_("您的密码由管理员设置，首次登录须修改为只有您本人知道的密码。"), "warning")
+        return redirect(url_for("accounts.password"))
     if auth.password_expired(user):
         flash(_("您的密码已超过有效期，请修改密码。"), "warning")
         return redirect(url_for("accounts.password"))
@@ -142,9 +146,12 @@ def reauth():
 @bp.route("/account")
 @login_required
 def account():
+    revealed = take_revealed(current_user)      # a new token, shown this once from the server
+    if revealed:
+        db.session.commit()
     tokens = db.session.execute(db.select(ApiToken).filter_by(user_id=current_user.id, revoked_at=None)
                                 .order_by(ApiToken.id.desc())).scalars().all()
-    return render_template("core/account.html", tokens=tokens)
+    return render_template("core/account.html", tokens=tokens, revealed=revealed, now=utcnow())
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -168,7 +175,8 @@ def password():
             return redirect(url_for("accounts.account"))
     return render_template("core/password.html", form=form, min_length=current_app.config["PASSWORD_MIN_LENGTH"],
                            classes=current_app.config["PASSWORD_REQUIRE_CLASSES"],
-                           expired=auth.password_expired(current_user))
+                           expired=auth.password_expired(current_user),
+                           one_time=current_user.must_change_password)
 
 
 # ---- two-factor authentication -----------------------------------------------------------
@@ -181,17 +189,19 @@ def totp_setup():
     required = totp.required_for(user)
     if user.totp_enabled:
         return render_template("core/totp_status.html", left=totp.recovery_codes_left(user), required=required)
-    secret = session.get("totp_pending")
+    secret = user.totp_pending_secret
     if not secret:
-        secret = session["totp_pending"] = totp.new_secret()   # kept in the session until confirmed
+        # kept in the database (encrypted) until confirmed, never in the client's cookie
+        secret = user.totp_pending_secret = totp.new_secret()
+        db.session.commit()
     form = TotpForm()
     if form.validate_on_submit():
         user.totp_secret = secret
         codes = totp.enable(user, form.code.data)
         if codes:
+            user.totp_pending_secret = None
             record_event("totp_enable", user, "启用两步验证")
             db.session.commit()
-            session.pop("totp_pending", None)
             session["mfa"] = True
             return render_template("core/totp_codes.html", codes=codes, first=True)
         db.session.rollback()
@@ -233,10 +243,9 @@ def totp_disable():
 @fresh_login_required
 def new_token():
     name = (request.form.get("name") or "api").strip()[:64] or "api"
-    token = create_token(current_user, name)
+    create_token(current_user, name, read_only=request.form.get("read_only") in ("1", "y", "on"), reveal=True)
     db.session.commit()
-    flash(_("新的访问令牌（只显示这一次，请妥善保存）：") + token, "success")
-    return redirect(url_for("accounts.account"))
+    return redirect(url_for("accounts.account"))     # the account page shows it once, from the server
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -260,7 +269,7 @@ def _department_choices():
 
 
 @bp.route("/admin/users")
-@require_roles("sysadmin")
+@require_roles("sysadmin", "secadmin")
 def users():
     q = (request.args.get("q") or "").strip()
     sel = db.select(User).order_by(User.username)
@@ -278,15 +287,19 @@ def user_new():
     form.department_id.choices = _department_choices()
     if form.validate_on_submit():
         try:
-            services.create_user(username=form.username.data, display_name=form.display_name.data,
-                                 roles=form.roles.data, password=form.password.data or "",
-                                 department_id=form.department_id.data or None,
-                                 person_id=_int_or_none(form.person_id.data), email=form.email.data)
+            user = services.create_user(username=form.username.data, display_name=form.display_name.data,
+                                        roles=form.roles.data, password=form.password.data or "",
+                                        department_id=form.department_id.data or None,
+                                        person_id=_int_or_none(form.person_id.data), email=form.email.data,
+                                        requested_by=current_user)
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
         else:
             db.session.commit()
-            flash(_("账户 %(username)s 已创建。", username=form.username.data), "success")
+            flash(_("账户 %(username)s 已创建，初始密码为一次性密码，首次登录须修改。", username=form.username.data),
+                  "success")
+            if grants.pending_for(user):
+                flash(_("所选业务或管理角色须经安全管理员批准后生效。"), "info")
             return redirect(url_for("accounts.users"))
     return render_template("core/user_form.html", form=form, user=None)
 
@@ -308,14 +321,17 @@ def user_edit(user_id: int):
                                  department_id=form.department_id.data or None,
                                  person_id=_int_or_none(form.person_id.data), email=form.email.data,
                                  is_enabled=form.is_enabled.data,
-                                 version=_int_or_none(request.form.get("version")) or 0)
+                                 version=_int_or_none(request.form.get("version")) or 0,
+                                 requested_by=current_user)
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
         else:
             db.session.commit()
             flash(_("账户已更新。"), "success")
+            if grants.pending_for(user):
+                flash(_("新增的角色或管理范围须经安全管理员批准后生效。"), "info")
             return redirect(url_for("accounts.users"))
-    return render_template("core/user_form.html", form=form, user=user)
+    return render_template("core/user_form.html", form=form, user=user, pending=grants.pending_for(user))
 
 
 @bp.route("/admin/users/<int:user_id>/2fa/reset", methods=["POST"])
@@ -324,8 +340,11 @@ def user_edit(user_id: int):
 def user_totp_reset(user_id: int):
     """A user lost their phone and their recovery codes: they enrol again at the next login."""
     user = db.session.get(User, user_id) or _raise_nf()
+    if user.id == current_user.id:
+        raise Forbidden(_("不能重置本人的两步验证"))
     totp.disable(user)
     auth.end_session(user, "two-factor reset")
+    revoke_all_tokens(user, "two-factor reset")
     record_event("totp_reset", user, "系统管理员重置两步验证")
     db.session.commit()
     flash(_("已重置 %(username)s 的两步验证，该用户下次登录时须重新绑定。", username=user.username), "success")
@@ -341,3 +360,74 @@ def _int_or_none(value):
 
 def _raise_nf():
     raise NotFound()
+
+
+@bp.route("/admin/users/<int:user_id>/password-reset", methods=["POST"])
+@require_roles("sysadmin")
+@fresh_login_required
+def user_password_reset(user_id: int):
+    """A forgotten password: a random one-time password, shown once on this page (never in the
+    cookie); the user must change it at the first login."""
+    user = db.session.get(User, user_id) or _raise_nf()
+    if user.id == current_user.id:
+        raise Forbidden(_("不能重置本人的密码，请在“我的账户”中修改"))
+    temporary = services.reset_password(user)
+    db.session.commit()
+    return render_template("core/password_reset_done.html", user=user, temporary=temporary)
+
+
+# ---- role grants (security administrator) ------------------------------------------------
+
+@bp.route("/admin/role-grants")
+@require_roles("secadmin", "sysadmin")
+def role_grants():
+    from core.accounts.models import RoleGrant
+    pending = db.session.execute(db.select(RoleGrant).filter_by(state=grants.PENDING)
+                                 .order_by(RoleGrant.id)).scalars().all()
+    recent = db.session.execute(db.select(RoleGrant).where(RoleGrant.state != grants.PENDING)
+                                .order_by(RoleGrant.id.desc()).limit(50)).scalars().all()
+    return render_template("core/role_grants.html", pending=pending, recent=recent, labels=grants.STATE_LABELS)
+
+
+@bp.route("/admin/users/<int:user_id>/roles", methods=["GET", "POST"])
+@require_roles("secadmin")
+@fresh_login_required
+def user_roles(user_id: int):
+    """The security administrator asks for a role set and scope; another one approves."""
+    user = db.session.get(User, user_id) or _raise_nf()
+    form = RolesForm()
+    form.department_id.choices = _department_choices()
+    if request.method == "GET":
+        form.roles.data = sorted(user.roles)
+        form.department_id.data = user.department_id or 0
+    if form.validate_on_submit():
+        try:
+            grant = grants.request_roles(user, form.roles.data, form.department_id.data or None,
+                                         requested_by=current_user, reason=form.reason.data or "")
+        except ValidationFailed as exc:
+            apply_field_errors(form, exc.fields)
+        else:
+            db.session.commit()
+            flash(_("授权申请已提交，须由另一名安全管理员批准后生效。") if grant else _("角色已更新。"), "success")
+            return redirect(url_for("accounts.role_grants"))
+    return render_template("core/user_roles.html", form=form, user=user, pending=grants.pending_for(user))
+
+
+@bp.route("/admin/role-grants/<int:grant_id>/decision", methods=["POST"])
+@require_roles("secadmin")
+@fresh_login_required
+def role_grant_decision(grant_id: int):
+    from core.accounts.models import RoleGrant
+    grant = db.session.get(RoleGrant, grant_id) or _raise_nf()
+    decision = request.form.get("decision")
+    if decision == "approve":
+        grants.approve(grant, current_user)
+        message = _("已批准：%(username)s 的角色已生效。", username=grant.user.username)
+    elif decision == "reject":
+        grants.reject(grant, current_user, request.form.get("reason", "")[:500])
+        message = _("已驳回该授权申请。")
+    else:
+        raise ValidationFailed({"decision": _("请选择批准或驳回")})
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("accounts.role_grants"))

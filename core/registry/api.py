@@ -31,7 +31,8 @@ def department_json(d: Department) -> dict:
 
 def person_json(p: Person) -> dict:
     return {"id": p.id, "name": p.name, "id_number": p.id_masked, "gender": p.gender,
-            "birth_date": p.birth_date.isoformat(), "department_id": p.department_id,
+            # the birth year only: with the full date the masked number could be rebuilt (issue 17 item 2)
+            "birth_year": p.birth_date.year, "department_id": p.department_id,
             "department": p.department.name, "post": p.post, "rank": p.rank, "leading": p.leading,
             "entry_date": p.entry_date.isoformat(),
             "appointed_on": p.appointed_on.isoformat() if p.appointed_on else None,

@@ -28,7 +28,7 @@ from core.extensions import db
 from core.notify.services import notify
 from tests import factories as f
 
-ROLES = ("servant", "hr", "committee", "sysadmin", "auditor", "anonymous")
+ROLES = ("servant", "hr", "committee", "sysadmin", "auditor", "secadmin", "anonymous")
 RELATIONS = ("own", "same_subtree", "other_subtree", "parent_department", "nonexistent")
 MISSING_ID = 987654
 
@@ -134,6 +134,7 @@ def build_world() -> World:
     u["committee"] = f.user("committee", roles=("committee",), department=d["东营市"], person=p["committee_own"])
     u["sysadmin"] = f.user("admin", roles=("sysadmin",))
     u["auditor"] = f.user("auditor", roles=("auditor",))
+    u["secadmin"] = f.user("secadmin", roles=("secadmin",))
     u["hr_city"] = f.user("hr_city", roles=("hr",), department=d["东营市"])
     u["hr_hekou"] = f.user("hr_hekou", roles=("hr",), department=d["河口区"])
     u["hr_binzhou"] = f.user("hr_binzhou", roles=("hr",), department=d["滨州市"])

@@ -74,9 +74,10 @@ ROWS = [
     *rows("training.overview_export", "GET", only(HR)),
     *rows("training.overview_enrol", "POST", only({"hr": 404})),               # no course given
     # ---- a person's enrolment (HR of the subtree) -------------------------------------------------
-    *rows("training.enrolment_complete", "GET", only({"hr": HR_SCOPE})),
-    *rows("training.enrolment_complete", "POST", only({"hr": HR_SCOPE})),      # completed already: form
-    *rows("training.enrolment_outcome", "POST", only({"hr": rel(own=303, same_subtree=303)})),
+    # recording one's own completion is an HR act on one's own file: 403 own_file (issue 17 item 1)
+    *rows("training.enrolment_complete", "GET", only({"hr": rel(own=403, same_subtree=200)})),
+    *rows("training.enrolment_complete", "POST", only({"hr": rel(own=403, same_subtree=200)})),
+    *rows("training.enrolment_outcome", "POST", only({"hr": rel(own=403, same_subtree=303)})),
     # ---- the person's own pages -------------------------------------------------------------------
     *rows("training.my_training", "GET", only(PERSONAL)),
     *rows("training.catalogue", "GET", only(PERSONAL)),

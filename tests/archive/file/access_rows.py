@@ -40,9 +40,12 @@ NOBODY = rel()
 SERVANT_SELF = rel(own=200)
 
 
+OWN_FILE = 403      # no one acts on their own file (issue 17 item 1): 403 own_file
+
+
 def hr_manage(ok, anonymous=ANON_PAGE) -> dict:
-    """HR of the subtree only (刘强 and 王芳 are in 东营区's scope)."""
-    return only({"hr": rel(own=ok, same_subtree=ok)}, anonymous=anonymous)
+    """HR of the subtree only (王芳 is in 东营区's scope); 刘强 is hr's own file: 403."""
+    return only({"hr": rel(own=OWN_FILE, same_subtree=ok)}, anonymous=anonymous)
 
 
 def viewable(ok=200, anonymous=ANON_PAGE) -> dict:
@@ -90,7 +93,7 @@ ROWS = [
     *rows("file.objection_new", "GET", only({"servant": rel(own=200), "hr": rel(own=200, same_subtree=200)})),
     *rows("file.objection_new", "POST", only({"servant": rel(own=200), "hr": rel(own=200, same_subtree=200)})),
     *rows("file.objection_detail", "GET", viewable()),
-    *rows("file.objection_detail", "POST", {"servant": rel(), "hr": rel(own=200, same_subtree=200),
+    *rows("file.objection_detail", "POST", {"servant": rel(), "hr": rel(own=OWN_FILE, same_subtree=200),
                                             "committee": NOBODY, "sysadmin": 403, "auditor": 403,
                                             "anonymous": ANON_PAGE}),
     *rows("file.complaint_new", "GET", only({"servant": 404})),      # no subject named: 404

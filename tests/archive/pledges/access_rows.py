@@ -35,9 +35,12 @@ def hr_only(status, anonymous=ANON_PAGE) -> dict:
     return only({"hr": status}, anonymous=anonymous)
 
 
+OWN_FILE = 403      # no one acts on their own file (issue 17 item 1): 403 own_file
+
+
 def hr_manage(ok, anonymous=ANON_PAGE) -> dict:
-    """HR of the subtree only (刘强 and 王芳 are in 东营区's scope)."""
-    return only({"hr": rel(own=ok, same_subtree=ok)}, anonymous=anonymous)
+    """HR of the subtree only (王芳 is in 东营区's scope); 刘强 is hr's own file: 403."""
+    return only({"hr": rel(own=OWN_FILE, same_subtree=ok)}, anonymous=anonymous)
 
 
 def viewable(ok=200, anonymous=ANON_PAGE) -> dict:

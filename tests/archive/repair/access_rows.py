@@ -47,8 +47,9 @@ ROWS = [
     # ---- HR ----------------------------------------------------------------------------------
     *rows("repair.queue", "GET", only({"hr": 200})),
     *rows("repair.applications", "GET", only({"hr": 200})),
-    *rows("repair.detail", "GET", only({"hr": HR_SCOPE_OK})),
-    *rows("repair.decide", "POST", only({"hr": rel(own=422, same_subtree=422)})),   # empty form: 422
+    # HR's own application (刘强): 403 own_file (issue 17 item 1); he follows it as its person
+    *rows("repair.detail", "GET", only({"hr": rel(own=403, same_subtree=200)})),
+    *rows("repair.decide", "POST", only({"hr": rel(own=403, same_subtree=422)})),   # empty form: 422
     # last: withdrawing changes the servant's own application (nothing above depends on it)
     *rows("repair.withdraw", "POST", only({"servant": rel(own=302)})),
 

@@ -47,8 +47,9 @@ def seen(ok, anonymous=ANON_PAGE) -> dict:
 
 
 def own_job(servant, hr, committee, sysadmin, auditor, anonymous=ANON_PAGE) -> dict:
-    return table(servant=rel(own=servant), hr=rel(own=hr), committee=rel(own=committee),
-                 sysadmin=rel(own=sysadmin), auditor=rel(own=auditor), anonymous=anonymous)
+    """The job's creator only; the security administrator has no job in the world (404 everywhere)."""
+    return {**table(servant=rel(own=servant), hr=rel(own=hr), committee=rel(own=committee),
+                    sysadmin=rel(own=sysadmin), auditor=rel(own=auditor), anonymous=anonymous), "secadmin": rel()}
 
 
 PUBLIC = {"own": 200, "same_subtree": 200, "other_subtree": 200, "parent_department": 200, "nonexistent": 404}
@@ -70,7 +71,8 @@ ROWS = [
     *rows("reviews.review_print", "POST", seen(302), data=BAD_FORMAT),   # invalid format: a message, no job
     # the person named by the relation: HR in scope prints (刘强, 王芳); a committee member only
     # through an open review of theirs, and no relation names its candidate
-    *rows("reviews.file_pdf", "GET", table(hr=rel(own=200, same_subtree=200), committee=rel())),
+    # an official print of one's own file is an HR act on it: 403 own_file (issue 17 item 1)
+    *rows("reviews.file_pdf", "GET", table(hr=rel(own=403, same_subtree=200), committee=rel())),
     *rows("reviews.job_status", "GET", own_job(200, 200, 200, 200, 200)),
     *rows("reviews.job_status_json", "GET", own_job(200, 200, 200, 200, 200)),
     *rows("reviews.job_download", "GET", own_job(404, 200, 200, 404, 404)),   # only finished jobs
@@ -88,7 +90,7 @@ ROWS = [
     # the body is refused before the review is looked up
     *rows("reviews_api.print_review", "POST", table(hr=422, committee=422, anonymous=ANON_API),
           json={"format": "docx"}, objects=True),
-    *rows("reviews_api.file_pdf", "GET", table(hr=rel(own=200, same_subtree=200), committee=rel(),
+    *rows("reviews_api.file_pdf", "GET", table(hr=rel(own=403, same_subtree=200), committee=rel(),
                                                anonymous=ANON_API)),
     *rows("reviews_api.job", "GET", own_job(200, 200, 200, 200, 200, ANON_API)),
     *rows("reviews_api.job_download", "GET", own_job(404, 200, 200, 404, 404, ANON_API)),
