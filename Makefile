@@ -89,4 +89,4 @@ translations: venv-dev
 	$(VENV)/bin/pybabel compile -d translations
 
 clean:
-	rm -rf instance/integrity.db instance/uploads instance/jobs
+	rm -rf instance/integrity.db instance/uploads instance/jobs instance/audit-witness.log

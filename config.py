@@ -60,6 +60,11 @@ class Config:
     AUDIT_CHECKPOINT_KEY = ""
     AUDIT_CHECKPOINT_EVERY = 1000
     AUDIT_RETENTION_DAYS = 180
+    # witness of the audit chain outside the database (core/audit/witness.py): None = instance/audit-witness.log,
+    # "" = off; AUDIT_WITNESS_SYSLOG: "1" (/dev/log), a socket path or host:port (UDP)
+    AUDIT_WITNESS_PATH: str | None = None
+    AUDIT_WITNESS_SYSLOG = ""
+    AUDIT_WITNESS_GRACE_SECONDS = 300
     # Domain settings (see archive/rules.py and training/rules.py for every key)
     INTEGRITY_HOURS_PER_YEAR = 6
     ANNUAL_TRAINING_HOURS = 0
@@ -94,7 +99,8 @@ class Config:
         env = os.environ
         for key in ("SECRET_KEY", "REDIS_URL", "MAIL_SERVER", "ID_ENCRYPTION_KEYS", "ID_HASH_KEY",
                     "AUDIT_CHECKPOINT_KEY", "PDF_SIGNING_CERT", "PDF_SIGNING_KEY", "PDF_SIGNING_PKCS12",
-                    "PDF_SIGNING_CHAIN", "PDF_SIGNING_PASSPHRASE", "PDF_SIGNING_LOCATION", "TIME_ZONE", "RATELIMIT_STORAGE_URI", "CREDIT_EXPORT_ID_NUMBER"):
+                    "PDF_SIGNING_CHAIN", "PDF_SIGNING_PASSPHRASE", "PDF_SIGNING_LOCATION", "TIME_ZONE", "RATELIMIT_STORAGE_URI", "CREDIT_EXPORT_ID_NUMBER",
+                    "AUDIT_WITNESS_PATH", "AUDIT_WITNESS_SYSLOG"):
             if env.get(key):
                 values[key] = env[key]
         for key in ("INTEGRITY_HOURS_PER_YEAR", "ANNUAL_TRAINING_HOURS", "IDLE_TIMEOUT_MINUTES",
@@ -127,6 +133,7 @@ class TestConfig(Config):
     PASSWORD_MAX_AGE_DAYS = 0
     PASSWORD_HASH_FAST = True
     JOBS_SYNCHRONOUS = True
+    AUDIT_WITNESS_PATH = ""         # tests empty the tables between tests: the witness tests give their own file
 
     @classmethod
     def database_url(cls, env) -> str:
