@@ -16,7 +16,7 @@ run: system venv
 	$(FLASK) demo load --if-empty --people $(DEMO_PEOPLE)
 	@$(FLASK) demo accounts
 	@echo "Serving on http://127.0.0.1:5000  (Ctrl+C to stop)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:5000} $(FLASK) run --host 127.0.0.1 --port 5000
 
 system:
 	@bash scripts/system-deps.sh
@@ -89,4 +89,4 @@ translations: venv-dev
 	$(VENV)/bin/pybabel compile -d translations
 
 clean:
-	rm -rf instance/integrity.db instance/uploads instance/jobs
+	rm -rf instance/integrity.db instance/uploads instance/jobs instance/audit-witness.log

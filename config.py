@@ -20,6 +20,15 @@ def normalise_db_url(url: str) -> str:
     return url
 
 
+def checked_public_base_url(url: str) -> str:
+    """``PUBLIC_BASE_URL``: http(s)://host[:port][/path], nothing else (it is printed on every PDF)."""
+    from urllib.parse import urlsplit
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or "@" in parts.netloc:
+        raise RuntimeError(f"PUBLIC_BASE_URL must be http(s)://host[:port][/path], not {url!r}")
+    return url.rstrip("/")
+
+
 class Config:
     """Settings shared by every environment. Domain rules read their numbers from here."""
 
@@ -61,6 +70,13 @@ class Config:
     AUDIT_CHECKPOINT_KEY = ""
     AUDIT_CHECKPOINT_EVERY = 1000
     AUDIT_RETENTION_DAYS = 180
+    # witness of the audit chain outside the database (core/audit/witness.py): None = instance/audit-witness.log,
+    # "" = off; AUDIT_WITNESS_SYSLOG: "1" (/dev/log), a socket path or host:port (UDP)
+    AUDIT_WITNESS_PATH: str | None = None
+    AUDIT_WITNESS_SYSLOG = ""
+    AUDIT_WITNESS_GRACE_SECONDS = 300
+    # the address printed in PDFs and QR codes (verification links); never taken from the Host header
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     # Domain settings (see archive/rules/ and training/rules.py for every key)
     INTEGRITY_HOURS_PER_YEAR = 6
     ANNUAL_TRAINING_HOURS = 0
@@ -95,7 +111,8 @@ class Config:
         env = os.environ
         for key in ("SECRET_KEY", "REDIS_URL", "MAIL_SERVER", "ID_ENCRYPTION_KEYS", "ID_HASH_KEY",
                     "AUDIT_CHECKPOINT_KEY", "PDF_SIGNING_CERT", "PDF_SIGNING_KEY", "PDF_SIGNING_PKCS12",
-                    "PDF_SIGNING_CHAIN", "PDF_SIGNING_PASSPHRASE", "PDF_SIGNING_LOCATION", "TIME_ZONE", "RATELIMIT_STORAGE_URI", "CREDIT_EXPORT_ID_NUMBER"):
+                    "PDF_SIGNING_CHAIN", "PDF_SIGNING_PASSPHRASE", "PDF_SIGNING_LOCATION", "TIME_ZONE", "RATELIMIT_STORAGE_URI", "CREDIT_EXPORT_ID_NUMBER",
+                    "AUDIT_WITNESS_PATH", "AUDIT_WITNESS_SYSLOG", "PUBLIC_BASE_URL"):
             if env.get(key):
                 values[key] = env[key]
         for key in ("INTEGRITY_HOURS_PER_YEAR", "ANNUAL_TRAINING_HOURS", "IDLE_TIMEOUT_MINUTES",
@@ -107,6 +124,7 @@ class Config:
                 values[key] = env[key].lower() in ("1", "true", "yes", "on")
         if values.get("REDIS_URL") and not env.get("RATELIMIT_STORAGE_URI"):
             values["RATELIMIT_STORAGE_URI"] = values["REDIS_URL"]
+        values["PUBLIC_BASE_URL"] = checked_public_base_url(values["PUBLIC_BASE_URL"])
         values["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(cls.database_url(env))
         values["INSTANCE_DIR"] = str(Path(env.get("INTEGRITY_INSTANCE_DIR", BASE_DIR / "instance")))
         values.setdefault("UPLOAD_DIR", str(Path(values["INSTANCE_DIR"]) / "uploads"))
@@ -128,6 +146,8 @@ class TestConfig(Config):
     PASSWORD_MAX_AGE_DAYS = 0
     PASSWORD_HASH_FAST = True
     JOBS_SYNCHRONOUS = True
+    PUBLIC_BASE_URL = "http://localhost"
+    AUDIT_WITNESS_PATH = ""         # tests empty the tables between tests: the witness tests give their own file
 
     @classmethod
     def database_url(cls, env) -> str:
@@ -147,6 +167,8 @@ class ProductionConfig(Config):
             raise RuntimeError(f"Production configuration needs {', '.join(missing)} in the environment")
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("Production configuration needs DATABASE_URL")
+        if not os.environ.get("PUBLIC_BASE_URL"):
+            raise RuntimeError("Production configuration needs PUBLIC_BASE_URL (the address printed in PDFs)")
         return values
 
 

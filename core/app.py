@@ -66,6 +66,8 @@ def register_i18n(app: Flask) -> None:
 
 def register_security(app: Flask) -> None:
     from core import security
+    from core.safe_args import SafeRequest
+    app.request_class = SafeRequest            # out-of-range integers in query strings: the default, never a 500
     security.init_app(app)
 
 

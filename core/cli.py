@@ -75,6 +75,8 @@ def audit_verify():
     report = verify_chain()
     if report.ok:
         click.echo(f"audit chain intact: {report.checked} events")
+        if report.witness:
+            click.echo(report.witness)
         return
     click.echo(f"audit chain BROKEN at event {report.first_broken_id}: {report.problem}", err=True)
     raise SystemExit(1)
@@ -163,3 +165,5 @@ def init_app(app) -> None:
     for group in (users, tokens, audit, demo, keys):
         app.cli.add_command(group)
     app.cli.add_command(worker)
+    from core import db_roles
+    db_roles.init_app(app)

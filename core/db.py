@@ -92,3 +92,27 @@ def enum_column(enum_cls, **kw):
     return mapped_column(sa.Enum(enum_cls, native_enum=False, length=length, validate_strings=True,
                                  values_callable=lambda e: [m.value for m in e],
                                  create_constraint=False), **kw)
+
+
+#: how long a SQLite connection waits for the writer lock before "database is locked" (milliseconds)
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_wal_and_busy_timeout(dbapi_connection, _record) -> None:
+    """SQLite (the embedded default): write-ahead logging, so pages keep reading while a job
+    writes, and a busy timeout, so a second writer waits for the lock instead of failing with
+    "database is locked" (issue 17, item 14). No effect on other databases or on ``:memory:``."""
+    import sqlite3
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() not in ("wal", "memory"):
+            try:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:      # another connection holds it: the next connect retries
+                pass
+    finally:
+        cursor.close()

@@ -11,9 +11,10 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit.services import record_event
@@ -61,12 +62,15 @@ class PrintedDocument(db.Model):
         return DOCUMENT_KINDS.get(self.kind, self.kind)
 
 
+def public_url(path: str) -> str:
+    """An absolute link for printing (PDFs, QR codes): ``PUBLIC_BASE_URL`` + path, never the
+    request's Host header, which any client can forge (issue 17, item 13)."""
+    return (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/") + path
+
+
 def verify_url(serial: str) -> str:
     """Absolute URL of the public verification page (printed as the QR code)."""
-    try:
-        return url_for("reviews.verify", serial=serial, _external=True)
-    except Exception:  # noqa: BLE001 - the page is registered by archive.reviews
-        return f"/verify/{serial}"
+    return public_url(f"/verify/{quote(serial, safe='')}")
 
 
 def issue_document(kind: str, render: Callable[[str], bytes], *, person=None, department=None, issued_by=None,

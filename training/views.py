@@ -133,10 +133,8 @@ def course_form(course_id: int | None = None):
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    from core.safe_args import safe_int
+    return safe_int(value)       # beyond 32 bits: no row, never a 500
 
 
 ENROLMENT_SORTS = {"name": Person.name, "department": Person.department_path, "status": Enrolment.status,

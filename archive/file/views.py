@@ -53,10 +53,8 @@ if worklists.worklist_cards not in WORKLIST_PROVIDERS:
 
 
 def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    from core.safe_args import safe_int
+    return safe_int(value)       # beyond 32 bits: no row, never a 500
 
 
 def _failed(form, exc: DomainError) -> None:

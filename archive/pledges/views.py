@@ -89,10 +89,8 @@ def _template_choices() -> list[tuple[int, str]]:
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    from core.safe_args import safe_int
+    return safe_int(value)       # beyond 32 bits: no row, never a 500
 
 
 # ---- worklist card ------------------------------------------------------------------------

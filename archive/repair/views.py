@@ -29,10 +29,8 @@ STATUS_FILTERS = ("pending", "approved", "rejected", "withdrawn", "all")
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    from core.safe_args import safe_int
+    return safe_int(value)       # beyond 32 bits: no row, never a 500
 
 
 def fix_links() -> dict[str, tuple[str, str]]:

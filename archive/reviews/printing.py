@@ -93,9 +93,7 @@ def _established(data) -> str:
 
 
 def _verify_link(serial: str, base_url: str | None) -> str:
-    if has_request_context():
-        return verify_url(serial)
-    return (base_url or "").rstrip("/") + f"/verify/{serial}"
+    return verify_url(serial)        # PUBLIC_BASE_URL, in a request or a worker alike (never the Host header)
 
 
 def file_context(person, *, review: Review | None, printed_by, as_of: date | None = None) -> dict:
@@ -402,6 +400,7 @@ def start_batch(review: Review, fmt: str, user, base_url: str | None):
         raise ValidationFailed({"format": "本次评审还没有候选人"})
     record_event("review_print_request", review, f"申请批量打印（{'合并 PDF' if fmt == 'merged' else 'ZIP'}）")
     db.session.commit()
+    base_url = current_app.config.get("PUBLIC_BASE_URL") or None      # not the request's Host header
     return enqueue("archive.reviews.printing:print_review_job", review.id, fmt, user.id, base_url,
                    kind="review_print", created_by=user, owner=review, total=total)
 

@@ -73,10 +73,10 @@ def visible_reviews(user, *, today: date | None = None, open_only: bool = False)
 
 def get_review(user, review_id, *, manage: bool = False) -> Review:
     """A review ``user`` may see (``manage``: may change), else 404."""
-    try:
-        rid = int(review_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("考察评审不存在")) from None
+    from core.safe_args import safe_int
+    rid = safe_int(review_id)
+    if rid is None:
+        raise NotFound(_("考察评审不存在"))
     review = db.session.get(Review, rid)
     if review is None:
         raise NotFound(_("考察评审不存在"))

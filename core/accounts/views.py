@@ -352,10 +352,11 @@ def user_totp_reset(user_id: int):
 
 
 def _int_or_none(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return -1   # an invalid id: the service reports "人员不存在"
+    from core.safe_args import safe_int
+    if value in (None, ""):
+        return None
+    number = safe_int(value)
+    return -1 if number is None else number   # an invalid id: the service reports "人员不存在"
 
 
 def _raise_nf():

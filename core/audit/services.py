@@ -13,12 +13,14 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 
+from core import clock
+from core.audit import witness
 from core.audit.models import AuditCheckpoint, AuditEvent
 from core.db import utcnow
 from core.extensions import db
@@ -72,18 +74,23 @@ def record_event(action: str, target=None, summary: str = "", *, outcome: str = 
     if session.get_bind().dialect.name == "postgresql":
         _append_pg(session, ev)
     else:
+        # SQLite: a write first, so the transaction holds the writer lock (waiting busy_timeout for it)
+        # before it reads the head; a read first would let two connections take the same id
+        session.execute(_SQLITE_WRITE_LOCK)
         head = session.execute(db.select(AuditEvent.id, AuditEvent.hash)
                                .order_by(AuditEvent.id.desc()).limit(1)).first()
         ev.id, ev.prev_hash = (head.id + 1) if head else 1, head.hash if head else GENESIS
         ev.hash = event_hash(ev)
         session.execute(sa.insert(AuditEvent.__table__).values(
             {c.key: getattr(ev, c.key) for c in AuditEvent.__table__.columns}))
+    witness.remember(session, "E", ev.id, ev.hash)
     every = current_app.config.get("AUDIT_CHECKPOINT_EVERY", 1000)
     if every and ev.id % every == 0:
         write_checkpoint(ev)
     return ev
 
 
+_SQLITE_WRITE_LOCK = sa.text("UPDATE audit_chain_head SET key = key WHERE 1 = 0")
 _FIELDS = ("occurred_at", "actor_id", "actor_name", "action", "target_type", "target_id", "person_id", "ip",
            "outcome", "summary")
 #: the event row from the head row updated in the same statement; the link hash is
@@ -149,6 +156,7 @@ def write_checkpoint(ev: AuditEvent | None = None) -> AuditCheckpoint | None:
     cp = AuditCheckpoint(event_id=ev.id, head_hash=ev.hash, signature=_sign(ev.id, ev.hash))
     db.session.add(cp)
     db.session.flush()
+    witness.remember(db.session, "C", cp.event_id, cp.head_hash, cp.signature)
     return cp
 
 
@@ -158,13 +166,25 @@ class ChainReport:
     checked: int
     first_broken_id: int | None = None
     problem: str = ""
+    witness: str = ""       # what the witness outside the database covered (printed by the CLI)
 
 
 def verify_chain(batch: int = 5000) -> ChainReport:
-    """Walk the chain in id order; name the first event whose link or content is wrong."""
+    """Walk the chain in id order; name the first event whose link or content is wrong, then
+    cross-check the database against the witness file outside it (core/audit/witness.py)."""
+    wit = witness.read_witness()
+    checkpoints = {cp.event_id: cp for cp in db.session.execute(db.select(AuditCheckpoint)).scalars()}
+    report, last_id = _walk_chain(batch, wit, checkpoints)
+    if not report.ok:
+        return report
+    return _cross_check_witness(report, wit, checkpoints, last_id)
+
+
+def _walk_chain(batch: int, wit: witness.Witness, checkpoints: dict) -> tuple[ChainReport, int]:
     prev, expected_id, checked, last_id = GENESIS, 1, 0, 0
     hashes: dict[int, str] = {}
-    checkpoints = {cp.event_id: cp for cp in db.session.execute(db.select(AuditCheckpoint)).scalars()}
+    grace = clock.utcnow() - timedelta(seconds=current_app.config.get("AUDIT_WITNESS_GRACE_SECONDS", 300))
+    first_witnessed = min(wit.events) if wit.events else None
     while True:
         rows = db.session.execute(db.select(AuditEvent).where(AuditEvent.id > last_id)
                                   .order_by(AuditEvent.id).limit(batch)).scalars().all()
@@ -172,21 +192,53 @@ def verify_chain(batch: int = 5000) -> ChainReport:
             break
         for ev in rows:
             if ev.id != expected_id:
-                return ChainReport(False, checked, expected_id, f"事件 #{expected_id} 缺失（已被删除）")
+                return ChainReport(False, checked, expected_id, f"事件 #{expected_id} 缺失（已被删除）"), last_id
             if ev.prev_hash != prev:
-                return ChainReport(False, checked, ev.id, f"事件 #{ev.id} 的前序哈希与上一事件不符")
+                return ChainReport(False, checked, ev.id, f"事件 #{ev.id} 的前序哈希与上一事件不符"), last_id
             if event_hash(ev) != ev.hash:
-                return ChainReport(False, checked, ev.id, f"事件 #{ev.id} 的内容已被修改")
+                return ChainReport(False, checked, ev.id, f"事件 #{ev.id} 的内容已被修改"), last_id
+            seen = wit.events.get(ev.id)
+            if seen is not None and seen != ev.hash:
+                return ChainReport(False, checked, ev.id,
+                                   f"事件 #{ev.id} 与见证文件记录的哈希不符（事件被修改或链被重建）"), last_id
+            if (seen is None and first_witnessed is not None and ev.id > first_witnessed
+                    and ev.occurred_at < grace):
+                return ChainReport(False, checked, ev.id, f"事件 #{ev.id} 不在见证文件中（事件系伪造或见证文件被改动）"), last_id
             if ev.id in checkpoints:
                 hashes[ev.id] = ev.hash
             prev, expected_id, last_id, checked = ev.hash, ev.id + 1, ev.id, checked + 1
         db.session.expunge_all()
     for cp in checkpoints.values():
         if not hmac.compare_digest(cp.signature, _sign(cp.event_id, cp.head_hash)):
-            return ChainReport(False, checked, cp.event_id, f"检查点 #{cp.event_id} 的签名无效")
+            return ChainReport(False, checked, cp.event_id, f"检查点 #{cp.event_id} 的签名无效"), last_id
         if cp.event_id > last_id:
-            return ChainReport(False, checked, last_id + 1, f"检查点 #{cp.event_id} 之前的事件已被截断")
+            return ChainReport(False, checked, last_id + 1, f"检查点 #{cp.event_id} 之前的事件已被截断"), last_id
         if hashes.get(cp.event_id) != cp.head_hash:
-            return ChainReport(False, checked, cp.event_id, f"事件 #{cp.event_id} 与签名检查点不符（链被重建）")
-    return ChainReport(True, checked)
+            return ChainReport(False, checked, cp.event_id, f"事件 #{cp.event_id} 与签名检查点不符（链被重建）"), last_id
+    return ChainReport(True, checked), last_id
 
+
+def _cross_check_witness(report: ChainReport, wit: witness.Witness, checkpoints: dict, last_id: int) -> ChainReport:
+    if wit.path is None:
+        report.witness = "见证文件未启用（AUDIT_WITNESS_PATH 为空）"
+        return report
+    if wit.conflicts:
+        eid = min(wit.conflicts)
+        return ChainReport(False, report.checked, eid, f"见证文件对事件 #{eid} 记录了两个不同的哈希（数据库曾被重建或替换）")
+    beyond = [eid for eid in wit.events if eid > last_id]
+    if beyond:
+        eid = min(beyond)
+        return ChainReport(False, report.checked, eid,
+                           f"见证文件记录的事件 #{eid}–#{max(beyond)} 在数据库中不存在（已被删除或尾部被截断）")
+    for eid, (head, signature) in sorted(wit.checkpoints.items()):
+        cp = checkpoints.get(eid)
+        if cp is None:
+            return ChainReport(False, report.checked, eid, f"见证文件记录的检查点 #{eid} 已从数据库中删除")
+        if cp.head_hash != head or cp.signature != signature:
+            return ChainReport(False, report.checked, eid, f"检查点 #{eid} 与见证文件不符（被替换）")
+    if not wit.exists:
+        report.witness = f"见证文件 {wit.path} 尚不存在：数据库中的事件无外部证据"
+    else:
+        report.witness = (f"见证文件 {wit.path}：{len(wit.events)} 个事件、{len(wit.checkpoints)} 个检查点一致"
+                          + (f"，{wit.bad_lines} 行无法识别" if wit.bad_lines else ""))
+    return report

@@ -223,7 +223,5 @@ def _endpoints():
 
 
 def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    from core.safe_args import safe_int
+    return safe_int(value)       # beyond 32 bits: no row, never a 500

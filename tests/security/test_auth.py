@@ -502,13 +502,15 @@ class TestSessions:
     def test_production_config_secure_cookies_and_required_keys(self, monkeypatch, tmp_path):
         from config import ProductionConfig
         env = {"SECRET_KEY": "s" * 40, "ID_ENCRYPTION_KEYS": "k", "ID_HASH_KEY": "h" * 32,
-               "AUDIT_CHECKPOINT_KEY": "c" * 32, "DATABASE_URL": "postgresql://u@db/x"}
+               "AUDIT_CHECKPOINT_KEY": "c" * 32, "DATABASE_URL": "postgresql://u@db/x",
+               "PUBLIC_BASE_URL": "https://integrity.example.gov.cn"}
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         values = ProductionConfig.load()
         assert values["SESSION_COOKIE_SECURE"] is True and values["SESSION_COOKIE_HTTPONLY"] is True
         assert values["SESSION_COOKIE_SAMESITE"] == "Lax" and values["REMEMBER_COOKIE_DURATION"] == 0
-        for missing in ("SECRET_KEY", "ID_ENCRYPTION_KEYS", "ID_HASH_KEY", "AUDIT_CHECKPOINT_KEY", "DATABASE_URL"):
+        for missing in ("SECRET_KEY", "ID_ENCRYPTION_KEYS", "ID_HASH_KEY", "AUDIT_CHECKPOINT_KEY", "DATABASE_URL",
+                        "PUBLIC_BASE_URL"):
             monkeypatch.delenv(missing)
             with pytest.raises(RuntimeError, match=missing):
                 ProductionConfig.load()
@@ -523,7 +525,7 @@ class TestSessions:
         from core.app import create_app
         env = {"SECRET_KEY": "s" * 40, "ID_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "ID_HASH_KEY": "h" * 32,
                "AUDIT_CHECKPOINT_KEY": "c" * 32, "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
-               "INTEGRITY_INSTANCE_DIR": str(tmp_path)}
+               "INTEGRITY_INSTANCE_DIR": str(tmp_path), "PUBLIC_BASE_URL": "https://intranet.example"}
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         prod = create_app("production")

@@ -100,10 +100,14 @@ def _snapshot(connection) -> dict:
     return {"counts": counts, "head": tuple(head) if head else None}
 
 
-def test_backup_and_restore_keep_rows_and_audit_head(app, world, database_url, make_app, tmp_path):
+def test_backup_and_restore_keep_rows_and_audit_head(app, world, database_url, make_app, tmp_path, config):
     from tests.security.test_auth import login
-    login(app.test_client(), "hr", "wrong")           # a few more audit events
+    witness = tmp_path / "audit-witness.log"
+    config(AUDIT_WITNESS_PATH=str(witness))
+    login(app.test_client(), "hr", "wrong")           # a few more audit events, witnessed
     db.session.commit()
+    assert app.test_cli_runner().invoke(args=["audit", "checkpoint"]).exit_code == 0
+    assert "\tC\t" not in witness.read_text() and "\nC\t" in witness.read_text()
     with db.engine.connect() as conn:
         before = _snapshot(conn)
     assert before["counts"]["people"] == 7 and before["head"] is not None
@@ -117,11 +121,19 @@ def test_backup_and_restore_keep_rows_and_audit_head(app, world, database_url, m
             after = _snapshot(conn)
         engine.dispose()
         assert after == before
-        restored = make_app(SQLALCHEMY_DATABASE_URI=restored_url)
+        restored = make_app(SQLALCHEMY_DATABASE_URI=restored_url, AUDIT_WITNESS_PATH=str(witness))
         with restored.app_context():
             result = restored.test_cli_runner().invoke(args=["audit", "verify"])
             db.session.remove()
         assert result.exit_code == 0, result.output
+        assert "见证文件" in result.output and "一致" in result.output
+        # the live database goes on; a later restore of the same (now old) dump is a rollback and is named
+        login(app.test_client(), "hr", "wrong again")
+        db.session.commit()
+        with restored.app_context():
+            result = restored.test_cli_runner().invoke(args=["audit", "verify"])
+            db.session.remove()
+        assert result.exit_code == 1 and f"#{before['head'][0] + 1}" in result.output, result.output
     finally:
         if cleanup:
             cleanup()
