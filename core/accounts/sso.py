@@ -110,17 +110,27 @@ def callback():
         raise NotFound()
     from authlib.common.errors import AuthlibBaseError
     from flask import request
+    from joserfc.errors import JoseError
     oidc = client()
     try:
         metadata = oidc.load_server_metadata()
         iss = request.args.get("iss")
         if iss is not None and iss != metadata.get("issuer"):       # RFC 9207: mix-up defence
             return problem_page("failed", summary="iss parameter mismatch", status=400)
-        token = oidc.authorize_access_token(leeway=int(current_app.config["OIDC_CLOCK_SKEW_SECONDS"]))
+        client_id = current_app.config["OIDC_CLIENT_ID"]
+        # the issuer and our client id as the audience, checked explicitly (Authlib alone lets a
+        # token for another audience through when its azp names us)
+        token = oidc.authorize_access_token(
+            leeway=int(current_app.config["OIDC_CLOCK_SKEW_SECONDS"]),
+            claims_options={"iss": {"essential": True, "values": [metadata.get("issuer")]},
+                            "aud": {"essential": True, "values": [client_id]}})
         claims = token.get("userinfo")
         if not claims or "id_token" not in token:
             return problem_page("failed", summary="no id token", status=400)
         claims = dict(claims)
+        audiences = claims.get("aud") if isinstance(claims.get("aud"), list) else [claims.get("aud")]
+        if client_id not in audiences or (claims.get("azp") and claims["azp"] != client_id):
+            return problem_page("failed", summary=f"aud {audiences!r} is not {client_id}", status=400)
         claim_name = current_app.config["OIDC_PERSON_CLAIM"]
         id_number = claims.get(claim_name)
         if not id_number:
@@ -129,7 +139,7 @@ def callback():
                 return problem_page("failed", summary="userinfo sub differs from the id token", status=400)
             id_number = info.get(claim_name)
             claims.setdefault("preferred_username", info.get("preferred_username"))
-    except (AuthlibBaseError, ValueError, KeyError, TypeError) as exc:
+    except (AuthlibBaseError, JoseError, ValueError, KeyError, TypeError) as exc:
         return problem_page("failed", summary=f"{type(exc).__name__}: {exc}", status=400)
     except OSError as exc:          # requests' connection errors are OSErrors
         return problem_page("unavailable", summary=str(exc), status=503)

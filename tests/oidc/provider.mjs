@@ -26,7 +26,7 @@ const provider = new Provider(issuer, {
   },
   claims: {
     acr: null, amr: null, auth_time: null, iss: null, sid: null,
-    openid: ['sub'], profile: ['name', 'preferred_username', 'id_number'],
+    openid: ['sub', 'acr', 'amr', 'auth_time'], profile: ['name', 'preferred_username', 'id_number'],
   },
   acrValues: ['urn:integrity:pwd', 'urn:integrity:mfa'],
   cookies: { keys: ['integrity-test-cookie-key'] },
