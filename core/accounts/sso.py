@@ -22,7 +22,6 @@ from flask import Blueprint, current_app, redirect, render_template, session, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.accounts import totp
 from core.accounts.models import User
 from core.accounts.passwords import hash_password
 from core.accounts.permissions import public
@@ -159,7 +158,8 @@ def _bind_and_login(claims: dict, id_number: str | None, id_token: str):
     user = db.session.execute(db.select(User).where(User.person_id == person.id).order_by(User.id)).scalars().first()
     if user is not None and not user.is_enabled:
         return problem_page("disabled", person=person, user=user, summary="account disabled")
-    if user is None:
+    created = user is None
+    if created:
         user = _create_servant(person, claims.get("preferred_username"))
     mfa = provider_asserted_mfa(claims, trust=bool(current_app.config["OIDC_TRUST_PROVIDER_MFA"]),
                                 amr_values=current_app.config["OIDC_MFA_AMR"],
@@ -174,9 +174,7 @@ def _bind_and_login(claims: dict, id_number: str | None, id_token: str):
         session["mfa_pending"] = {"uid": user.id, "token": user.session_token, "at": time.time(), "next": None,
                                   "sso": sso_state}
         return redirect(url_for("accounts.login_totp"))
-    if mfa and totp.required_for(user) and not user.totp_enabled:
-        pass        # the provider's MFA stands in for the enrolment it would otherwise ask for
-    return _finish_login(user, mfa=mfa, target=None, sso=sso_state)
+    return _finish_login(user, mfa=mfa, target=url_for("activation.welcome") if created else None, sso=sso_state)
 
 
 def _create_servant(person: Person, preferred: str | None) -> User:

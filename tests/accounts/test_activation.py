@@ -328,3 +328,19 @@ def test_rate_limits_per_ip_and_per_person(make_limited_app, unit):
         # another address and another person: fine
         assert c2.post("/api/v1/activate", json={**body, "id_number": other_id},
                        environ_base={"REMOTE_ADDR": "10.0.0.8"}).status_code == 422
+
+
+def test_the_welcome_page_walks_a_new_servant_to_what_is_waiting(unit, client):
+    from archive.enums import PledgeKind
+    from archive.pledges import services as pledges
+    tpl = pledges.create_template(kind=PledgeKind.PRE_APPOINTMENT, title="任职前信用承诺书",
+                                  body="本人郑重承诺：遵守法律法规，廉洁自律，诚实守信，不弄虚作假，不以权谋私，接受监督。",
+                                  created_by=unit.hr, publish=True)
+    pledges.assign(tpl, [unit.newcomer], assigned_by=unit.hr)
+    result = activation.create_batch(actor=None, person_ids=[unit.newcomer.id])
+    db.session.commit()
+    resp = client.post("/activate", data={**_activate_body(unit.newcomer, result.codes[0][1]),
+                                          "confirm": GOOD_PASSWORD})
+    assert resp.headers["Location"].endswith("/welcome")
+    html = client.get("/welcome").get_data(as_text=True)
+    assert "待签署的承诺书 1 份" in html and 'href="/my/pledges"' in html
