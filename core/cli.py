@@ -124,6 +124,15 @@ def demo_accounts():
     """Print the demo accounts (one per role)."""
     from core.demo import accounts_text
     click.echo(accounts_text(current_app.config["DEMO_PASSWORD"]))
+    from core.accounts.activation import demo_activation_text
+    try:
+        text = demo_activation_text()
+    except Exception as exc:  # noqa: BLE001 - no demo data (or no schema) yet: the accounts are printed anyway
+        db.session.rollback()
+        click.echo(f"(no activation code: {exc.__class__.__name__})")
+        return
+    db.session.commit()
+    click.echo(text)
 
 
 @keys.command("rotate")

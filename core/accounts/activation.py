@@ -301,3 +301,24 @@ def people_who_can_sign_in() -> int:
     return db.session.execute(db.select(sa.func.count(sa.distinct(User.person_id))).join(
         Person, Person.id == User.person_id).where(User.is_enabled.is_(True),
                                                     Person.status == PersonStatus.ACTIVE)).scalar_one()
+
+
+def demo_activation_text() -> str:
+    """`flask demo accounts`: one fresh activation code for a demo person without an account,
+    so a new user can try /activate (the earlier demo code of that person is revoked)."""
+    has_account = db.select(User.person_id).where(User.person_id.is_not(None))
+    person = db.session.execute(db.select(Person).where(Person.status == PersonStatus.ACTIVE,
+                                                        Person.id.not_in(has_account))
+                                .order_by(Person.id).limit(1)).scalar_one_or_none()
+    active = db.session.execute(db.select(sa.func.count()).select_from(Person)
+                                .where(Person.status == PersonStatus.ACTIVE)).scalar_one()
+    lines = [f"People who can sign in: {people_who_can_sign_in()} of {active} active people have an account; "
+             f"with activation codes (or SSO) all {active} can."]
+    if person is None:
+        return "\n".join(lines)
+    result = create_batch(actor=None, person_ids=[person.id])
+    code = result.codes[0][1]
+    lines += ["Try account activation at " + activation_url() + " with:",
+              f"  公民身份号码 {crypto.decrypt(person.id_cipher)}   姓名 {person.name}   激活码 {display_code(code)}"
+              f"   (valid until {clock.local_date(result.batch.expires_at).isoformat()})"]
+    return "\n".join(lines)
