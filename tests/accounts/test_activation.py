@@ -344,3 +344,42 @@ def test_the_welcome_page_walks_a_new_servant_to_what_is_waiting(unit, client):
     assert resp.headers["Location"].endswith("/welcome")
     html = client.get("/welcome").get_data(as_text=True)
     assert "待签署的承诺书 1 份" in html and 'href="/my/pledges"' in html
+
+
+def test_the_people_import_can_create_activation_codes_for_the_new_people(unit, api, app, tmp_path):
+    from tests.archive.exchange.conftest import make_xlsx
+    headers = ["姓名", "公民身份号码", "单位", "职务", "职级", "录用日期"]
+    rows = [[f"新人{i}", f.id_number(), "史口镇", "科员", "一级科员", date(2024, 9, 1)] for i in range(3)]
+    client = api(unit.hr)
+    resp = client.post("/api/v1/imports/people?activation_codes=1",
+                       data={"file": (io.BytesIO(make_xlsx(headers, rows)), "people.xlsx")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert body["imported"] == 3 and body["activation_codes"] == 3
+    batch = db.session.get(ActivationBatch, body["activation_batch_id"])
+    names = {s["name"] for s in activation.slips(batch)}
+    assert names == {"新人0", "新人1", "新人2"}                     # only the new people, not 王芳 of 史口镇
+    # without the option: no codes
+    more = [[f"后来{i}", f.id_number(), "史口镇", "科员", "一级科员", date(2024, 9, 1)] for i in range(2)]
+    plain = client.post("/api/v1/imports/people", data={"file": (io.BytesIO(make_xlsx(headers, more)), "p.xlsx")},
+                        content_type="multipart/form-data").get_json()
+    assert plain["imported"] == 2 and "activation_batch_id" not in plain
+    # the command line option
+    path = tmp_path / "people.xlsx"
+    path.write_bytes(make_xlsx(headers, [["命令行", f.id_number(), "史口镇", "科员", "一级科员", date(2024, 9, 1)]]))
+    result = app.test_cli_runner().invoke(args=["import", "people", str(path), "--activation-codes"])
+    assert result.exit_code == 0, result.output
+    assert "activation codes: batch" in result.output and "1 codes" in result.output
+
+
+def test_demo_accounts_prints_a_working_activation_code(unit, app, client):
+    result = app.test_cli_runner().invoke(args=["demo", "accounts"])
+    assert result.exit_code == 0, result.output
+    assert "People who can sign in:" in result.output
+    import re
+    m = re.search(r"公民身份号码 (\S+)\s+姓名 (\S+)\s+激活码 (\S+)", result.output)
+    assert m, result.output
+    resp = client.post("/api/v1/activate", json={"id_number": m.group(1), "name": m.group(2), "code": m.group(3),
+                                                 "username": "demo_new", "password": GOOD_PASSWORD})
+    assert resp.status_code == 201
