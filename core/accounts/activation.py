@@ -21,6 +21,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from core import clock, crypto
 from core.accounts import delivery
@@ -34,11 +35,11 @@ from core.extensions import db
 from core.registry.models import Department, Person
 from core.registry.services import id_lookup_hash
 
-ACTIVATION_FAILED = "身份信息或激活码不正确，或激活码已失效。请核对后重试，或联系所在单位人事部门。"
+ACTIVATION_FAILED = _l("身份信息或激活码不正确，或激活码已失效。请核对后重试，或联系所在单位人事部门。")
 
 
 def activation_failed() -> DomainError:
-    return DomainError("activation_failed", _(ACTIVATION_FAILED), status=422)
+    return DomainError("activation_failed", str(ACTIVATION_FAILED), status=422)
 
 
 # ---- codes -------------------------------------------------------------------------------------
@@ -246,8 +247,11 @@ def _create_or_reactivate(person: Person, existing: User | None, username: str, 
         raise ValidationFailed(fields)
     if existing is None:
         from core.accounts.services import create_user
-        return create_user(username=username, display_name=person.name, roles=("servant",), password=password,
+        user = create_user(username=username, display_name=person.name, roles=("servant",), password=password,
                            person_id=person.id, email=getattr(person, "email", None))
+        if hasattr(user, "must_change_password"):
+            user.must_change_password = False       # the person chose this password themselves
+        return user
     # re-activation (back after a transfer): the same account and its file, servant rights only
     from core.accounts.auth import end_session
     existing.username, existing.display_name = username, person.name
@@ -255,6 +259,8 @@ def _create_or_reactivate(person: Person, existing: User | None, username: str, 
     existing.set_roles(("servant",))
     existing.is_enabled = True
     existing.failed_logins, existing.locked_until = 0, None
+    if hasattr(existing, "must_change_password"):
+        existing.must_change_password = False       # the person chose this password themselves
     end_session(existing, "re-activated")
     record_event("user_update", existing, "重新激活（角色：servant）", actor=existing)
     return existing

@@ -19,7 +19,7 @@ import time
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, redirect, render_template, session, url_for
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.accounts.models import User
@@ -36,13 +36,13 @@ bp = Blueprint("sso", __name__)
 _EXT = "integrity_oidc"
 
 PROBLEMS = {
-    "unavailable": ("统一身份认证暂不可用", "无法连接统一身份认证平台，请稍后重试，或使用用户名和密码登录。"),
-    "failed": ("统一身份认证未完成", "登录请求无效或已过期（例如重复提交、返回后再次打开），请重新从登录页发起统一身份认证登录。"),
-    "no_claim": ("统一身份认证未提供身份证号码", "统一身份认证平台没有提供您的公民身份号码，无法确认您的身份。请联系系统管理员。"),
-    "no_match": ("未找到您的人员信息", "统一身份认证平台确认了您的身份，但本系统的人员库中没有与您的公民身份号码对应的在册人员。"
-                 "请联系所在单位人事部门核实登记信息。"),
-    "left": ("您已不在册", "人员库显示您已调出、退休或离职，不能登录本系统。如有疑问请联系原单位人事部门。"),
-    "disabled": ("账户已停用", "您的账户已被停用，不能登录。请联系所在单位人事部门或系统管理员。"),
+    "unavailable": (_l("统一身份认证暂不可用"), _l("无法连接统一身份认证平台，请稍后重试，或使用用户名和密码登录。")),
+    "failed": (_l("统一身份认证未完成"), _l("登录请求无效或已过期（例如重复提交、返回后再次打开），请重新从登录页发起统一身份认证登录。")),
+    "no_claim": (_l("统一身份认证未提供身份证号码"), _l("统一身份认证平台没有提供您的公民身份号码，无法确认您的身份。请联系系统管理员。")),
+    "no_match": (_l("未找到您的人员信息"), _l("统一身份认证平台确认了您的身份，但本系统的人员库中没有与您的公民身份号码对应的在册人员。"
+                 "请联系所在单位人事部门核实登记信息。")),
+    "left": (_l("您已不在册"), _l("人员库显示您已调出、退休或离职，不能登录本系统。如有疑问请联系原单位人事部门。")),
+    "disabled": (_l("账户已停用"), _l("您的账户已被停用，不能登录。请联系所在单位人事部门或系统管理员。")),
 }
 
 
@@ -83,7 +83,7 @@ def problem_page(kind: str, *, person=None, user=None, summary: str = "", status
                  actor=user, person_id=getattr(person, "id", None))
     db.session.commit()
     title, text = PROBLEMS[kind]
-    return render_template("core/sso_problem.html", title=_(title), text=_(text)), status
+    return render_template("core/sso_problem.html", title=str(title), text=str(text)), status
 
 
 @bp.route("/login/sso")
@@ -189,6 +189,8 @@ def _create_servant(person: Person, preferred: str | None) -> User:
                 password_hash=hash_password(secrets.token_urlsafe(32)), password_changed_at=clock.utcnow(),
                 email=getattr(person, "email", None))
     user.set_roles(("servant",))
+    if hasattr(user, "must_change_password"):
+        user.must_change_password = False           # no password of ours is in use
     db.session.add(user)
     db.session.flush()
     record_event("user_create", user, f"{username}: servant（统一身份认证首次登录）", actor=user)
