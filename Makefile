@@ -9,6 +9,8 @@ DEMO_PEOPLE ?= 3000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
+OIDC_DIR := tests/oidc
+
 .PHONY: run test test-sqlite test-postgres fuzz system system-test venv venv-dev bench lint security clean worker translations
 
 run: system venv
@@ -35,7 +37,12 @@ $(VENV)/.stamp-dev: requirements.txt requirements-dev.txt $(VENV)/.stamp-runtime
 	@touch $@
 
 venv: $(VENV)/.stamp-runtime
-venv-dev: $(VENV)/.stamp-dev
+venv-dev: $(VENV)/.stamp-dev $(OIDC_DIR)/node_modules/.stamp
+
+# the real OpenID provider of the SSO tests (oidc-provider from npm, pinned by package-lock.json)
+$(OIDC_DIR)/node_modules/.stamp: $(OIDC_DIR)/package.json $(OIDC_DIR)/package-lock.json
+	cd $(OIDC_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 test: system-test venv-dev
 	$(MAKE) --no-print-directory test-sqlite

@@ -64,6 +64,29 @@ class Config:
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
     MAIL_FROM = "noreply@integrity.local"
+    # the address people reach the application at (activation slips, the SSO redirect URI)
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # single sign-on (OpenID Connect, core/accounts/sso.py): on when issuer, client id and secret are set
+    OIDC_ISSUER: str | None = None
+    OIDC_CLIENT_ID: str | None = None
+    OIDC_CLIENT_SECRET: str | None = None
+    OIDC_DISCOVERY_URL: str | None = None         # default <OIDC_ISSUER>/.well-known/openid-configuration
+    OIDC_PERSON_CLAIM = "id_number"               # the claim holding the 公民身份号码
+    OIDC_SCOPES = "openid profile"
+    OIDC_TOKEN_AUTH = "client_secret_basic"  # noqa: S105 - a method name; or client_secret_post
+    OIDC_CLOCK_SKEW_SECONDS = 120
+    OIDC_TIMEOUT_SECONDS = 10
+    OIDC_TRUST_PROVIDER_MFA = True                # an asserted MFA replaces our own TOTP step
+    OIDC_MFA_AMR = ("mfa", "otp", "hwk", "swk", "sms", "fpt", "face", "iris")
+    OIDC_MFA_ACR: tuple = ()                      # acr values that mean "multi-factor" at this provider
+    # activation codes (core/accounts/activation.py)
+    ACTIVATION_DAYS = 30
+    ACTIVATION_MAX_FAILURES = 5                   # wrong answers for one person, then a lockout
+    ACTIVATION_LOCK_MINUTES = 30
+    RATELIMIT_ACTIVATE = "10 per minute"          # per IP address, and again per person
+    SMS_GATEWAY_URL: str | None = None            # a plain HTTP POST of SMS_GATEWAY_TEMPLATE
+    SMS_GATEWAY_TEMPLATE = '{"phone": "{phone}", "message": "{message}"}'
+    SMS_GATEWAY_TOKEN: str | None = None          # sent as "Authorization: Bearer …" when set
     # Keys for personal data; Production requires them from the environment.
     ID_ENCRYPTION_KEYS = ""      # comma-separated Fernet keys, newest first (rotation)
     ID_HASH_KEY = ""
@@ -112,14 +135,21 @@ class Config:
         for key in ("SECRET_KEY", "REDIS_URL", "MAIL_SERVER", "ID_ENCRYPTION_KEYS", "ID_HASH_KEY",
                     "AUDIT_CHECKPOINT_KEY", "PDF_SIGNING_CERT", "PDF_SIGNING_KEY", "PDF_SIGNING_PKCS12",
                     "PDF_SIGNING_CHAIN", "PDF_SIGNING_PASSPHRASE", "PDF_SIGNING_LOCATION", "TIME_ZONE", "RATELIMIT_STORAGE_URI", "CREDIT_EXPORT_ID_NUMBER",
-                    "AUDIT_WITNESS_PATH", "AUDIT_WITNESS_SYSLOG", "PUBLIC_BASE_URL"):
+                    "AUDIT_WITNESS_PATH", "AUDIT_WITNESS_SYSLOG",
+                    "PUBLIC_BASE_URL", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_DISCOVERY_URL",
+                    "OIDC_PERSON_CLAIM", "OIDC_SCOPES", "OIDC_TOKEN_AUTH", "SMS_GATEWAY_URL",
+                    "SMS_GATEWAY_TEMPLATE", "SMS_GATEWAY_TOKEN", "MAIL_FROM"):
             if env.get(key):
                 values[key] = env[key]
         for key in ("INTEGRITY_HOURS_PER_YEAR", "ANNUAL_TRAINING_HOURS", "IDLE_TIMEOUT_MINUTES",
-                    "PASSWORD_MAX_AGE_DAYS", "PASSWORD_MIN_LENGTH", "TRUSTED_PROXIES"):
+                    "PASSWORD_MAX_AGE_DAYS", "PASSWORD_MIN_LENGTH", "TRUSTED_PROXIES", "MAIL_PORT",
+                    "OIDC_CLOCK_SKEW_SECONDS", "ACTIVATION_DAYS"):
             if env.get(key):
                 values[key] = int(env[key])
-        for key in ("TOTP_ENFORCE", "RATELIMIT_ENABLED"):
+        for key in ("OIDC_MFA_AMR", "OIDC_MFA_ACR"):
+            if env.get(key) is not None:
+                values[key] = tuple(v for v in env[key].replace(",", " ").split() if v)
+        for key in ("TOTP_ENFORCE", "RATELIMIT_ENABLED", "OIDC_TRUST_PROVIDER_MFA"):
             if env.get(key):
                 values[key] = env[key].lower() in ("1", "true", "yes", "on")
         if values.get("REDIS_URL") and not env.get("RATELIMIT_STORAGE_URI"):

@@ -2,10 +2,13 @@
 
 
 def blueprints():
+    from core.accounts.activation_views import api as activation_api
+    from core.accounts.activation_views import bp as activation
+    from core.accounts.sso import bp as sso
     from core.accounts.views import bp as accounts
     from core.audit.views import bp as audit
     from core.notify.views import bp as notify
     from core.registry.api import bp as registry_api
     from core.registry.views import bp as registry
     from core.views import bp as main
-    return [main, accounts, registry, audit, notify, registry_api]
+    return [main, accounts, registry, audit, notify, registry_api, sso, activation, activation_api]

@@ -49,6 +49,30 @@ def users_create(username, roles, department_id, person_id, display_name, passwo
     click.echo(f"created user {user.username} (id {user.id}) roles={','.join(sorted(user.roles))}")
 
 
+@users.command("provision")
+@click.option("--department", "department_id", type=int, required=True, help="Root of the department subtree.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the slips PDF (default activation-slips-<batch>.pdf).")
+def users_provision(department_id, out):
+    """Activation codes for the people of a subtree who have no account; writes the slips PDF."""
+    from pathlib import Path
+
+    from core.accounts.activation import create_batch, slips_pdf
+    from core.registry.models import Department
+    dept = db.session.get(Department, department_id) if 0 < department_id < 2**31 else None
+    if dept is None:
+        click.echo(f"no such department: {department_id}", err=True)
+        raise SystemExit(2)
+    result = create_batch(actor=None, department=dept)
+    pdf = slips_pdf(result.batch)
+    db.session.commit()
+    b = result.batch
+    path = Path(out or f"activation-slips-{b.id}.pdf")
+    path.write_bytes(pdf)
+    click.echo(f"batch {b.id}: {b.created} codes ({b.sent_email} by e-mail, {b.sent_sms} by SMS, "
+               f"{b.created - b.sent_email - b.sent_sms} on slips), {b.skipped} skipped; slips written to {path}")
+
+
 @tokens.command("create")
 @click.argument("username")
 @click.option("--name", default="cli")
@@ -110,6 +134,15 @@ def demo_accounts():
     """Print the demo accounts (one per role)."""
     from core.demo import accounts_text
     click.echo(accounts_text(current_app.config["DEMO_PASSWORD"]))
+    from core.accounts.activation import demo_activation_text
+    try:
+        text = demo_activation_text()
+    except Exception as exc:  # noqa: BLE001 - no demo data (or no schema) yet: the accounts are printed anyway
+        db.session.rollback()
+        click.echo(f"(no activation code: {exc.__class__.__name__})")
+        return
+    db.session.commit()
+    click.echo(text)
 
 
 @keys.command("rotate")

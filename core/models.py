@@ -1,5 +1,5 @@
 """Every model of core, imported for SQLAlchemy and Alembic."""
-from core.accounts.models import ApiToken, User, UserRole  # noqa: F401
+from core.accounts.models import ActivationBatch, ActivationCode, ApiToken, User, UserRole  # noqa: F401
 from core.audit.models import AuditCheckpoint, AuditEvent  # noqa: F401
 from core.documents import PrintedDocument  # noqa: F401
 from core.files import Attachment  # noqa: F401

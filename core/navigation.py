@@ -14,6 +14,7 @@ NAV = [
     (("hr",), _l("培训"), "training.courses", "mortarboard"),
     (("hr",), _l("覆盖率"), "coverage.dashboard", "bar-chart"),
     (("hr",), _l("导入导出"), "exchange.imports", "arrow-left-right"),
+    (("hr",), _l("账户激活"), "activation.batches", "key"),
     (("hr", "committee"), _l("考察评审"), "reviews.reviews", "clipboard-check"),
     (("hr", "committee"), _l("规则与依据"), "file.rules_page", "book"),
     (("sysadmin", "secadmin"), _l("账户"), "accounts.users", "person-gear"),

@@ -118,8 +118,8 @@ def enforce_password_age():
     """An expired password (等保: PASSWORD_MAX_AGE_DAYS) must be changed before anything else."""
     if not _is_cookie_request() or not current_user.is_authenticated:
         return None
-    if request.endpoint in PASSWORD_OPEN or _view_is_public():
-        return None
+    if request.endpoint in PASSWORD_OPEN or _view_is_public() or session.get("sso"):
+        return None          # a session of the identity provider: our password is not in use
     if current_user.must_change_password:
         # a password someone else set (new account, reset) is one-time (issue 18 item 4)
         if request.method == "GET":

@@ -10,7 +10,7 @@ def blueprints():
 def register_cli(app) -> None:
     import importlib
     import importlib.util
-    for module in ("cli", "demo"):
+    for module in ("cli", "demo", "welcome"):
         name = f"training.{module}"
         if importlib.util.find_spec(name) is not None:
             mod = importlib.import_module(name)

@@ -32,6 +32,7 @@ KIND_PARAM = {"name": "kind", "in": "path", "required": True, "schema": {"type":
 
 class ImportQuery(Query):
     dry_run: bool = False
+    activation_codes: bool = False      # people: an activation code batch for the new people
 
 
 class ExportQuery(Query):
@@ -55,8 +56,11 @@ def import_upload(kind: str, query: ImportQuery):
     data = storage.read()
     user = current_user._get_current_object()
     batch = services.import_file(kind, data, storage.filename, user=user, dry_run=query.dry_run, via="api")
+    codes = services.activation_codes_for_import(batch, user) if query.activation_codes else None
     db.session.commit()
     body = batch.result_json()
+    if codes is not None:
+        body["activation_batch_id"], body["activation_codes"] = codes.id, codes.created
     if batch.errors:
         first = batch.errors[0]
         message = (first["message"] if first.get("row") in (None, 1) and len(batch.errors) == 1 else

@@ -35,7 +35,8 @@ def _user(username: str | None):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate only; import nothing.")
 @click.option("--as", "username", help="Apply the scope of this HR account (default: whole system).")
-def import_command(kind, file, dry_run, username):
+@click.option("--activation-codes", is_flag=True, help="people: activation codes for the new people.")
+def import_command(kind, file, dry_run, username, activation_codes):
     """Import an .xlsx file (the same import as the API); exit 1 when the file has errors."""
     from core.errors import DomainError
 
@@ -43,6 +44,7 @@ def import_command(kind, file, dry_run, username):
     user = _user(username)
     try:
         batch = services.import_file(kind, file.read_bytes(), file.name, user=user, dry_run=dry_run, via="cli")
+        codes = services.activation_codes_for_import(batch, user) if activation_codes else None
     except DomainError as exc:
         db.session.rollback()
         click.echo(json.dumps(exc.to_json(), ensure_ascii=False), err=True)
@@ -50,6 +52,9 @@ def import_command(kind, file, dry_run, username):
     db.session.commit()
     result = batch.result_json()
     click.echo(json.dumps({k: result[k] for k in ("rows", "errors", "imported", "unchanged")}, ensure_ascii=False))
+    if codes is not None:
+        click.echo(f"activation codes: batch {codes.id}, {codes.created} codes "
+                   f"(slips: flask --app wsgi users provision, or GET /api/v1/activations/{codes.id}/slips.pdf)")
     if batch.errors:
         for e in batch.errors[:50]:
             click.echo(f"第 {e['row']} 行 {e['column'] or ''}: {e['message']}", err=True)

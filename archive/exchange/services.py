@@ -193,3 +193,18 @@ def import_job(job_id: int, batch_id: int, dry_run: bool) -> dict:
         db.session.commit()
         raise
     return {}
+
+
+def activation_codes_for_import(batch: ImportBatch, user=None):
+    """Activation codes for the people a people import just registered (an option of the
+    import, issue 18): one code batch, delivered or printed like any other (caller commits)."""
+    if batch.kind != "people" or batch.state != "imported" or not batch.imported:
+        return None
+    from core.accounts.activation import create_batch
+    from core.registry.models import PersonChange
+    reason = f"Excel 导入（批次 #{batch.id}）"
+    ids = list(db.session.execute(db.select(PersonChange.person_id).where(
+        PersonChange.action == "create", PersonChange.reason == reason)).scalars())
+    if not ids:
+        return None
+    return create_batch(actor=user, person_ids=ids).batch

@@ -22,3 +22,28 @@ def _register() -> None:
 
 
 _register()
+
+
+def welcome_items(user) -> list[dict]:
+    """The welcome page of a newly activated servant: pledges waiting for their signature."""
+    import sqlalchemy as sa
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from archive.pledges.models import Pledge, PledgeStatus
+    from core.extensions import db
+    if not user.person_id:
+        return []
+    n = db.session.execute(sa.select(sa.func.count()).select_from(Pledge).where(
+        Pledge.person_id == user.person_id, Pledge.status == PledgeStatus.ASSIGNED)).scalar_one()
+    return [{"title": _("待签署的承诺书 %(n)s 份", n=n), "detail": _("请阅读后在线签署"),
+             "url": url_for("pledges.my_pledges")}] if n else []
+
+
+def _register_welcome() -> None:
+    from core.accounts.activation_views import WELCOME_PROVIDERS
+    if welcome_items not in WELCOME_PROVIDERS:
+        WELCOME_PROVIDERS.append(welcome_items)
+
+
+_register_welcome()

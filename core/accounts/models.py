@@ -159,3 +159,50 @@ class AnonymousUser:
 
     def has_any_role(self, *roles):
         return False
+
+
+@audited
+class ActivationBatch(TimestampMixin, db.Model):
+    """A batch of activation codes HR handed out (a department subtree or chosen people).
+
+    The codes themselves are never stored: each is derived from the server's hash key, the
+    batch ``salt`` and the code row id (``core.accounts.activation.code_for``), so the slips can
+    be printed again while the database holds only the keyed hash of every code."""
+
+    __tablename__ = "activation_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id"), index=True)
+    salt: Mapped[str] = mapped_column(sa.String(32))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created: Mapped[int] = mapped_column(default=0, server_default="0")
+    skipped: Mapped[int] = mapped_column(default=0, server_default="0")
+    sent_email: Mapped[int] = mapped_column(default=0, server_default="0")
+    sent_sms: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    created_by = relationship("User", lazy="joined")
+    department = relationship("Department", lazy="joined")
+
+
+@audited
+class ActivationCode(db.Model):
+    """One single-use code for one person: only its keyed hash is stored."""
+
+    __tablename__ = "activation_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("activation_batches.id"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    code_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_via: Mapped[str] = mapped_column(sa.String(10), default="slip")   # slip / email / sms
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # wrong answers for this person while the code is live: the lockout counts here
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    batch: Mapped[ActivationBatch] = relationship(lazy="joined")
+    person = relationship("Person", lazy="joined")

@@ -50,7 +50,8 @@ def login():
                                           "next": _safe_next()}
                 return redirect(url_for("accounts.login_totp"))
             return _finish_login(user, mfa=False, target=_safe_next())
-    return render_template("core/login.html", form=form)
+    from core.accounts.sso import configured as sso_configured
+    return render_template("core/login.html", form=form, sso=sso_configured())
 
 
 def _pending_user() -> User | None:
@@ -81,26 +82,31 @@ def login_totp():
     form = TotpForm()
     if form.validate_on_submit():
         if auth.check_second_factor(user, form.code.data):
-            return _finish_login(user, mfa=True, target=session["mfa_pending"].get("next"))
+            pending = session["mfa_pending"]
+            return _finish_login(user, mfa=True, target=pending.get("next"), sso=pending.get("sso"))
         form.form_errors.append(str(auth.SECOND_FACTOR_FAILED))
     return render_template("core/login_totp.html", form=form)
 
 
-def _finish_login(user: User, *, mfa: bool, target: str | None):
+def _finish_login(user: User, *, mfa: bool, target: str | None, sso: dict | None = None):
+    """``sso``: the login came through the identity provider ({"id_token", "mfa"}, core.accounts.sso)."""
     auth.complete_login(user)
     auth.start_session(user)       # new session content: nothing from before the login survives
     login_user(user, remember=False)
     if mfa:
         session["mfa"] = True
-    record_event("login", user, "登录成功" + ("（两步验证）" if mfa else ""), actor=user)
+    if sso:
+        session["sso"] = sso
+    record_event("login", user, "登录成功" + ("（统一身份认证）" if sso else "") + ("（两步验证）" if mfa else ""),
+                 actor=user)
     db.session.commit()
-    if totp.required_for(user) and not user.totp_enabled:
+    if totp.required_for(user) and not user.totp_enabled and not (sso and sso.get("mfa")):
         flash(_("您的角色须启用两步验证：请用手机验证器应用扫描二维码完成绑定。"), "warning")
         return redirect(url_for("accounts.totp_setup"))
-    if user.must_change_password:
+    if not sso and user.must_change_password:
         flash(_("您的密码由管理员设置，首次登录须修改为只有您本人知道的密码。"), "warning")
         return redirect(url_for("accounts.password"))
-    if auth.password_expired(user):
+    if not sso and auth.password_expired(user):
         flash(_("您的密码已超过有效期，请修改密码。"), "warning")
         return redirect(url_for("accounts.password"))
     return redirect(target or url_for("main.home"))
@@ -120,8 +126,13 @@ def _safe_next() -> str | None:
 def logout():
     auth.end_session(current_user, "logout")
     db.session.commit()
+    sso = session.get("sso")
     logout_user()
     session.clear()
+    from core.accounts.sso import logout_url
+    provider_logout = logout_url(sso)
+    if provider_logout:     # a page, not a redirect: CSP form-action would stop a cross-site redirect
+        return render_template("core/sso_logout.html", url=provider_logout)
     flash(_("您已安全退出。"), "info")
     return redirect(url_for("accounts.login"))
 

@@ -66,6 +66,7 @@ class Person(VersionedMixin, TimestampMixin, db.Model):
     appointed_on: Mapped[date | None] = mapped_column(sa.Date)
     status: Mapped[PersonStatus] = enum_column(PersonStatus, default=PersonStatus.ACTIVE)
     phone: Mapped[str | None] = mapped_column(sa.String(20))
+    email: Mapped[str | None] = mapped_column(sa.String(254))    # activation codes and notices go here
 
     department: Mapped[Department] = relationship(lazy="joined")
 

@@ -268,6 +268,8 @@ def change_status(person: Person, status: PersonStatus | str, *, reason: str | N
     person.status = status
     record_event("person_status", person, f"状态改为 {status.zh}")
     db.session.flush()
+    from core.accounts.activation import person_left
+    person_left(person)       # leaving: the account is disabled, sessions and tokens end at once
     return person
 
 
