@@ -17,10 +17,13 @@ def coverage_cards(user) -> list[dict]:
     report = services.coverage(user.department)
     t = report.totals
     rate = t.ratio("overall")
+    points = services.trend(user.department, live=report)
     cards = [{"title": f"{services.LABELS['overall']}（{user.department.name}）",
               "count": f"{rate * 100:.1f}%" if t.active else "—",
               "url": url_for("coverage.dashboard"),
-              "level": "success" if t.active and t.missing("overall") == 0 else "warning"}]
+              "level": "success" if t.active and t.missing("overall") == 0 else "warning",
+              # the HR workbench draws the monthly trend of the overall rate under the cards
+              "trend": [(label, c.ratio("overall")) for label, c in points]}]
     for metric in services.METRICS:
         missing = t.missing(metric)
         if missing:

@@ -85,6 +85,30 @@ def dashboard():
                            gap_labels=services.GAP_LABELS, as_of=as_of, today=date.today())
 
 
+@bp.route("/export")
+@require_roles("hr")
+def export():
+    """The coverage table of the dashboard (each child department, 本级, 合计) as an Excel sheet; audited."""
+    department = _department()
+    as_of = _as_of()
+    _refresh_if_year_turned()
+    report = services.coverage(department, as_of)
+    rows = [(d.name, c) for d, c in report.children]
+    if report.direct.active:
+        rows.append((f"本级（{department.name} 直属人员）", report.direct))
+    rows.append(("合计", report.totals))
+    headers = ["单位", "在职人数"] + [h for m in services.ALL_METRICS
+                                     for h in (f"{services.SHORT_LABELS[m]}人数", f"{services.LABELS[m]}（%）")]
+    data = [[name, c.active] + [v for m in services.ALL_METRICS
+                                for v in (c.count(m), round(c.ratio(m) * 100, 1) if c.active else None)]
+            for name, c in rows]
+    record_event("export", department, f"导出覆盖率表（{department.name}，{as_of.isoformat()}）{len(rows)} 行")
+    db.session.commit()
+    from core.excel import export_response
+    return export_response(f"覆盖率-{department.name}-{as_of:%Y%m%d}.xlsx", [str(h) for h in headers], data,
+                           sheet_title="覆盖率")
+
+
 def _gap_filters(department: Department):
     """The department filter (a department of the subtree) and the name search."""
     return department, (request.values.get("q") or "").strip()[:100]
