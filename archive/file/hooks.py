@@ -59,3 +59,11 @@ def _register_people_filter() -> None:
 
 
 _register_people_filter()
+
+
+def _register_trail() -> None:
+    from archive.file.trail import register
+    register()
+
+
+_register_trail()
