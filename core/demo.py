@@ -57,6 +57,22 @@ POSTS = [("科员", False, 50), ("副科长", True, 12), ("科长", True, 8), ("
          ("副局长", True, 3), ("局长", True, 1), ("办事员", False, 16)]
 TOWN_POSTS = [("科员", False, 60), ("副镇长", True, 6), ("镇长", True, 1), ("办公室主任", True, 5),
               ("党政办科员", False, 28)]
+#: the ranks (职级) that go with each post (职务) under 《公务员职务与职级并行规定》: a 办事员 is a
+#: 科员-grade newcomer, a 科长/主任 sits at 正科 (一级/二级主任科员), a county 局长 at 调研员 level
+POST_RANKS = {
+    "办事员": ("二级科员", "一级科员"),
+    "科员": ("二级科员", "一级科员", "四级主任科员", "三级主任科员"),
+    "党政办科员": ("二级科员", "一级科员", "四级主任科员"),
+    "副科长": ("四级主任科员", "三级主任科员"),
+    "副主任": ("四级主任科员", "三级主任科员"),
+    "办公室主任": ("三级主任科员", "二级主任科员"),
+    "科长": ("二级主任科员", "一级主任科员"),
+    "主任": ("二级主任科员", "一级主任科员"),
+    "副镇长": ("二级主任科员", "一级主任科员"),
+    "镇长": ("一级主任科员", "四级调研员"),
+    "副局长": ("一级主任科员", "四级调研员", "三级调研员"),
+    "局长": ("三级调研员", "二级调研员", "一级调研员"),
+}
 
 DEMO_ACCOUNTS = [
     # username, roles, where, note
@@ -341,15 +357,19 @@ def _person_rows(ctx: DemoContext, employers, start_id: int):
         yield {"id": start_id + i, "name": name, "_idn": idn, "id_masked": mask_id(idn),
                "gender": "male" if int(seq[2]) % 2 else "female", "birth_date": born,
                "department_id": did, "department_path": paths[did], "post": post,
-               "rank": rng.choice(RANKS), "leading": leading, "entry_date": entry, "appointed_on": appointed,
+               "rank": rng.choice(POST_RANKS[post]), "leading": leading, "entry_date": entry,
+               "appointed_on": appointed,
                "status": status, "phone": f"13{rng.randrange(10 ** 9):09d}", "version": 1}
 
 
 def _secure_ids(rows: list[dict]) -> None:
     """Replace each row's plain ``_idn`` by its keyed hash and Fernet cipher (never stored plain)."""
+    from core.registry.search_keys import person_keys
     numbers = [r.pop("_idn") for r in rows]
-    for row, digest, cipher in zip(rows, crypto.keyed_hash_many(numbers), _encrypt_many(numbers), strict=True):
+    for row, digest, cipher, number in zip(rows, crypto.keyed_hash_many(numbers), _encrypt_many(numbers), numbers,
+                                           strict=True):
         row["id_hash"], row["id_cipher"] = digest, cipher
+        row.update(person_keys(row["name"], number))
 
 
 def _encrypt_many(texts: list[str]) -> list[str]:

@@ -54,6 +54,18 @@ def _blocking_enrolment(course: Course, year: int):
                sa.and_(Enrolment.status == COMPLETED, Enrolment.completed_on >= date(year, 1, 1)))))
 
 
+def enrolment_preview(course: Course, people: sa.Select, *, today: date | None = None) -> tuple[int, int]:
+    """What :func:`enrol` would do for a SELECT of person ids, without doing it: ``(enrol, skip)``
+    (capacity of a session aside). The bulk actions' confirmation step shows it."""
+    year = today_or(today).year
+    wanted = people.subquery()
+    total = db.session.execute(sa.select(sa.func.count()).select_from(wanted)).scalar_one()
+    will = db.session.execute(sa.select(sa.func.count()).select_from(Person).where(
+        Person.id.in_(sa.select(wanted.c[0])), Person.status == PersonStatus.ACTIVE,
+        ~_blocking_enrolment(course, year))).scalar_one()
+    return will, total - will
+
+
 def complete_enrolment_rows(rows: list[dict]) -> None:
     """Give bulk enrolment rows every column (None for the optional ones, version and times)."""
     now = utcnow()

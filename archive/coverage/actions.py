@@ -8,6 +8,7 @@ list and the HR's manage scope, so a forged id never reaches a service.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -16,7 +17,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive.coverage import services
+from core import clock
 from core.audit.services import record_event
+from core.enums import PersonStatus
 from core.errors import ValidationFailed
 from core.extensions import db
 from core.registry.models import Department, Person
@@ -27,10 +30,11 @@ ESTABLISH_LIMIT = 2000
 
 
 def target_select(department: Department, metric: str, *, q: str | None, everyone: bool,
-                  selected: list[str]) -> sa.Select | None:
+                  selected: list[str], pledge_state: str | None = None) -> sa.Select | None:
     """SELECT people.id of the people to act on (None: nobody ticked)."""
     from core.accounts.permissions import person_scope_clause
-    sel = services.gap_ids_select(department, metric, q=q).where(person_scope_clause(current_user, manage=True))
+    sel = services.gap_ids_select(department, metric, q=q, pledge_state=pledge_state).where(
+        person_scope_clause(current_user, manage=True))
     if not everyone:
         wanted = sorted({int(x) for x in selected if str(x).isdigit()})[:1000]   # one page at most
         if not wanted:
@@ -102,28 +106,85 @@ def run(action: str, ids: sa.Select, *, metric: str, department: Department, for
     return message
 
 
-def assign_pledge(ids: sa.Select, *, template_id, due_on: date | None) -> str:
-    from archive.pledges.models import PledgeTemplate
-    from archive.pledges.services import assign
-    tid = _int(template_id, "template_id", "请选择已发布的任职前承诺模板")
-    template = db.session.get(PledgeTemplate, tid)
+def _pledge_template(template_id):
     from archive.enums import PledgeKind
-    if template is None or template.kind is not PledgeKind.PRE_APPOINTMENT:
+    from archive.pledges.models import PledgeTemplate, TemplateStatus
+    template = db.session.get(PledgeTemplate, _int(template_id, "template_id", "请选择已发布的任职前承诺模板"))
+    if (template is None or template.kind is not PledgeKind.PRE_APPOINTMENT
+            or template.status is not TemplateStatus.PUBLISHED):
         raise ValidationFailed({"template_id": _("请选择已发布的任职前承诺模板")})
+    return template
+
+
+def _course(course_id):
+    from training.models import Course
+    course = db.session.get(Course, _int(course_id, "course_id", "请选择培训课程"))
+    if course is None or not course.active:
+        raise ValidationFailed({"course_id": _("请选择培训课程")})
+    return course
+
+
+def assign_pledge(ids: sa.Select, *, template_id, due_on: date | None) -> str:
+    from archive.pledges.services import assign
+    template = _pledge_template(template_id)
     result = assign(template, ids, due_on=due_on, assigned_by=current_user)
     return (f"已布置《{template.title}》{result.assigned} 人"
             + (f"，跳过 {result.skipped} 人（已有待签或有效承诺）" if result.skipped else "") + "。")
 
 
 def enrol(ids: sa.Select, *, course_id) -> str:
-    from training.models import Course
     from training.services import enrol as enrol_people
-    course = db.session.get(Course, _int(course_id, "course_id", "请选择培训课程"))
-    if course is None:
-        raise ValidationFailed({"course_id": _("请选择培训课程")})
+    course = _course(course_id)
     enrolled, skipped = enrol_people(course, ids, by=current_user)
     return (f"已报名《{course.title}》{enrolled} 人"
             + (f"，跳过 {skipped} 人（已报名或本年已结业）" if skipped else "") + "。")
+
+
+# ---- the confirmation step: what an action would do, counted before anything is written ----------
+
+@dataclass(frozen=True)
+class Preview:
+    action: str
+    will: int
+    skip: int
+    text: str            # "将布置 N 人，跳过 M 人（已有待签承诺）"
+    subject: str = ""    # the template or course, when there is one
+
+
+def preview(action: str, ids: sa.Select, *, metric: str, form) -> Preview:
+    """Validate the action's inputs (as :func:`run` would) and count whom it would reach and skip."""
+    from core.accounts.permissions import person_scope_clause
+    asked = count(ids)
+    if action == "pledge":
+        from archive.enums import PledgeKind
+        from archive.pledges import queries
+        template = _pledge_template(form.get("template_id"))
+        due_on = _date(form.get("due_on"))
+        if due_on is not None and due_on < clock.today():
+            raise ValidationFailed({"due_on": _("签署截止日期不能早于今天")})
+        will = db.session.execute(sa.select(sa.func.count()).select_from(Person).where(
+            Person.id.in_(ids.order_by(None)), Person.status == PersonStatus.ACTIVE,
+            ~queries.holding_clause(PledgeKind.PRE_APPOINTMENT, clock.today()),
+            person_scope_clause(current_user, manage=True))).scalar_one()
+        text = _("将布置 %(n)s 人，跳过 %(m)s 人（已有待签承诺）", n=will, m=asked - will)
+        return Preview(action, will, asked - will, text, f"《{template.title}》")
+    if action == "enrol":
+        from training.enrolment import enrolment_preview
+        course = _course(form.get("course_id"))
+        will, skip = enrolment_preview(course, ids.order_by(None))
+        text = _("将报名 %(n)s 人，跳过 %(m)s 人（已报名或本年已结业）", n=will, m=skip)
+        return Preview(action, will, skip, text, f"《{course.title}》")
+    if action == "remind":
+        missing = services.missing_by_person(ids)
+        will = sum(1 for items in missing.values() if any(metric in (m, "overall") for m in items))
+        text = _("将提醒 %(n)s 人，跳过 %(m)s 人（已无缺少的项目）", n=will, m=asked - will)
+        return Preview(action, will, asked - will, text)
+    if action == "establish":
+        will = min(asked, ESTABLISH_LIMIT)
+        text = _("将对 %(n)s 人确认建档，跳过 %(m)s 人（本次上限 %(limit)s 人）；登记项目不完整者不建档",
+                 n=will, m=asked - will, limit=ESTABLISH_LIMIT)
+        return Preview(action, will, asked - will, text)
+    raise ValidationFailed({"action": _("请选择有效的批量操作")})
 
 
 def establish(ids: sa.Select) -> str:

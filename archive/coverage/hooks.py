@@ -2,6 +2,7 @@
 that keeps coverage_facts current, and the coverage cards of the HR home page."""
 from __future__ import annotations
 
+from archive.coverage import facts
 from archive.coverage.facts import install_listeners
 from core.views import WORKLIST_PROVIDERS
 
@@ -16,10 +17,13 @@ def coverage_cards(user) -> list[dict]:
     report = services.coverage(user.department)
     t = report.totals
     rate = t.ratio("overall")
+    points = services.trend(user.department, live=report)
     cards = [{"title": f"{services.LABELS['overall']}（{user.department.name}）",
               "count": f"{rate * 100:.1f}%" if t.active else "—",
               "url": url_for("coverage.dashboard"),
-              "level": "success" if t.active and t.missing("overall") == 0 else "warning"}]
+              "level": "success" if t.active and t.missing("overall") == 0 else "warning",
+              # the HR workbench draws the monthly trend of the overall rate under the cards
+              "trend": [(label, c.ratio("overall")) for label, c in points]}]
     for metric in services.METRICS:
         missing = t.missing(metric)
         if missing:
@@ -31,3 +35,32 @@ def coverage_cards(user) -> list[dict]:
 install_listeners()
 if coverage_cards not in WORKLIST_PROVIDERS:
     WORKLIST_PROVIDERS.append(coverage_cards)
+
+
+def _gap_choices() -> list[tuple[str, str]]:
+    from archive.coverage import services
+    return [(m, str(services.GAP_LABELS[m])) for m in services.METRICS]
+
+
+def _gap_clause(code: str, today):
+    """People whose coverage facts miss ``code`` (档案未建立, 未签任职前承诺, …), active or not."""
+    import sqlalchemy as sa
+
+    from archive.coverage import services
+    from archive.coverage.models import CoverageFacts
+    from core.registry.models import Person
+    if code not in services.METRICS:
+        return None
+    facts.apply_pending()
+    f = CoverageFacts.__table__.c
+    return Person.id.in_(sa.select(f.person_id).where(sa.not_(services.conditions(today)[code])))
+
+
+def _register_people_filter() -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from core.registry.filters import PeopleFilter, register
+    register(PeopleFilter("gap", lambda: _l("缺少的覆盖项目"), _gap_choices, _gap_clause))
+
+
+_register_people_filter()

@@ -235,8 +235,34 @@ def gap_clause(metric: str, as_of: date):
     return sa.and_(f.active == sa.true(), sa.not_(conditions(as_of)[metric]))
 
 
-def gaps_select(department: Department, metric: str, as_of: date | None = None, *, q: str | None = None):
-    """SELECT of the people (Person entities) of the subtree missing ``metric`` today."""
+PLEDGE_STATES = {"pending": _l("已有待签承诺（可提醒）"), "none": _l("未布置承诺（可布置）")}
+
+
+def pending_pledge_clause(state: str | None):
+    """On Person: holds a pending (unsigned) pre-appointment pledge (``pending``) or not (``none``)."""
+    from archive.enums import PledgeKind
+    from archive.pledges.models import Pledge, PledgeStatus
+    pending = sa.exists().where(Pledge.person_id == Person.id, Pledge.kind == PledgeKind.PRE_APPOINTMENT,
+                                Pledge.status == PledgeStatus.ASSIGNED)
+    return pending if state == "pending" else sa.not_(pending) if state == "none" else None
+
+
+def pending_pledges(person_ids: list[int]) -> dict[int, date]:
+    """person id -> due date of their pending pre-appointment pledge (the earliest), for one page."""
+    from archive.enums import PledgeKind
+    from archive.pledges.models import Pledge, PledgeStatus
+    if not person_ids:
+        return {}
+    rows = db.session.execute(sa.select(Pledge.person_id, sa.func.min(Pledge.due_on))
+                              .where(Pledge.person_id.in_(person_ids), Pledge.kind == PledgeKind.PRE_APPOINTMENT,
+                                     Pledge.status == PledgeStatus.ASSIGNED).group_by(Pledge.person_id))
+    return dict(rows.all())
+
+
+def gaps_select(department: Department, metric: str, as_of: date | None = None, *, q: str | None = None,
+                pledge_state: str | None = None):
+    """SELECT of the people (Person entities) of the subtree missing ``metric`` today
+    (``pledge_state``: only those with / without a pending pledge)."""
     from core.registry.services import search_clause
     as_of = as_of or date.today()
     facts.apply_pending()
@@ -246,6 +272,9 @@ def gaps_select(department: Department, metric: str, as_of: date | None = None, 
                   subtree_clause(Person.department_path, department.path), gap_clause(metric, as_of)))
     if q:
         sel = sel.where(search_clause(q))
+    state = pending_pledge_clause(pledge_state)
+    if state is not None:
+        sel = sel.where(state)
     return sel
 
 
@@ -284,12 +313,14 @@ class GapPagination(SelectPagination):
 
 
 def gap_page(department: Department, metric: str, listing, *, q: str | None = None,
-             as_of: date | None = None, total: int | None = None) -> GapPagination:
+             as_of: date | None = None, total: int | None = None, pledge_state: str | None = None
+             ) -> GapPagination:
     """One page of the people of the subtree missing ``metric`` (``listing``: a core Listing).
     ``total``: the number missing when the caller knows it already (the coverage report)."""
     as_of = as_of or date.today()
-    kwargs: dict = {"select": listing.order(gaps_select(department, metric, as_of, q=q)), "session": db.session}
-    if not q:
+    kwargs: dict = {"select": listing.order(gaps_select(department, metric, as_of, q=q, pledge_state=pledge_state)),
+                    "session": db.session}
+    if not q and pending_pledge_clause(pledge_state) is None:
         kwargs["count_fn"] = (lambda: total) if total is not None else (lambda: gap_count(department, metric, as_of))
         if listing.sort == "department":
             f = CoverageFacts.__table__.c
@@ -300,9 +331,10 @@ def gap_page(department: Department, metric: str, listing, *, q: str | None = No
                          **kwargs)
 
 
-def gap_ids_select(department: Department, metric: str, as_of: date | None = None, *, q: str | None = None):
+def gap_ids_select(department: Department, metric: str, as_of: date | None = None, *, q: str | None = None,
+                   pledge_state: str | None = None):
     """The same people as ids only (bulk actions on "everyone missing X here")."""
-    return gaps_select(department, metric, as_of, q=q).with_only_columns(Person.id)
+    return gaps_select(department, metric, as_of, q=q, pledge_state=pledge_state).with_only_columns(Person.id)
 
 
 def missing_by_person(person_ids, as_of: date | None = None) -> dict[int, list[str]]:

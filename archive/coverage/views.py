@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive.coverage import actions, facts, services
+from core import clock
 from core.accounts.permissions import require_department, require_roles
 from core.audit.services import record_event
 from core.errors import DomainError, NotFound
@@ -84,9 +85,39 @@ def dashboard():
                            gap_labels=services.GAP_LABELS, as_of=as_of, today=date.today())
 
 
+@bp.route("/export")
+@require_roles("hr")
+def export():
+    """The coverage table of the dashboard (each child department, 本级, 合计) as an Excel sheet; audited."""
+    department = _department()
+    as_of = _as_of()
+    _refresh_if_year_turned()
+    report = services.coverage(department, as_of)
+    rows = [(d.name, c) for d, c in report.children]
+    if report.direct.active:
+        rows.append((f"本级（{department.name} 直属人员）", report.direct))
+    rows.append(("合计", report.totals))
+    headers = ["单位", "在职人数"] + [h for m in services.ALL_METRICS
+                                     for h in (f"{services.SHORT_LABELS[m]}人数", f"{services.LABELS[m]}（%）")]
+    data = [[name, c.active] + [v for m in services.ALL_METRICS
+                                for v in (c.count(m), round(c.ratio(m) * 100, 1) if c.active else None)]
+            for name, c in rows]
+    record_event("export", department, f"导出覆盖率表（{department.name}，{as_of.isoformat()}）{len(rows)} 行")
+    db.session.commit()
+    from core.excel import export_response
+    return export_response(f"覆盖率-{department.name}-{as_of:%Y%m%d}.xlsx", [str(h) for h in headers], data,
+                           sheet_title="覆盖率")
+
+
 def _gap_filters(department: Department):
     """The department filter (a department of the subtree) and the name search."""
     return department, (request.values.get("q") or "").strip()[:100]
+
+
+def _pledge_state() -> str | None:
+    """?pledge_state=pending|none (who already has a pending pledge); anything else: no filter."""
+    state = request.values.get("pledge_state") or None
+    return state if state in services.PLEDGE_STATES else None
 
 
 def _subtree_choices(department: Department) -> list[tuple[int, str]]:
@@ -108,13 +139,18 @@ def gaps(metric: str | None = None):
     metric = _metric(metric)
     department, q = _gap_filters(_department())
     _refresh_if_year_turned()
+    pledge_state = _pledge_state() if metric in ("pledge", "overall") else None
     listing = Listing(request.args, GAP_SORTS, default_sort="department")
     report = services.coverage(department)
-    page = services.gap_page(department, metric, listing, q=q, total=report.totals.missing(metric))
-    missing = services.missing_by_person([p.id for p in page.items])
+    page = services.gap_page(department, metric, listing, q=q, total=report.totals.missing(metric),
+                             pledge_state=pledge_state)
+    ids = [p.id for p in page.items]
+    missing = services.missing_by_person(ids)
+    pending = services.pending_pledges(ids) if metric in ("pledge", "overall") else None
     root = _root()
     return render_template("archive/coverage/gaps.html", metric=metric, department=department, q=q,
-                           listing=listing, page=page, missing=missing, report=report,
+                           listing=listing, page=page, missing=missing, report=report, pending=pending,
+                           pledge_state=pledge_state, pledge_states=services.PLEDGE_STATES, today=clock.today(),
                            crumbs=services.ancestors_within(department, root) if root else [department],
                            choices=_subtree_choices(root or department), metrics=services.ALL_METRICS,
                            labels=services.LABELS, gap_labels=services.GAP_LABELS,
@@ -142,21 +178,34 @@ def gaps_export(metric: str):
 @bp.route("/gaps/<metric>/act", methods=["POST"])
 @require_roles("hr")
 def gaps_act(metric: str):
+    """A bulk action in two steps: the first POST shows what it would do ("将布置 N 人，跳过 M 人");
+    only the second (confirm=1, the same fields carried in hidden inputs) runs it."""
     metric = _metric(metric)
     department, q = _gap_filters(_department())
-    back = url_for("coverage.gaps", metric=metric, department_id=department.id, q=q or None)
+    pledge_state = _pledge_state() if metric in ("pledge", "overall") else None
+    back = url_for("coverage.gaps", metric=metric, department_id=department.id, q=q or None,
+                   pledge_state=pledge_state)
     action = request.form.get("action", "")
     everyone = request.form.get("scope") == "all"
-    ids = actions.target_select(department, metric, q=q, everyone=everyone,
-                                selected=request.form.getlist("person_ids"))
+    selected = request.form.getlist("person_ids")
+    ids = actions.target_select(department, metric, q=q, everyone=everyone, selected=selected,
+                                pledge_state=pledge_state)
     if ids is None or actions.count(ids) == 0:
         flash(_("请先勾选人员，或选择“本范围内全部缺口人员”。"), "warning")
         return redirect(back)
     try:
+        if request.form.get("confirm") != "1":
+            preview = actions.preview(action, ids, metric=metric, form=request.form)
+            return render_template("archive/coverage/confirm.html", metric=metric, department=department, q=q,
+                                   pledge_state=pledge_state, preview=preview, back=back, everyone=everyone,
+                                   selected=[x for x in selected if str(x).isdigit()][:1000],
+                                   fields={k: request.form.get(k, "")[:40] for k in ("template_id", "due_on",
+                                                                                    "course_id")},
+                                   action_label=actions.ACTIONS.get(action, ""), gap_labels=services.GAP_LABELS)
         message = actions.run(action, ids, metric=metric, department=department, form=request.form)
     except DomainError as exc:
         db.session.rollback()
-        flash(exc.message if not exc.fields else "；".join(exc.fields.values()), "danger")
+        flash(exc.message if not exc.fields else "；".join(str(v) for v in exc.fields.values()), "danger")
         return redirect(back)
     db.session.commit()
     flash(message, "success")

@@ -111,6 +111,7 @@ class PeopleImporter(Importer):
             from core import crypto
             from core.enums import PersonStatus
             from core.registry.models import DepartmentAssignment, PersonChange
+            from core.registry.search_keys import person_keys
             from core.registry.services import PERSON_REGISTERED
             now = utcnow()
             people = []
@@ -123,7 +124,8 @@ class PeopleImporter(Importer):
                     "department_id": dept.id, "department_path": dept.path, "post": v["post"], "rank": v["rank"],
                     "leading": bool(v.get("leading")), "entry_date": v["entry_date"],
                     "appointed_on": v.get("appointed_on"), "phone": v.get("phone"),
-                    "status": PersonStatus.ACTIVE, "version": 1, "created_at": now, "updated_at": now})
+                    "status": PersonStatus.ACTIVE, "version": 1, "created_at": now, "updated_at": now,
+                    **person_keys(v["name"], idn.value)})
             ids = [r[0] for r in insert_rows(Person.__table__, people, returning=(Person.__table__.c.id,))]
             insert_rows(DepartmentAssignment.__table__, [
                 {"person_id": pid, "department_id": p["department_id"], "started_on": p["entry_date"]}

@@ -19,3 +19,54 @@ FILE_SECTIONS["training"] = training_section
 if guard_person_change not in PERSON_CHANGE_GUARDS:
     PERSON_CHANGE_GUARDS.append(guard_person_change)   # a pending case blocks transfer and retirement
 install_listeners()      # the cached file document: stamps move with every write to a file
+
+
+def _integrity_choices() -> list[tuple[str, str]]:
+    from archive.enums import IntegrityStatus
+    return IntegrityStatus.choices()
+
+
+def _integrity_clause(code: str, today: date):
+    """People whose integrity status today is ``code``. The status is the rules' own
+    (rules.evaluate, chained periods included): SQL only narrows the candidates to people
+    with a possibly restricting record (decided, notified and not revoked/exempted/expired
+    by status), which are evaluated in Python in batches; everyone else is 守信."""
+    import sqlalchemy as sa
+    from flask_login import current_user
+
+    from archive.enums import IntegrityStatus, RecordStatus
+    from archive.file.loader import evaluate_people
+    from archive.file.models import Record
+    from core.accounts.permissions import person_scope_clause
+    from core.extensions import db
+    from core.registry.models import Person
+    if code not in IntegrityStatus.codes():
+        return None
+    wanted = IntegrityStatus(code)
+    candidates = db.session.execute(
+        sa.select(Record.person_id).join(Person, Person.id == Record.person_id)
+        .where(Record.status.in_((RecordStatus.NOTIFIED, RecordStatus.UNDER_OBJECTION, RecordStatus.EFFECTIVE)),
+               Record.decided_on <= today, person_scope_clause(current_user)).distinct()).scalars().all()
+    statuses = {pid: e.status for pid, e in evaluate_people(candidates, today).items()}
+    if wanted is IntegrityStatus.GOOD:
+        flagged = [pid for pid, s in statuses.items() if s is not IntegrityStatus.GOOD]
+        return Person.id.not_in(flagged) if flagged else sa.true()
+    return Person.id.in_([pid for pid, s in statuses.items() if s is wanted])
+
+
+def _register_people_filter() -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from core.registry.filters import PeopleFilter, register
+    register(PeopleFilter("integrity", lambda: _l("诚信状态"), _integrity_choices, _integrity_clause))
+
+
+_register_people_filter()
+
+
+def _register_trail() -> None:
+    from archive.file.trail import register
+    register()
+
+
+_register_trail()

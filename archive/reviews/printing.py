@@ -96,14 +96,15 @@ def _verify_link(serial: str, base_url: str | None) -> str:
     return verify_url(serial)        # PUBLIC_BASE_URL, in a request or a worker alike (never the Host header)
 
 
-def file_context(person, *, review: Review | None, printed_by, as_of: date | None = None) -> dict:
+def file_context(person, *, review: Review | None, printed_by, as_of: date | None = None,
+                 review_use: bool = True) -> dict:
     as_of = as_of or services.local_today()
     purpose = review.purpose if review is not None else ReviewPurpose.PROMOTION
     assessment = services.assess(person, purpose, as_of)
     department = getattr(printed_by, "department", None) or person.department
     who = getattr(printed_by, "display_name", None) or getattr(printed_by, "username", "") or ""
     return {
-        "person": person, "review": review, "as_of": as_of, "assessment": assessment,
+        "person": person, "review": review, "as_of": as_of, "assessment": assessment, "review_use": review_use,
         "restrictions": _restrictions(assessment), "sections": build_sections(assessment.file, person, as_of),
         "established": _established(assessment.file), "department_chain": _department_chain(person),
         "issuer_department": department.name,
@@ -119,9 +120,10 @@ def render_file(context: dict, serial: str, *, base_url: str | None = None) -> b
 
 
 def file_document(person, *, review: Review | None, printed_by, owner=None, as_of: date | None = None,
-                  base_url: str | None = None):
-    """Issue one integrity-file PDF: ``(PrintedDocument, bytes)``; audited as a print."""
-    context = file_context(person, review=review, printed_by=printed_by, as_of=as_of)
+                  base_url: str | None = None, review_use: bool = True):
+    """Issue one integrity-file PDF: ``(PrintedDocument, bytes)``; audited as a print.
+    ``review_use``: the 仅供考察使用 watermark (default), else 仅供存档查阅 (HR printing for the file)."""
+    context = file_context(person, review=review, printed_by=printed_by, as_of=as_of, review_use=review_use)
     department = getattr(printed_by, "department", None) or person.department
     title = f"{person.name} 诚信档案" + (f"（{review.name}）" if review is not None else "")
     return issue_document(KIND, lambda serial: render_file(context, serial, base_url=base_url), person=person,

@@ -273,9 +273,11 @@ def authorize_print(user, person_id, review_id):
     return person, review
 
 
-def print_response(person, review):
-    doc, data = printing.file_document(person, review=review, printed_by=current_user)
-    record_event("file_view", person, f"打印查阅诚信档案（{doc.serial}）" + (f"，考察评审「{review.name}」" if review else ""))
+def print_response(person, review, *, review_use: bool = True):
+    doc, data = printing.file_document(person, review=review, printed_by=current_user,
+                                       review_use=review_use or review is not None)
+    record_event("file_view", person, f"打印查阅诚信档案（{doc.serial}）" + (f"，考察评审「{review.name}」" if review else "")
+                 + ("" if review_use or review else "，水印：仅供存档查阅"))
     db.session.commit()
     name = f"{printing.safe_name(person.name)}-诚信档案-{doc.serial}.pdf"
     resp = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name)
@@ -286,8 +288,10 @@ def print_response(person, review):
 @bp.route("/people/<int:person_id>/file.pdf")
 @require_roles("hr", "committee")
 def file_pdf(person_id: int):
+    """?watermark=archive prints 仅供存档查阅 instead of 仅供考察使用 (HR only; a review's print is always
+    for the review); any other value is the review-use watermark."""
     person, review = authorize_print(current_user, person_id, request.args.get("review_id"))
-    return print_response(person, review)
+    return print_response(person, review, review_use=request.args.get("watermark") != "archive")
 
 
 @bp.route("/reviews/<int:review_id>/print", methods=["POST"])

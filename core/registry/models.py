@@ -48,6 +48,12 @@ class Person(VersionedMixin, TimestampMixin, db.Model):
         sa.Index("ix_people_status_path", "status", "department_path"),
         # the people list in name order: page ids by an index-only scan (core.listing.CappedPagination)
         sa.Index("ix_people_name_order", "name", "id", postgresql_include=["status", "department_path"]),
+        sa.Index("ix_people_name_key_order", "name_key", "id"),
+        # PostgreSQL with ICU: the same list in pinyin order by the database's own collation
+        # (the collation is written as the column's "ops": PostgreSQL does not report an index
+        # column's collation back, so the model and the migrated database compare equal)
+        sa.Index("ix_people_name_icu", "name", "id",
+                 postgresql_ops={"name": 'COLLATE "zh-x-icu"'}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +73,12 @@ class Person(VersionedMixin, TimestampMixin, db.Model):
     status: Mapped[PersonStatus] = enum_column(PersonStatus, default=PersonStatus.ACTIVE)
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     email: Mapped[str | None] = mapped_column(sa.String(254))    # activation codes and notices go here
+    # search and sort keys (core/registry/search_keys.py): keyed hashes of the id number's last
+    # 4/5/6 characters, and the name in pinyin
+    id_tail4: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    id_tail5: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    id_tail6: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    name_key: Mapped[str | None] = mapped_column(sa.String(200))
 
     department: Mapped[Department] = relationship(lazy="joined")
 

@@ -15,6 +15,7 @@ from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.registry.codes import CodeError, parse_id_number, parse_uscc
 from core.registry.models import Department, DepartmentAssignment, Person, PersonChange
+from core.registry.search_keys import is_tail_query, person_keys, tail_clause
 
 # Hooks other packages register (core never imports them): called after a person is
 # registered or appointed to a new post (the pledge package assigns the pre-appointment pledge).
@@ -181,7 +182,7 @@ def register_person(data: PersonInput, *, in_scope: Callable[[Department], bool]
                     department_id=data.department.id, department_path=data.department.path,
                     post=_clean(data.post), rank=_clean(data.rank), leading=bool(data.leading),
                     entry_date=data.entry_date, appointed_on=data.appointed_on, phone=_clean(data.phone),
-                    status=PersonStatus.ACTIVE)
+                    status=PersonStatus.ACTIVE, **person_keys(data.name.strip(), idn.value))
     db.session.add(person)
     db.session.flush()
     db.session.add(DepartmentAssignment(person_id=person.id, department_id=data.department.id,
@@ -222,6 +223,8 @@ def update_person(person: Person, changes: dict, *, version: int | None, reason:
             setattr(person, key, new)
     if not diff:
         return person
+    if "name" in diff:
+        person.name_key = person_keys(person.name)["name_key"]
     db.session.add(PersonChange(person_id=person.id, action="update", changes=diff, reason=reason,
                                 changed_by_id=_actor_id()))
     record_event("person_update", person, "修改: " + "、".join(diff))
@@ -280,13 +283,16 @@ def reveal_id_number(person: Person) -> str:
 
 
 def search_clause(q: str):
-    """``q`` matches a name (substring) or a full id number (exact, through the keyed hash)."""
+    """``q`` matches a name (substring), a full id number (exact, through the keyed hash) or
+    the id number's last 4 to 6 characters (through their keyed hashes, core/registry/search_keys.py)."""
     q = (q or "").strip()
     if not q:
         return sa.true()
     digest = id_lookup_hash(q) if len(q) == 18 else None
     if digest:
         return Person.id_hash == digest
+    if is_tail_query(q):
+        return tail_clause(Person, q)
     return Person.name.contains(q, autoescape=True)
 
 

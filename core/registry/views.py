@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import clock
 from core.accounts.permissions import (
     can_manage_department,
     departments_in_scope,
@@ -20,8 +21,10 @@ from core.extensions import db
 from core.forms import apply_field_errors
 from core.listing import Listing
 from core.registry import services
+from core.registry.filters import PEOPLE_FILTERS
 from core.registry.forms import DepartmentForm, PersonEditForm, PersonForm, StatusForm, TransferForm
 from core.registry.models import Department, Person
+from core.registry.search_keys import name_order
 
 bp = Blueprint("registry", __name__)
 
@@ -84,7 +87,10 @@ def department_form(dept_id: int | None = None):
 @bp.route("/people")
 @require_roles("hr")
 def people():
-    listing = Listing(request.args, PEOPLE_SORTS, default_sort="name")
+    # names in pinyin order: ICU collation on PostgreSQL, else the stored pinyin key (search_keys)
+    sorts = {"id": Person.id, "name": name_order(Person, db.session), **{k: v for k, v in PEOPLE_SORTS.items()
+                                                                        if k not in ("id", "name")}}
+    listing = Listing(request.args, sorts, default_sort="name")
     sel = people_in_scope(current_user).where(services.search_clause(listing.q))
     dept_id = request.args.get("department_id", type=int)
     if dept_id:
@@ -94,9 +100,17 @@ def people():
     if status != "all":
         sel = sel.where(Person.status == PersonStatus(status) if status in PersonStatus.codes()
                         else sa.false())
+    chosen = {}
+    for f in PEOPLE_FILTERS:
+        code = (request.args.get(f.name) or "").strip()[:32]
+        if code:
+            clause = f.clause(code, clock.today())
+            sel = sel.where(clause if clause is not None else sa.false())
+            chosen[f.name] = code
     page = listing.paginate_capped(sel)
     return render_template("core/people.html", page=page, listing=listing, status=status, dept_id=dept_id,
-                           departments=department_choices(blank=_("全部单位")), statuses=PersonStatus.choices())
+                           departments=department_choices(blank=_("全部单位")), statuses=PersonStatus.choices(),
+                           extra_filters=PEOPLE_FILTERS, chosen=chosen)
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

@@ -113,6 +113,7 @@ ROWS = [
 
     # ---- audit (auditor only) ------------------------------------------------------------------
     *rows("audit.events", "GET", only({"auditor": 200})),
+    *rows("audit.export", "GET", only({"auditor": 200})),
     *rows("audit.verify", "POST", only({"auditor": 200})),
 
     # ---- notifications: one's own inbox ----------------------------------------------------------

@@ -22,6 +22,8 @@ ROWS = [
     *rows("coverage.dashboard", "GET", hr_only(200)),
     *rows("coverage.dashboard", "GET", hr_only(404), query=PARENT),
     *rows("coverage.dashboard", "GET", hr_only(404), query=OTHER),
+    *rows("coverage.export", "GET", hr_only(200)),                             # the coverage table (Excel)
+    *rows("coverage.export", "GET", hr_only(404), query=OTHER),
     *rows("coverage.gaps", "GET", hr_only(200), values={"metric": "pledge"}),
     *rows("coverage.gaps", "GET", hr_only(200)),                               # /coverage/gaps (overall)
     *rows("coverage.gaps", "GET", hr_only(404), values={"metric": "nonsense"}),

@@ -62,8 +62,10 @@ def test_done_when_journey(county, region, login_as, api, app):
     # 3. everyone missing a pledge here, one action
     template = pre_template()
     db.session.commit()
-    resp = hr.post("/coverage/gaps/pledge/act", data={
-        "department_id": region.wenhui.id, "scope": "all", "action": "pledge", "template_id": template.id})
+    form = {"department_id": region.wenhui.id, "scope": "all", "action": "pledge", "template_id": template.id}
+    preview = hr.post("/coverage/gaps/pledge/act", data=form)        # first a preview, nothing written
+    assert preview.status_code == 200 and "将布置 4 人，跳过 0 人（已有待签承诺）" in _body(preview)
+    resp = hr.post("/coverage/gaps/pledge/act", data={**form, "confirm": "1"})
     assert resp.status_code == 302
     flashed = _body(hr.get(resp.headers["Location"]))
     assert "已布置《任职前信用承诺书》4 人" in flashed
@@ -175,18 +177,21 @@ def test_bulk_enrol_remind_establish_and_export(region, login_as, course):
     hr = login_as(region.hr)
     url = "/coverage/gaps/{}/act"
     # establish: only files whose registration items are complete
-    r = hr.post(url.format("archive"), data={"scope": "all", "action": "establish"}, follow_redirects=True)
+    r = hr.post(url.format("archive"), data={"scope": "all", "action": "establish", "confirm": "1"},
+                follow_redirects=True)
     assert "已确认建档 1 人；3 人登记项目不完整未建档（缺上一年度考核结果 3 人）" in _body(r)
     assert services.coverage(region.dongying).totals.archive == 1
     # enrol the ticked people in a course (training's enrol service)
     r = hr.post(url.format("training"), data={"scope": "selected", "action": "enrol", "course_id": course.id,
-                                              "person_ids": [people[1].id, people[2].id, region.other.id]},
+                                              "person_ids": [people[1].id, people[2].id, region.other.id],
+                                              "confirm": "1"},
                 follow_redirects=True)
     assert "已报名《诚信专题：政务诚信与公务员守信践诺》2 人" in _body(r)     # 李娜 is out of scope: ignored
     from training.models import Enrolment
     assert set(db.session.execute(sa.select(Enrolment.person_id)).scalars()) == {people[1].id, people[2].id}
     # remind everyone missing training: one notification each
-    r = hr.post(url.format("training"), data={"scope": "all", "action": "remind"}, follow_redirects=True)
+    r = hr.post(url.format("training"), data={"scope": "all", "action": "remind", "confirm": "1"},
+                follow_redirects=True)
     assert "已向 4 人发送提醒" in _body(r)
     notes = db.session.execute(sa.select(Notification).where(Notification.kind == "coverage_reminder")).scalars().all()
     assert {n.person_id for n in notes} == {p.id for p in people} and notes[0].title == "请完成诚信教育培训"
