@@ -57,6 +57,7 @@ from training.rules import format_hours  # noqa: F401
 from training.status import (  # noqa: F401
     completed_course_dates,
     evaluation_to_dict,
+    open_enrolments,
     people_meeting_training,
     people_not_meeting_training,
     person_training_facts,
