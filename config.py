@@ -62,6 +62,7 @@ class Config:
     AUDIT_RETENTION_DAYS = 180
     # Domain settings (see archive/rules.py and training/rules.py for every key)
     INTEGRITY_HOURS_PER_YEAR = 6
+    QUIZ_ATTEMPTS_PER_DAY = 3       # online quiz attempts per person, course and day (configured zone); 0 = no limit
     ANNUAL_TRAINING_HOURS = 0
     OBJECTION_WINDOW_DAYS = 30
     OBJECTION_DEADLINE_DAYS = 30
@@ -98,7 +99,7 @@ class Config:
             if env.get(key):
                 values[key] = env[key]
         for key in ("INTEGRITY_HOURS_PER_YEAR", "ANNUAL_TRAINING_HOURS", "IDLE_TIMEOUT_MINUTES",
-                    "PASSWORD_MAX_AGE_DAYS", "PASSWORD_MIN_LENGTH", "TRUSTED_PROXIES"):
+                    "PASSWORD_MAX_AGE_DAYS", "PASSWORD_MIN_LENGTH", "TRUSTED_PROXIES", "QUIZ_ATTEMPTS_PER_DAY"):
             if env.get(key):
                 values[key] = int(env[key])
         for key in ("TOTP_ENFORCE", "RATELIMIT_ENABLED"):

@@ -65,11 +65,14 @@ from training.status import (  # noqa: F401
     training_status,
 )
 from training.study import (  # noqa: F401
+    attempts_per_day,
     check_self_study,
     completed_this_year,
     finish_study,
     open_enrolment,
     question_correct,
+    quiz_paper,
+    quiz_state,
     submit_quiz,
 )
 from training.values import (  # noqa: F401
