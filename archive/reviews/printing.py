@@ -37,6 +37,7 @@ from core.audit.services import record_event
 from core.documents import issue_document, new_serial, verify_url
 from core.extensions import db
 from core.pdf import font_stacks, qr_data_uri, render_html, render_pdf
+from core.pdf_fonts import share_font_subsets
 from core.templating import zh_date
 
 KIND = "integrity_file"
@@ -182,12 +183,14 @@ class Merger:
     as soon as it is issued (pypdf), with a top-level bookmark; the parts' own bookmarks (their
     sections) nest under it. ``finish()`` writes it once, to a spool file in the job's folder, and
     frees pypdf's objects before the bytes are read back (peak memory: the objects or the bytes,
-    not both)."""
+    not both). Before writing, every face of the batch is given one shared subset
+    (core.pdf_fonts.share_font_subsets: 200 files ~5 MB instead of ~69 MB); ``fonts`` keeps its figures."""
 
     def __init__(self, spool: Path | None = None):
         from pypdf import PdfWriter
         self.writer = PdfWriter()
         self.spool = spool
+        self.fonts: dict = {}
 
     def add(self, title: str, source) -> None:
         self.writer.append(io.BytesIO(source) if isinstance(source, (bytes, bytearray, memoryview)) else str(source),
@@ -197,6 +200,7 @@ class Merger:
         from core.pdf_sign import drop_signatures
         writer, self.writer = self.writer, None
         drop_signatures(writer)      # members' own signatures do not cover the merged file (core.pdf_sign)
+        self.fonts = share_font_subsets(writer)    # one subset per face for the whole batch (core.pdf_fonts)
         writer.add_metadata({"/Title": "考察评审批量打印", "/Producer": "诚信档案与培训管理系统"})
         if self.spool is None:
             out = io.BytesIO()
