@@ -102,6 +102,7 @@ class Config:
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     # Domain settings (see archive/rules/ and training/rules.py for every key)
     INTEGRITY_HOURS_PER_YEAR = 6
+    QUIZ_ATTEMPTS_PER_DAY = 3       # online quiz attempts per person, course and day (configured zone); 0 = no limit
     ANNUAL_TRAINING_HOURS = 0
     OBJECTION_WINDOW_DAYS = 30
     OBJECTION_DEADLINE_DAYS = 30
@@ -143,7 +144,7 @@ class Config:
                 values[key] = env[key]
         for key in ("INTEGRITY_HOURS_PER_YEAR", "ANNUAL_TRAINING_HOURS", "IDLE_TIMEOUT_MINUTES",
                     "PASSWORD_MAX_AGE_DAYS", "PASSWORD_MIN_LENGTH", "TRUSTED_PROXIES", "MAIL_PORT",
-                    "OIDC_CLOCK_SKEW_SECONDS", "ACTIVATION_DAYS"):
+                    "OIDC_CLOCK_SKEW_SECONDS", "ACTIVATION_DAYS", "QUIZ_ATTEMPTS_PER_DAY"):
             if env.get(key):
                 values[key] = int(env[key])
         for key in ("OIDC_MFA_AMR", "OIDC_MFA_ACR"):

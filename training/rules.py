@@ -640,3 +640,29 @@ def quiz_score(
         (Decimal(100 * earned) / Decimal(total)).quantize(Decimal(1), ROUND_HALF_UP)
     )
     return score, score >= pass_mark
+
+
+# --------------------------------------------------------------------------- quiz attempts (issue 19)
+
+
+def attempts_left(used_today: int, per_day: int) -> int | None:
+    """Quiz attempts still open today: ``per_day - used_today`` (never negative); None when
+    ``per_day`` is 0 or less (no limit)."""
+    if per_day <= 0:
+        return None
+    return max(0, per_day - used_today)
+
+
+def reveal_wrong_answers(passed: bool, left: int | None) -> bool:
+    """Which questions were answered wrong is shown once the quiz is passed or today's attempts
+    are used up; before that, only the score (so attempts are not a way to find the answers)."""
+    return passed or left == 0
+
+
+def shuffled(keys: Sequence[Hashable], seed: str) -> list:
+    """``keys`` in an order fixed by ``seed``: the same attempt (same seed) always shows the same
+    order (a reload, a refused submission), the next attempt another one."""
+    import random
+    out = list(keys)
+    random.Random(seed).shuffle(out)   # noqa: S311 - presentation order, not a secret
+    return out

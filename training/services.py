@@ -57,6 +57,7 @@ from training.rules import format_hours  # noqa: F401
 from training.status import (  # noqa: F401
     completed_course_dates,
     evaluation_to_dict,
+    open_enrolments,
     people_meeting_training,
     people_not_meeting_training,
     person_training_facts,
@@ -64,11 +65,14 @@ from training.status import (  # noqa: F401
     training_status,
 )
 from training.study import (  # noqa: F401
+    attempts_per_day,
     check_self_study,
     completed_this_year,
     finish_study,
     open_enrolment,
     question_correct,
+    quiz_paper,
+    quiz_state,
     submit_quiz,
 )
 from training.values import (  # noqa: F401

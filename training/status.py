@@ -29,6 +29,16 @@ ENROLLED, COMPLETED = EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED
 
 # ---- public functions for archive (keep the names) --------------------------------------------
 
+def open_enrolments(person_id: int) -> list[tuple[Enrolment, Course]]:
+    """The person's courses still to do (enrolled, not completed), soonest due first: the to-do
+    block of "my file" (archive.file.todo)."""
+    rows = db.session.execute(
+        sa.select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.person_id == person_id, Enrolment.status == ENROLLED)
+        .order_by(Enrolment.due_on.is_(None), Enrolment.due_on, Enrolment.id)).all()
+    return [(e, c) for e, c in rows]
+
+
 def completed_course_dates(person_id: int, category: CourseCategory, since: date) -> list[date]:
     """Dates (ascending) of the person's completed courses of ``category`` on or after ``since``."""
     return list(db.session.execute(

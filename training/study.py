@@ -3,11 +3,14 @@ Passing credits the course's hours at once; failing keeps the enrolment open for
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
+from core import clock
 from core.audit.services import record_event
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
@@ -22,7 +25,9 @@ from training.models import (
 )
 from training.rules import (
     QuizQuestionFacts,
+    attempts_left,
     quiz_score,
+    shuffled,
 )
 from training.rules import question_correct as _question_correct
 from training.values import today_or
@@ -67,15 +72,72 @@ def _self_study_enrolment(person: Person, course: Course, today: date) -> Enrolm
     return enrolment
 
 
+# ---- quiz attempts: a daily limit, a shuffled paper per attempt (issue 19) ----------------------
+
+def attempts_per_day() -> int:
+    """QUIZ_ATTEMPTS_PER_DAY (default 3; 0 = no limit)."""
+    try:
+        return max(0, int(current_app.config.get("QUIZ_ATTEMPTS_PER_DAY", 3)))
+    except (TypeError, ValueError):
+        return 3
+
+
+def _day_bounds_utc(day: date) -> tuple[datetime, datetime]:
+    """The configured zone's calendar day ``day`` as a UTC interval [start, end)."""
+    start = datetime.combine(day, time.min, tzinfo=clock.zone())
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class QuizState:
+    used_today: int
+    per_day: int
+    left: int | None        # None: no limit
+    number: int             # the attempt the next paper is for (1, 2, ...): seeds its order
+
+    @property
+    def exhausted(self) -> bool:
+        return self.left == 0
+
+
+def quiz_state(person_id: int, course: Course, *, moment: datetime | None = None) -> QuizState:
+    """How many attempts the person made at ``course`` today (in the configured zone) and may still make."""
+    moment = moment or clock.utcnow()
+    start, end = _day_bounds_utc(clock.local_date(moment))
+    base = sa.select(sa.func.count()).select_from(QuizAttempt).where(
+        QuizAttempt.person_id == person_id, QuizAttempt.course_id == course.id)
+    used = db.session.execute(base.where(QuizAttempt.taken_at >= start, QuizAttempt.taken_at < end)).scalar_one()
+    total = db.session.execute(base).scalar_one()
+    per_day = attempts_per_day()
+    return QuizState(used, per_day, attempts_left(used, per_day), total + 1)
+
+
+def quiz_paper(course: Course, person_id: int, number: int) -> list[tuple[QuizQuestion, list[dict]]]:
+    """The questions and each one's options in the order of attempt ``number`` (stable for it)."""
+    questions = {q.id: q for q in course.questions}
+    order = shuffled(sorted(questions), f"quiz:{person_id}:{course.id}:{number}")
+    paper = []
+    for qid in order:
+        q = questions[qid]
+        options = {o["key"]: o for o in q.options}
+        keys = shuffled(sorted(options), f"quiz:{person_id}:{course.id}:{number}:{qid}")
+        paper.append((q, [options[k] for k in keys]))
+    return paper
+
+
 def submit_quiz(person: Person, course: Course, answers: Mapping[str, Collection[str] | str | None], *,
                 today: date | None = None) -> QuizAttempt:
     """Grade a quiz (rules.quiz_score). Passing completes the enrolment today with the course's
-    hours; failing keeps it open, so the person may study again and retry."""
+    hours; failing keeps it open, so the person may study again and retry, up to
+    QUIZ_ATTEMPTS_PER_DAY attempts a day (Conflict "quiz_attempts_used" beyond)."""
     today = today_or(today)
     questions = list(course.questions)
     if not questions:
         raise Conflict("no_quiz", _("该课程没有测验"))
     check_self_study(person, course, today)
+    state = quiz_state(person.id, course)
+    if state.exhausted:
+        raise Conflict("quiz_attempts_used", _("今天的 %(n)s 次测验机会已用完，请复习学习资料后明天再试", n=state.per_day))
     chosen: dict[str, list[str]] = {}
     fields: dict[str, str] = {}
     for q in questions:
@@ -95,7 +157,7 @@ def submit_quiz(person: Person, course: Course, answers: Mapping[str, Collection
     score, passed = quiz_score(facts, chosen, course.pass_mark)
     enrolment = _self_study_enrolment(person, course, today)
     attempt = QuizAttempt(person_id=person.id, course_id=course.id, enrolment_id=enrolment.id, answers=chosen,
-                          score=score, passed=passed)
+                          score=score, passed=passed, taken_at=clock.utcnow())
     db.session.add(attempt)
     db.session.flush()
     record_event("quiz_submit", attempt, f"{course.code} 测验 {score} 分，{'通过' if passed else '未通过'}",

@@ -9,6 +9,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import clock
 from core.accounts.permissions import require_person, require_roles
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
@@ -16,6 +17,7 @@ from core.files import Attachment, send_attachment
 from training import certificates, services
 from training.enums import CourseCategory, CourseMode, EnrolmentStatus
 from training.models import Course, CourseSession, Enrolment, QuizAttempt
+from training.rules import reveal_wrong_answers
 from training.views import bp, course_filters, get_course
 
 
@@ -139,7 +141,13 @@ def quiz(course_id: int):
             return redirect(url_for("training.attempt", attempt_id=attempt.id))
     else:
         services.check_self_study(person, course)
-    return render_template("training/quiz.html", course=course, errors=errors, chosen=chosen, message=message)
+    state = services.quiz_state(person.id, course)
+    if state.exhausted:
+        flash(_("今天的 %(n)s 次测验机会已用完，请复习学习资料后明天再试。", n=state.per_day), "warning")
+        return redirect(url_for("training.study", course_id=course.id))
+    return render_template("training/quiz.html", course=course, errors=errors, chosen=chosen, message=message,
+                           paper=services.quiz_paper(course, person.id, state.number), state=state,
+                           letters="ABCDEFGHIJ")
 
 
 @bp.route("/attempts/<int:attempt_id>")
@@ -149,12 +157,14 @@ def attempt(attempt_id: int):
     if attempt is None or attempt.person_id != current_user.person_id:
         raise NotFound()
     questions = attempt.course.questions
-    wrong = [i for i, q in enumerate(questions, 1)
-             if not services.question_correct(q, attempt.answers.get(str(q.id)))]
-    today = date.today()
+    wrong = [q for q in questions if not services.question_correct(q, attempt.answers.get(str(q.id)))]
+    today = clock.today()
     ev = services.training_status(own_person(), today.year, today)
+    state = services.quiz_state(attempt.person_id, attempt.course)
+    # which answers were wrong only once passed or today's attempts are used up (issue 19)
+    reveal = reveal_wrong_answers(attempt.passed, state.left)
     return render_template("training/attempt.html", attempt=attempt, course=attempt.course, wrong=wrong,
-                           total=len(questions), ev=ev)
+                           total=len(questions), ev=ev, state=state, reveal=reveal)
 
 
 @bp.route("/enrolments/<int:enrolment_id>/certificate.pdf")

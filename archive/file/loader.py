@@ -52,6 +52,9 @@ FIELD_LABELS = {"status": "状态", "category": "类别", "sanction": "处分或
 ACTION_LABELS = {"update": "修改", "notify": "告知", "exempt": "容错免责", "revoke": "撤销", "acknowledge": "本人确认",
                  "object": "提出异议", "uphold": "异议成立", "reject": "异议不成立", "correct": "异议更正",
                  "repair": "信用修复", "time": "按期限自动变更"}
+# fields an act sets as part of itself: the event line says it (告知 on its date), not a field diff
+_IMPLIED_BY_ACT = {"notify": ("notified_on",), "exempt": ("exempt_basis",), "revoke": ("revoked_reason",),
+                   "uphold": ("revoked_reason",)}
 _ENUM_FIELDS = {"status": RecordStatus, "category": Category, "sanction": Sanction, "severity": Severity}
 
 
@@ -173,17 +176,26 @@ class FileData:
         return [c for c in self.complaints if c.subject_type == subject_type and c.subject_id == subject_id]
 
     def history(self, record: Record) -> list[dict]:
-        """Changes of a record, newest first: action, who, when, why, and the changed fields
-        as (label, old, new) — each version row holds the state before its change."""
-        versions = self.record_versions.get(record.id, [])
+        """Changes of a record as events, newest first: action, who, when, why, the status move
+        ("草稿 → 已告知") and the other fields the act changed as (label, old, new).
+
+        Each version row holds the state before its change, sometimes only part of it (the demo
+        and imports keep just the status): a field a snapshot does not hold is taken as unchanged
+        (the state before = the state after, overlaid with what the snapshot holds)."""
+        after = record.snapshot()
         out = []
-        for i, v in enumerate(versions):
-            after = versions[i - 1].snapshot if i > 0 else record.snapshot()
-            changes = [(FIELD_LABELS.get(k, k), _show(k, v.snapshot.get(k)), _show(k, after.get(k)))
-                       for k in FIELD_LABELS if v.snapshot.get(k) != after.get(k)]
+        for v in self.record_versions.get(record.id, []):
+            before = {**after, **(v.snapshot or {})}
+            moved = before.get("status") != after.get("status")
+            transition = (_show("status", before.get("status")), _show("status", after.get("status"))) if moved else None
+            implied = _IMPLIED_BY_ACT.get(v.action, ())
+            changes = [(FIELD_LABELS.get(k, k), _show(k, before.get(k)), _show(k, after.get(k)))
+                       for k in FIELD_LABELS
+                       if k != "status" and k not in implied and before.get(k) != after.get(k)]
             out.append({"version": v.version, "action": ACTION_LABELS.get(v.action, v.action),
                         "who": self.user_name(v.changed_by_id), "when": v.changed_at, "reason": v.reason,
-                        "changes": changes})
+                        "transition": transition, "changes": changes})
+            after = before
         return out
 
     def user_name(self, user_id: int | None) -> str:

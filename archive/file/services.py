@@ -486,7 +486,7 @@ def notify_record(record: Record, person, *, version: int | None = None, by=None
     notify(kind="record_notified", person=person, title=f"失信记录告知：{c.label(record)}",
            body=(f"您的诚信档案新增一条记录：{c.label(record)}，决定机关：{record.authority}。"
                  f"如有异议，请于{ends.isoformat()}前在“我的档案”中提出。"),
-           link=c.link("file.my_file", _anchor=f"record-{record.id}"))
+           link=c.link("file.record_detail", record_id=record.id))      # opens the record itself
     return record
 
 
@@ -514,7 +514,7 @@ def revoke_record(record: Record, reason: str, *, version: int | None = None, by
     record_event("record_revoke", record, f"撤销：{reason}")
     if was_notified:
         c.notify_person(record.person_id, kind="record_revoked", title=f"失信记录已撤销：{c.label(record)}",
-                       body=f"撤销原因：{reason}", link=c.link("file.my_file"))
+                       body=f"撤销原因：{reason}", link=c.link("file.record_detail", record_id=record.id))
     return record
 
 

@@ -36,6 +36,8 @@ from archive.file.forms import (
     RecordForm,
 )
 from archive.file.models import Complaint, Objection, ObjectionStatus, Record
+from archive.file.todo import servant_todo
+from core import clock
 from core.accounts.permissions import can_manage_person, is_own_person, require_not_self, require_person, require_roles
 from core.audit.services import record_event
 from core.errors import DomainError, NotFound, ValidationFailed
@@ -124,7 +126,8 @@ def my_file():
         data = services.load_file(person, include_drafts=False)
         return render_template("archive/file/_my_file_content.html", data=data, person=person, manage=False, own=True)
     content = cache.file_html(person, "my" + _html_variant(False, True)[4:], build)
-    page = render_template("archive/file/my_file.html", content=Markup(content))  # noqa: S704
+    todo = servant_todo(person, clock.today())       # fresh on every view: not part of the cached content
+    page = render_template("archive/file/my_file.html", content=Markup(content), todo=todo)  # noqa: S704
     record_event("file_view", person, "本人查看诚信档案")
     db.session.commit()
     return page

@@ -38,6 +38,19 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def sign_link_parts() -> tuple[str, str]:
+    """The sign page's URL around the pledge id, ``(prefix, suffix)``: the set-based notices of an
+    assignment or a reminder link each to their own pledge (prefix || id || suffix in SQL)."""
+    marker = 987654321
+    try:
+        from flask import url_for
+        url = url_for("pledges.sign", pledge_id=marker)
+    except RuntimeError:
+        url = f"/my/pledges/{marker}/sign"
+    prefix, _, suffix = url.partition(str(marker))
+    return prefix, suffix
+
+
 def my_pledges_link() -> str:
     try:
         from flask import url_for

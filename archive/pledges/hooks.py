@@ -2,11 +2,12 @@
 
 - automatic pre-appointment assignment (SPEC §5): when a person is registered or appointed
   to a new post, the registry calls ``auto_assign_pre_appointment`` (core never imports archive);
-- the pledges section of the integrity file: ``FILE_SECTIONS["pledges"] = file_section``.
+- the pledges section of the integrity file: ``FILE_SECTIONS["pledges"] = file_section``;
+- the pledges to sign in the to-do block of "my file": ``TODO_PROVIDERS["pledges"] = todo_items``.
 """
 from __future__ import annotations
 
-from archive.pledges.services import auto_assign_pre_appointment, file_section
+from archive.pledges.services import auto_assign_pre_appointment, file_section, todo_items
 from core.registry.services import PERSON_APPOINTED, PERSON_REGISTERED
 
 
@@ -19,6 +20,8 @@ def _register() -> None:
     except ImportError:  # the file package is not there (yet)
         return
     FILE_SECTIONS.setdefault("pledges", file_section)
+    from archive.file.todo import TODO_PROVIDERS
+    TODO_PROVIDERS.setdefault("pledges", todo_items)
 
 
 _register()

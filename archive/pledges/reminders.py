@@ -9,7 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from archive.pledges.common import local_today, my_pledges_link
+from archive.pledges.common import local_today, sign_link_parts
 from archive.pledges.models import Pledge, PledgeStatus, PledgeTemplate
 from archive.pledges.schedule import reminder_due, reminder_window
 from core.audit.services import record_event
@@ -35,12 +35,13 @@ def send_reminders(today: date | None = None, *, batch: int = 5000) -> int:
                Pledge.assigned_on <= latest, Person.status == PersonStatus.ACTIVE,
                sa.or_(Pledge.last_reminded_on.is_(None), Pledge.last_reminded_on <= last_before))).all()
     due = [r for r in rows if reminder_due(r.assigned_on, r.last_reminded_on, today)]
-    link = my_pledges_link()
+    prefix, suffix = sign_link_parts()      # each reminder opens its own pledge (issue 19)
     sent = 0
     for start in range(0, len(due), batch):
         chunk = due[start:start + batch]
         notify_many([{"kind": "pledge_reminder", "title": f"请签署承诺：{r.title}",
-                      "body": reminder_body(r.title, r.due_on, today), "link": link, "person_id": r.person_id}
+                      "body": reminder_body(r.title, r.due_on, today), "link": f"{prefix}{r.id}{suffix}",
+                      "person_id": r.person_id}
                      for r in chunk])
         # counters only, on unsigned rows: the evidence of a signed pledge is never touched
         with allow_bulk("pledge reminder counters"):

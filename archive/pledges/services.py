@@ -32,6 +32,7 @@ from archive.pledges.common import (  # noqa: F401 - re-exported
     local_now,
     local_today,
     my_pledges_link,
+    sign_link_parts,
     text_sha256,
 )
 from archive.pledges.models import (
@@ -50,7 +51,7 @@ from archive.pledges.queries import (  # noqa: F401 - re-exported: the reading A
     valid_pre_appointment_pledge_clause,
 )
 from archive.pledges.reminders import send_reminders  # noqa: F401 - re-exported
-from archive.pledges.summary import file_section, pledge_json, pledges_for_person  # noqa: F401 - re-exported
+from archive.pledges.summary import file_section, pledge_json, pledges_for_person, todo_items  # noqa: F401 - re-exported
 from core.accounts.passwords import verify_password
 from core.accounts.permissions import person_scope_clause
 from core.audit.services import record_event
@@ -215,6 +216,12 @@ def _people_condition(people):
     return Person.id.in_(sorted({p if isinstance(p, int) else p.id for p in people}))
 
 
+def _sign_link_sql():
+    """Each assignment notice opens its own pledge's sign page (issue 19): prefix || id || suffix."""
+    prefix, suffix = sign_link_parts()
+    return sa.literal(prefix, sa.String) + sa.cast(Pledge.id, sa.String) + sa.literal(suffix, sa.String)
+
+
 def assign(template: PledgeTemplate, people, *, due_on: date | None = None, assigned_by=None,
            today: date | None = None, notify: bool = True) -> AssignResult:
     """Assign ``template`` to ``people`` (a ``select(Person.id)``, Person objects or ids).
@@ -256,7 +263,7 @@ def assign(template: PledgeTemplate, people, *, due_on: date | None = None, assi
         db.session.execute(sa.insert(Notification).from_select(
             ["kind", "title", "body", "link", "person_id", "created_at"],
             sa.select(sa.literal("pledge_assigned"), sa.literal(f"待签署承诺：{template.title}"[:200]),
-                      sa.literal(body), sa.literal(my_pledges_link()), Pledge.person_id,
+                      sa.literal(body), _sign_link_sql(), Pledge.person_id,
                       sa.literal(now, UTCDateTime())).where(Pledge.batch == batch)))
     single = None
     if assigned == 1 and asked == 1:

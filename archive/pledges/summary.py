@@ -17,6 +17,23 @@ def pledges_for_person(person) -> list[Pledge]:
     return list(db.session.execute(queries.pledges_of_person(person.id)).scalars())
 
 
+def todo_items(person, today: date) -> list:
+    """The pledges waiting for a signature, as to-do items of "my file" (archive.file.todo):
+    registered by hooks.py as ``TODO_PROVIDERS["pledges"]``; the button opens the sign page."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from archive.file.todo import TodoItem
+    from archive.pledges.models import PledgeStatus, PledgeTemplate
+    rows = db.session.execute(
+        db.select(Pledge.id, Pledge.due_on, PledgeTemplate.title)
+        .join(PledgeTemplate, PledgeTemplate.id == Pledge.template_id)
+        .where(Pledge.person_id == person.id, Pledge.status == PledgeStatus.ASSIGNED)
+        .order_by(Pledge.due_on, Pledge.id)).all()
+    return [TodoItem("pledge", pid, title, due_on, url_for("pledges.sign", pledge_id=pid), _("签署"),
+                     overdue=due_on < today) for pid, due_on, title in rows]
+
+
 def pledge_json(p: Pledge) -> dict:
     return {"id": p.id, "person_id": p.person_id, "template_id": p.template_id, "kind": p.kind.value,
             "title": p.template.title, "template_version": p.template.version, "status": p.status.value,

@@ -166,6 +166,9 @@ def job_download(job_id: int):
                                     "kind": {"type": ["string", "null"]}, "kind_label": {"type": ["string", "null"]},
                                     "issued_at": {"type": ["string", "null"], "format": "date-time"},
                                     "issued_by_department": {"type": ["string", "null"]},
-                                    "sha256": {"type": ["string", "null"]}}})
+                                    "sha256": {"type": ["string", "null"]},
+                                    "subject": {"type": ["object", "null"], "description": "文件所属人（姓名脱敏）",
+                                                "properties": {"name_masked": {"type": "string"},
+                                                               "department": {"type": ["string", "null"]}}}}})
 def verify(serial: str):
     return verification_json(serial, find_document(serial))

@@ -389,10 +389,21 @@ def verification_json(serial: str, doc) -> dict:
     from core.templating import SHANGHAI
     if doc is None:
         return {"valid": False, "serial": (serial or "")[:20], "kind": None, "kind_label": None, "issued_at": None,
-                "issued_by_department": None, "sha256": None}
+                "issued_by_department": None, "sha256": None, "subject": None}
     return {"valid": True, "serial": doc.serial, "kind": doc.kind, "kind_label": doc.kind_label,
             "issued_at": doc.issued_at.astimezone(SHANGHAI).isoformat(timespec="seconds"),
-            "issued_by_department": doc.department.name if doc.department else None, "sha256": doc.sha256}
+            "issued_by_department": doc.department.name if doc.department else None, "sha256": doc.sha256,
+            "subject": document_subject(doc)}
+
+
+def document_subject(doc) -> dict | None:
+    """Whom a document is about, as much as a verifier needs to match it to the person (issue 19):
+    the masked name and the department; nothing else of the person is shown publicly."""
+    from core.registry.codes import mask_name
+    person = db.session.get(Person, doc.person_id) if doc is not None and doc.person_id else None
+    if person is None:
+        return None
+    return {"name_masked": mask_name(person.name), "department": person.department.name if person.department else None}
 
 
 def _wants_json() -> bool:
@@ -432,6 +443,7 @@ def verify(serial: str):
         abort(404)
     status = 200 if doc is not None else 404
     return render_template("archive/reviews/verify.html", doc=doc, serial=serial[:20], form=form, result=result,
+                           subject=document_subject(doc),
                            batch=batch, signature=signature, signing=signing_enabled(),
                            max_mb=_max_upload() // (1024 * 1024)), status
 

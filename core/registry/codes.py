@@ -51,6 +51,16 @@ def mask_id(value: str) -> str:
     return value[:6] + "*" * 8 + value[14:] if len(value) == 18 else "*" * len(value or "")
 
 
+def mask_name(value: str | None) -> str:
+    """张*, 王*明, 欧阳**锋: the first and (from three characters) the last character only."""
+    name = (value or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 

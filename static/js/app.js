@@ -53,20 +53,52 @@
   }
   document.querySelectorAll("[data-job-url]").forEach(pollJob);
 
-  // Reading a pledge to the end enables the sign form: <div data-read-to-end="formId">
+  // Reading a pledge to the end enables the sign form: <div data-read-to-end="formId"> followed by a
+  // [data-read-end] marker. The text is in the page's flow: the form opens once the marker has been on
+  // screen (or, for a text in a scrolling box, once the box is scrolled to its end).
   document.querySelectorAll("[data-read-to-end]").forEach(function (box) {
     var form = document.getElementById(box.getAttribute("data-read-to-end"));
     if (!form) { return; }
     var hint = form.querySelector("[data-read-hint]");
+    var end = document.querySelector("[data-read-end]");
+    var opened = false;
+    function open() {
+      if (opened) { return; }
+      opened = true;
+      form.querySelectorAll("[data-needs-read]").forEach(function (x) { x.disabled = false; });
+      if (hint) { hint.classList.add("d-none"); }
+    }
     function check() {
-      if (box.scrollTop + box.clientHeight >= box.scrollHeight - 8) {
-        form.querySelectorAll("[data-needs-read]").forEach(function (x) { x.disabled = false; });
-        if (hint) { hint.classList.add("d-none"); }
+      if (box.scrollHeight > box.clientHeight + 8) {
+        if (box.scrollTop + box.clientHeight >= box.scrollHeight - 8) { open(); }
+        return;
       }
+      if (end) {
+        var r = end.getBoundingClientRect();
+        if (r.top < (window.innerHeight || document.documentElement.clientHeight)) { open(); }
+      } else { open(); }
     }
     box.addEventListener("scroll", check);
+    window.addEventListener("scroll", check, { passive: true });
+    window.addEventListener("resize", check);
     check();
   });
+
+  // After a refused form: bring the first error into view and focus it (on a phone the error is
+  // otherwise below the fold). A field marked .is-invalid / aria-invalid first, else the form's alert.
+  (function () {
+    var main = document.querySelector("main") || document.body;
+    var target = main.querySelector("form .is-invalid:not([type=hidden]), form [aria-invalid=true]");
+    var alert = main.querySelector(".alert-danger[role=alert]");
+    if (!target && alert) {
+      target = alert;
+      if (!alert.hasAttribute("tabindex")) { alert.setAttribute("tabindex", "-1"); }
+    }
+    if (!target) { return; }
+    target.scrollIntoView({ block: "center" });
+    try { target.focus({ preventScroll: true }); } catch (e) { target.focus(); }
+    target.setAttribute("data-focused-error", "");
+  })();
 
   // Auto-submit filters: <select data-autosubmit>
   document.addEventListener("change", function (ev) {

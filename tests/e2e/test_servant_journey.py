@@ -70,7 +70,7 @@ def _sign(page, title: str, typed_name: str, password: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     sign = page.get_by_role("button", name="确认签署")
     expect(sign).to_be_disabled()                                  # not before reading to the end
-    page.get_by_role("document", name=re.compile("承诺全文")).evaluate("el => el.scrollTo(0, el.scrollHeight)")
+    page.locator("[data-read-end]").scroll_into_view_if_needed()   # the text is one column in the page (issue 19)
     expect(sign).to_be_enabled()
     page.get_by_label("请输入您的完整姓名作为签名").fill(typed_name)
     page.get_by_label("登录密码").fill(password)
@@ -117,9 +117,10 @@ def test_servant_journey(page_for, live_app):
     notice = page.get_by_role("button", name=re.compile("失信记录告知：问责处理·通报"))
     expect(notice).to_contain_text("未读")
     shot(page, "servant-02-inbox")
-    notice.click()                                      # opens the link of the notice: my file
-    expect(page).to_have_url(re.compile(r"/my/file"))
+    notice.click()                                      # opens the link of the notice: the record itself
+    expect(page).to_have_url(re.compile(rf"/records/{new_record.id}$"))
     expect(page.locator("[data-unread-link] [data-unread]")).to_have_attribute("data-unread", str(unread - 1))
+    _menu(page, "我的档案")
 
     # ---- read my file: the 记过 restricts promotion; the new record awaits objection or acceptance --
     expect(page.locator("[data-restriction=promotion]").first).to_contain_text("限制晋升")
@@ -167,7 +168,8 @@ def test_servant_journey(page_for, live_app):
     shot(page, "servant-08-repair-conditions")
     repair_url = page.url
 
-    page.get_by_role("link", name="参加信用修复培训").click()
+    expect(page.get_by_role("button", name="提交申请")).to_be_disabled()    # waits for the conditions
+    page.locator("[data-fix=repair_training]").click()                     # the fix link beside it
     repair_course = db.session.execute(sa.select(Course).filter_by(code="XF-01")).scalar_one()
     expect(page.get_by_role("heading", level=1)).to_have_text(repair_course.title)
     _pass_quiz(page, repair_course)

@@ -59,7 +59,7 @@ class TestBulkAssignment:
         assert (p.post_at_assignment, p.post_since, p.status) == ("科长", date(2020, 5, 1), PledgeStatus.ASSIGNED)
         assert p.due_on == date.today() + timedelta(days=7) and p.assigned_by_id == region.hr.id
         n = db.session.execute(sa.select(Notification).filter_by(person_id=region.person.id)).scalar_one()
-        assert n.kind == "pledge_assigned" and "任职前信用承诺书" in n.title and n.link == "/my/pledges"
+        assert n.kind == "pledge_assigned" and "任职前信用承诺书" in n.title and _opens_its_pledge(n)
 
     def test_a_pledge_signed_before_the_new_post_is_no_longer_valid(self, region, pre_tpl):
         services.assign(pre_tpl, [region.person])
@@ -192,3 +192,10 @@ def test_bulk_assignment_is_set_based(region):
     assert tuple(result) == (5001, 0)
     assert time.perf_counter() - t < 10
     assert db.session.execute(sa.select(sa.func.count()).select_from(Notification)).scalar_one() == 5001
+
+
+def _opens_its_pledge(n) -> bool:
+    """A notice about a pledge opens that pledge's sign page (issue 19 item 8)."""
+    from archive.pledges.models import Pledge as _Pledge
+    ids = db.session.execute(sa.select(_Pledge.id).filter_by(person_id=n.person_id)).scalars().all()
+    return n.link in {f"/my/pledges/{i}/sign" for i in ids}

@@ -40,7 +40,7 @@ def test_the_schedule_day_by_day(region, pre_tpl):
     assert reminders(region.person.id) == 13
     n = db.session.execute(sa.select(Notification).filter_by(kind="pledge_reminder").order_by(
         Notification.id.desc()).limit(1)).scalar_one()
-    assert "已超过签署截止日期" in n.body and n.link == "/my/pledges"
+    assert "已超过签署截止日期" in n.body and _opens_its_pledge(n)
 
 
 def test_running_twice_a_day_reminds_once(region, pre_tpl):
@@ -75,3 +75,10 @@ def test_the_cli_with_a_given_today(app, region, pre_tpl):
     assert reminders(region.person.id) == 1
     out = runner.invoke(args=["pledges", "remind", "--today", "2026-13-01"])
     assert out.exit_code != 0
+
+
+def _opens_its_pledge(n) -> bool:
+    """A notice about a pledge opens that pledge's sign page (issue 19 item 8)."""
+    from archive.pledges.models import Pledge as _Pledge
+    ids = db.session.execute(sa.select(_Pledge.id).filter_by(person_id=n.person_id)).scalars().all()
+    return n.link in {f"/my/pledges/{i}/sign" for i in ids}
