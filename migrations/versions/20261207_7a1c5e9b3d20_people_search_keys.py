@@ -12,14 +12,14 @@ with the app's keys (core.crypto) and the keys computed by core.registry.search_
 batches of 2,000 people. Downgrade drops the columns.
 
 Revision ID: 7a1c5e9b3d20
-Revises: 4d9a3b6c1e52
+Revises: 7e3c1a9b5d20
 Create Date: 2026-12-07 11:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '7a1c5e9b3d20'
-down_revision = '4d9a3b6c1e52'
+down_revision = '7e3c1a9b5d20'
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@
   single root department when there is exactly one (else NULL: only HR of a root may change it).
 
 Revision ID: 7c1e5a2d9b64
-Revises: 4d9a3b6c1e52
+Revises: 8e3c5a1d7f20
 Create Date: 2026-12-07 11:00:00
 """
 from datetime import timedelta
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '7c1e5a2d9b64'
-down_revision = '4d9a3b6c1e52'
+down_revision = '8e3c5a1d7f20'
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ expiry, how it went out (slip / email / sms), when it was used and by which acco
 wrong answers counted towards the lockout. people.email: where codes and notices go.
 
 Revision ID: 7e3c1a9b5d20
-Revises: 4d9a3b6c1e52
+Revises: 7c1e5a2d9b64
 Create Date: 2026-12-07 11:30:00
 """
 from alembic import op
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '7e3c1a9b5d20'
-down_revision = '4d9a3b6c1e52'
+down_revision = '7c1e5a2d9b64'
 branch_labels = None
 depends_on = None
 
