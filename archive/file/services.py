@@ -236,17 +236,17 @@ def guard_person_change(person, action: str, **kw) -> None:
 def add_award(person, *, kind, title: str, awarded_on: date, authority: str, document_no: str | None = None,
               by=None) -> Award:
     """奖励、荣誉称号 (SPEC §4.2); refused while a case is pending (409 case_pending). -> Award."""
-    case = pending_case(person.id)
-    if case is not None:
-        raise case_pending_conflict(case, _("给予奖励"))
     fields: dict[str, str] = {}
     kind = c.enum(AwardKind, kind, "kind", _("奖励类型"), fields)
     title = c.text(title, "title", _("名称"), 200, fields)
-    awarded_on = c.past_date(awarded_on, "awarded_on", _("日期"), fields, date.today())
+    awarded_on = c.past_date(awarded_on, "awarded_on", _("日期"), fields, clock.today())
     authority = c.text(authority, "authority", _("批准机关"), 200, fields)
     document_no = c.text(document_no, "document_no", _("文号"), 100, fields, required=False)
     if fields:
         raise ValidationFailed(fields)
+    case = pending_case(person.id)
+    if case is not None:
+        raise case_pending_conflict(case, _("给予奖励"))
     award = Award(person_id=person.id, kind=kind, title=title, awarded_on=awarded_on, authority=authority,
                   document_no=document_no, entered_by_id=c.uid(by))
     db.session.add(award)
