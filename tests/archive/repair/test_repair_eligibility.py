@@ -1,4 +1,4 @@
-"""Eligibility for credit repair (SPEC §4.6), condition by condition, through the API:
+"""Eligibility for credit repair (docs/rules.md §4.6), condition by condition, through the API:
 GET /api/v1/records/{id}/repair-eligibility answers every condition code of API.md."""
 from __future__ import annotations
 
