@@ -115,7 +115,7 @@ class JudgmentKind(LabelledEnum):
 
 
 class RecordStatus(LabelledEnum):
-    """Lifecycle of a record (SPEC §4.4)."""
+    """Lifecycle of a record (docs/rules.md §4.4)."""
     DRAFT = "draft", "草稿"
     NOTIFIED = "notified", "已告知"
     UNDER_OBJECTION = "under_objection", "异议处理中"
@@ -158,7 +158,7 @@ class Verdict(LabelledEnum):
 
 
 class CorrectionKind(LabelledEnum):
-    """How the wrong was corrected (信用修复, SPEC §4.6 condition 5)."""
+    """How the wrong was corrected (信用修复, docs/rules.md §4.6 condition 5)."""
     RECOVER_LOSS = "recover_loss", "挽回损失"
     REMOVE_IMPACT = "remove_impact", "消除不良影响"
     STOP_HARM = "stop_harm", "阻止危害结果"

@@ -1,1 +1,1 @@
-"""Coverage toward 100%: metrics, dashboard, worklists, snapshots (SPEC §7)."""
+"""Coverage toward 100%: metrics, dashboard, worklists, snapshots (docs/rules.md §7)."""

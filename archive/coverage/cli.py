@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from core.extensions import db
 
-coverage = AppGroup("coverage", help="Coverage toward 100% (SPEC §7).")
+coverage = AppGroup("coverage", help="Coverage toward 100% (docs/rules.md §7).")
 
 HEADERS = ["单位", "在职人数", "档案建立率", "承诺签署率", "考核录入率", "培训达标率", "综合覆盖率", "综合缺口"]
 
@@ -61,7 +61,7 @@ def _default_department():
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="统计日期 YYYY-MM-DD")
 @click.option("--json", "as_json", is_flag=True, help="输出与 GET /api/v1/coverage 相同的 JSON")
 def show(department_id, as_of, as_json):
-    """The coverage table of SPEC §7 for a department and its children."""
+    """The coverage table of docs/rules.md §7 for a department and its children."""
     from archive.coverage import facts, services
     from core.errors import DomainError
     from core.registry.models import Department

@@ -1,4 +1,4 @@
-"""Models of coverage (SPEC §7).
+"""Models of coverage (docs/rules.md §7).
 
 ``CoverageFacts`` is a summary table: one row per person with the flags coverage counts
 (file established, valid pre-appointment pledge, last appraisal year, training met for

@@ -1,4 +1,4 @@
-"""Coverage metrics, gap lists and monthly snapshots (SPEC §7), set-based over coverage_facts.
+"""Coverage metrics, gap lists and monthly snapshots (docs/rules.md §7), set-based over coverage_facts.
 
 Every reporting query of coverage lives here, built with SQLAlchemy Core and bound
 parameters (ARCHITECTURE "Anti-patterns"): a department's coverage is ONE query with
@@ -180,7 +180,7 @@ def check_as_of(as_of: date | None, today: date | None = None) -> date:
 
 
 def coverage(department: Department, as_of: date | None = None, *, today: date | None = None) -> Report:
-    """The coverage of ``department``'s subtree and of each child (SPEC §7)."""
+    """The coverage of ``department``'s subtree and of each child (docs/rules.md §7)."""
     today = today or date.today()
     as_of = check_as_of(as_of, today)
     children = children_of(department)

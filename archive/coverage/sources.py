@@ -1,10 +1,10 @@
-"""Where each coverage fact comes from: SQL correlated to a ``people`` row (SPEC §7).
+"""Where each coverage fact comes from: SQL correlated to a ``people`` row (docs/rules.md §7).
 
 The rules belong to the packages that own the facts and are used through their SQL:
 
 * established: ``archive_files.established`` (archive/file: ``establish_file``);
 * pledge: ``archive.pledges.queries.valid_pre_appointment_pledge_clause`` (signed a
-  pre-appointment pledge on or after the start of the current post, SPEC §5);
+  pre-appointment pledge on or after the start of the current post, docs/rules.md §5);
 * appraisal: the latest ``appraisals.year`` up to the year coverage expects;
 * training: ``training_status.meets`` of the year, the training package's cache of its
   exact set-based evaluation (``training.queries.evaluation``), which it keeps current on
@@ -32,14 +32,14 @@ def expected_appraisal_year(as_of: date) -> int:
 
 
 def established(p):
-    """档案已建立: the person's file is established (SPEC §4)."""
+    """档案已建立: the person's file is established (docs/rules.md §4)."""
     from archive.file.models import ArchiveFile
     af = ArchiveFile.__table__
     return sa.exists().where(af.c.person_id == p.c.id, af.c.established == sa.true())
 
 
 def pledge_ok(p, as_of: date):
-    """A valid pre-appointment pledge for the current post (SPEC §5). Correlates to the
+    """A valid pre-appointment pledge for the current post (docs/rules.md §5). Correlates to the
     people table, whichever alias of it ``p`` is."""
     from archive.pledges.queries import valid_pre_appointment_pledge_clause
     return valid_pre_appointment_pledge_clause()
@@ -56,7 +56,7 @@ def last_appraisal_year(p, as_of: date):
 
 
 def training_met(p, year: int, as_of: date):
-    """Meets every training requirement of ``year`` (SPEC §6), from the training package's
+    """Meets every training requirement of ``year`` (docs/rules.md §6), from the training package's
     summary; no row for the year means no completion that year: not met."""
     from training.models import TrainingStatus
     ts = TrainingStatus.__table__

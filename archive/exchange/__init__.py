@@ -1,1 +1,1 @@
-"""Data exchange: Excel import/export, credit-platform export, public disclosure (SPEC §12)."""
+"""Data exchange: Excel import/export, credit-platform export, public disclosure (docs/rules.md §12)."""

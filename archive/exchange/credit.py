@@ -1,4 +1,4 @@
-"""The credit-platform export (SPEC §12; the format is docs/credit-platform.md).
+"""The credit-platform export (docs/rules.md §12; the format is docs/credit-platform.md).
 
 One JSON object per line per dishonesty record, with its *current* status. Exports are
 incremental: a record is sent when its line differs from the line last sent for it (or it
@@ -34,7 +34,7 @@ from .importing import chunked, in_list
 from .models import CreditExport, CreditExportItem
 
 FORMAT_VERSION = "1.0"
-#: records never sent: drafts (not yet notified) and 容错免责 (never dishonesty, SPEC §4.4)
+#: records never sent: drafts (not yet notified) and 容错免责 (never dishonesty, docs/rules.md §4.4)
 NOT_EXPORTED = (RecordStatus.DRAFT, RecordStatus.EXEMPTED)
 
 

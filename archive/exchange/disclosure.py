@@ -1,4 +1,4 @@
-"""The public disclosure page (信用公示, SPEC §12): a SQL-filtered, paged query.
+"""The public disclosure page (信用公示, docs/rules.md §12): a SQL-filtered, paged query.
 
 Shown: records HR marked disclosable whose status today is ``effective`` (a notified
 record counts once its objection window has passed; records under objection are not

@@ -127,7 +127,7 @@ class AppraisalImporter(Importer):
                              "如需更正请在档案页面使用“更正”")
             else:
                 unchanged += 1
-        # entry checks (SPEC §4.1): sanctions of the year, then the 优秀 quota per department-year
+        # entry checks (docs/rules.md §4.1): sanctions of the year, then the 优秀 quota per department-year
         records: dict[int, list] = defaultdict(list)
         years = {v["year"] for _, v in new}
         if years:       # only sanctions decided in the appraisal year or the year before count (rules.appraisal_warnings)

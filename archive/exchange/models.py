@@ -4,7 +4,7 @@
   row counts, every error found (JSON list of {"row", "column", "message"}), dry run or
   not, state, who. The uploaded file is kept under a random name (instance/imports) until
   it is imported, so a clean dry run can be confirmed without uploading it again.
-* ``CreditExport``: one credit-platform export (SPEC §12): the window it covers, how many
+* ``CreditExport``: one credit-platform export (docs/rules.md §12): the window it covers, how many
   records, the SHA-256 of the JSON Lines sent, who, the stored file.
 * ``CreditExportItem``: per record, the hash of the line last sent: the next export sends
   a record again only when its line changed (status, dates...), so every export is

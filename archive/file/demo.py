@@ -98,18 +98,22 @@ class _Builder:
         self.notifications: list[dict] = []
         self.facts: dict[int, list[rules.RecordFacts]] = {}
 
-    def _period_end(self, category, sanction, severity, decided):
-        until, permanent = rules.default_restricted_until(category, sanction, severity, decided, self.settings)
+    def _period_end(self, category, sanction, severity, decided, probation_months=None):
+        until, permanent = rules.default_restricted_until(category, sanction, severity, decided, self.settings,
+                                                          probation_months)
         period = rules.restriction_period(category, sanction, severity, self.settings)
         if until is None and not permanent and period.kind == rules.SET_BY_HR:
             until = rules.add_months(decided, 24 if category is Category.JUDICIAL else 12)
         return until, permanent
 
     def record(self, person_id: int, *, category, sanction, severity, decided: date, status: str,
-               entered_by=None, notified_on=None, item=None, facts=None, authority=None) -> int:
+               entered_by=None, notified_on=None, item=None, facts=None, authority=None,
+               probation_months=None, repaired_on=None) -> int:
         rid = self.record_id
         self.record_id += 1
-        until, permanent = self._period_end(category, sanction, severity, decided)
+        if sanction is Sanction.PARTY_PROBATION:
+            probation_months = probation_months or 12
+        until, permanent = self._period_end(category, sanction, severity, decided, probation_months)
         stored = {"rejected": "effective", "upheld": "revoked"}.get(status, status)
         if stored not in ("draft", "exempted") and notified_on is None:
             notified_on = min(decided + timedelta(days=self.rng.randint(2, 10)), self.today)
@@ -121,7 +125,12 @@ class _Builder:
                "disclosable": self.rng.random() < 0.3, "status": stored,
                "notified_on": notified_on if stored not in ("draft", "exempted") else None, "entered_by_id": entered_by,
                "revoked_reason": None, "exempt_basis": None, "source": "demo", "version": 1,
-               "created_at": _at(decided), "updated_at": _at(notified_on or decided)}
+               "created_at": _at(decided), "updated_at": _at(notified_on or decided),
+               "judgment_kind": ("judgment_debtor" if item == "失信被执行人" else "other")
+               if category is Category.JUDICIAL else None,
+               "probation_months": probation_months, "restricts_until": None if permanent else until,
+               "objected_on": None, "objection_closed_on": None, "revoked_on": None, "exempted_on": None,
+               "repaired_on": None, "repair_review": False}
         snap = {"status": "draft"}
         if stored not in ("draft", "exempted"):
             self._version(row, "notify", snap, notified_on, None)
@@ -129,6 +138,7 @@ class _Builder:
         if status in ("under_objection", "rejected", "upheld"):
             filed = min(notified_on + timedelta(days=self.rng.randint(1, 20)), self.today)
             self._version(row, "object", snap, filed, "本人提出异议")
+            row["objected_on"] = filed
             snap = {"status": "under_objection"}
             decided_on = None if status == "under_objection" else min(filed + timedelta(days=self.rng.randint(5, 25)),
                                                                        self.today)
@@ -142,21 +152,30 @@ class _Builder:
                 "decided_on": decided_on, "decision_reason": reason, "corrected": False, "version": 1})
             self.objection_id += 1
             if decided_on:
+                row["objection_closed_on"] = decided_on
+                if status == "upheld":
+                    row["revoked_on"] = decided_on
                 self._version(row, "uphold" if status == "upheld" else "reject", snap, decided_on, reason)
                 if status == "upheld":
                     row["revoked_reason"] = "异议成立：" + reason
+        elif stored == "repaired":
+            row["repaired_on"] = repaired_on or self.today
+            self._version(row, "repair", {"status": "effective"}, row["repaired_on"], "信用修复申请经审核通过")
         elif stored == "revoked":
-            self._version(row, "revoke", snap, min(notified_on + timedelta(days=15), self.today), "决定机关撤销原决定")
+            row["revoked_on"] = min(notified_on + timedelta(days=15), self.today)
+            self._version(row, "revoke", snap, row["revoked_on"], "决定机关撤销原决定")
             row["revoked_reason"] = "决定机关撤销原决定"
         elif stored == "exempted":
             basis = "属于容错免责情形：在改革创新中先行先试出现失误，未谋取私利"
-            self._version(row, "exempt", snap, min(decided + timedelta(days=5), self.today), basis)
+            row["exempted_on"] = min(decided + timedelta(days=5), self.today)
+            self._version(row, "exempt", snap, row["exempted_on"], basis)
             row["exempt_basis"] = basis
         elif stored == "expired" and until:
             self._version(row, "time", {"status": "effective"}, until + timedelta(days=1), "影响期届满，自动解除")
         self.records.append(row)
         self.facts.setdefault(person_id, []).append(rules.RecordFacts(
-            rid, category, sanction, severity, RecordStatus(stored), decided, row["restricted_until"], permanent))
+            rid, category, sanction, severity, RecordStatus(stored), decided, row["restricted_until"], permanent,
+            probation_months=probation_months))
         if stored in ("notified", "under_objection", "effective"):
             self.notifications.append({"person_id": person_id, "user_id": None, "kind": "record_notified",
                                        "title": f"失信记录告知：{category.zh}", "link": "/my/file",
@@ -207,6 +226,50 @@ def _random_record(b: _Builder, person_id: int, entered_by=None) -> None:
              notified_on=notified, item=item, entered_by=entered_by)
 
 
+def _law_examples(b: _Builder, local: list[int], today: date, hr_city) -> dict[str, int]:
+    """One person per rule of docs/rules.md (issue 15), in 东营区 so the demo HR sees them:
+    a sanction chain, a 留党察看, a pending case, a statutory record past its release, a
+    repaired 行政处罚. -> {example: person_id}."""
+    picks = [p for p in local[10:] if p not in b.facts][:5]
+    if len(picks) < 5:
+        return {}
+    chain, probation, case, released, repaired = picks
+    gov = dict(category=Category.DISCIPLINE_GOV, severity=Severity.GENERAL, entered_by=hr_city,
+               authority="东营区纪委监委")
+    first = rules.add_months(today, -14)   # 记过: own end two months ago
+    b.record(chain, sanction=Sanction.DEMERIT, decided=first, status="effective",
+             notified_on=first + timedelta(days=2), facts="违规发放津贴补贴，给予记过处分。", **gov)
+    second = rules.add_months(today, -8)   # 警告 inside it: rest + new (处分条例 art. 10)
+    b.record(chain, sanction=Sanction.WARNING, decided=second, status="effective",
+             notified_on=second + timedelta(days=2), facts="处分期间再次违反工作纪律，给予警告处分。", **gov)
+    decided = rules.add_months(today, -10)
+    b.record(probation, category=Category.DISCIPLINE_PARTY, sanction=Sanction.PARTY_PROBATION,
+             severity=Severity.SERIOUS, decided=decided, status="effective", entered_by=hr_city,
+             notified_on=decided + timedelta(days=3), probation_months=24, authority="东营区纪律检查委员会",
+             facts="违反组织纪律，给予留党察看二年处分。")
+    decided = rules.add_months(today, -20)   # 警告 (6 months) released 14 months ago
+    b.record(released, sanction=Sanction.WARNING, decided=decided, status="expired",
+             notified_on=decided + timedelta(days=2), facts="工作作风漂浮，给予警告处分，期满已解除。", **gov)
+    decided = rules.add_months(today, -7)
+    b.record(repaired, category=Category.ADMIN_PENALTY, sanction=Sanction.NONE, severity=Severity.GENERAL,
+             decided=decided, status="repaired", entered_by=hr_city, notified_on=decided + timedelta(days=3),
+             repaired_on=rules.add_months(today, -1), authority="东营市市场监督管理局",
+             facts="经营活动中未按规定明码标价，受到行政处罚；已纠正并完成信用修复。")
+    return {"chain": chain, "probation": probation, "case": case, "released": released, "repaired": repaired}
+
+
+def _law_cases(law_people: dict[str, int], today: date, hr_city) -> None:
+    """The pending case of the demo (立案审查中) and the chain ends of the examples."""
+    if not law_people:
+        return
+    from archive.file.chains import refresh_chains
+    from archive.file.models import CaseFlag
+    db.session.add(CaseFlag(person_id=law_people["case"], started_on=today - timedelta(days=40),
+                            authority="东营区监察委员会", notes="涉嫌违反廉洁纪律，立案审查中", entered_by_id=hr_city))
+    refresh_chains([law_people["chain"]])
+    db.session.flush()
+
+
 @demo_step(10)
 def demo_file(ctx) -> None:
     """Records, appraisals, checks, awards and files of everyone, written set-based (the
@@ -236,11 +299,11 @@ def _demo_file(ctx) -> None:
     for p in people:
         if p.id not in special and rng.random() < 0.04:
             _random_record(b, p.id)
-    if servant:   # the repair journey: a 记过 decided ~4 months ago, notified, effective
+    if servant:   # the repair journey: a 行政处罚 (a credit record) decided ~4 months ago, effective
         decided = rules.add_months(today, -4)
-        b.record(servant, category=Category.DISCIPLINE_GOV, sanction=Sanction.DEMERIT, severity=Severity.GENERAL,
+        b.record(servant, category=Category.ADMIN_PENALTY, sanction=Sanction.NONE, severity=Severity.GENERAL,
                  decided=decided, status="effective", entered_by=hr_city, notified_on=decided + timedelta(days=3),
-                 facts="在项目资金审核中把关不严，造成资金拨付延误，给予记过处分。", authority="东营区纪委监委")
+                 facts="驾驶公务车辆违反交通运输管理规定，受到罚款的行政处罚。", authority="东营市交通运输局")
     local = [p.id for p in people if p.department_path.startswith(dongying) and p.id not in special]
     for i, status in enumerate(("draft", "draft", "under_objection", "under_objection", "notified")):
         if i < len(local):
@@ -252,6 +315,8 @@ def _demo_file(ctx) -> None:
                      decided=decided, status=status, entered_by=hr if status == "draft" else hr_city,
                      notified_on=None if status == "draft" else decided + timedelta(days=2))
 
+    law_people = _law_examples(b, local, today, hr_city)
+
     # ---- appraisals: last three years; last year's coverage 85-97% per county -----------------
     groups = sorted({_group(p.department_path) for p in people})
     app_rate = {g: 0.85 + 0.12 * rng.random() for g in groups}
@@ -262,6 +327,7 @@ def _demo_file(ctx) -> None:
     _insert(Objection, b.objections)
     if b.notifications:
         _insert(Notification, b.notifications)
+    _law_cases(law_people, today, hr_city)
     appraisals, files, checks, awards = [], [], [], []
     next_app, next_check, next_award = _next_id(Appraisal), _next_id(MatterCheck), _next_id(Award)
     incompetent_pair = set(local[1:3]) if len(local) > 3 else set()
@@ -299,7 +365,8 @@ def _demo_file(ctx) -> None:
                 grade = Grade.COMPETENT
             if facts:
                 for w in rules.appraisal_warnings(year, grade, facts, settings):
-                    grade = Grade.UNGRADED if w.code == rules.MUST_BE_UNGRADED else Grade.COMPETENT
+                    grade = {rules.MUST_BE_UNGRADED: Grade.UNGRADED,
+                             rules.MUST_BE_INCOMPETENT: Grade.INCOMPETENT}.get(w.code, Grade.COMPETENT)
             appraisals.append({"id": next_app, "person_id": p.id, "year": year, "grade": grade.value,
                                "document_no": f"{year}年度考核结果通知", "entered_by_id": None, "version": 1,
                                "created_at": stamps[year], "updated_at": stamps[year]})

@@ -1,5 +1,5 @@
 """Reading a file: one person's whole file in a fixed number of queries, its evaluation
-(SPEC §4.7) and the registration check (SPEC §4: 档案已建立).
+(docs/rules.md §4.7) and the registration check (docs/rules.md §4: 档案已建立).
 
 Public names are re-exported by archive/file/services.py; other packages import them
 from there (``from archive.file.services import load_file, evaluate_person, ...``).
@@ -32,7 +32,7 @@ from archive.file.models import (
 from core.extensions import db
 from core.text import N_
 
-#: Other packages add the sections of the file they own (SPEC §4: pledges, training,
+#: Other packages add the sections of the file they own (docs/rules.md §4: pledges, training,
 #: credit repairs): ``FILE_SECTIONS["pledges"] = fn(person, as_of) -> JSON-able data``.
 #: load_file() calls each registered function once; when a key is not registered the
 #: section is EMPTY_SECTIONS[key](as_of) (an honest "nothing known": [] or meets=None).
@@ -306,7 +306,7 @@ class MissingItem:
     label: str
 
 
-#: Registration items of a file (SPEC §4 "established when its registration items are
+#: Registration items of a file (docs/rules.md §4 "established when its registration items are
 #: complete"): code -> Chinese label. Identity and department are required by the registry
 #: itself; post, rank and entry date can be left blank there. Last year's appraisal is
 #: required unless the person entered service this year (nothing to appraise yet); the

@@ -1,4 +1,4 @@
-"""Models of the integrity file (SPEC §4.1-4.5, §4.7).
+"""Models of the integrity file (docs/rules.md §4.1-4.5, §4.7).
 
 Every table carries ``person_id`` (whose file it belongs to) and is ``@audited``: rows are
 never deleted and never bulk-updated. Records change state only through the guarded
@@ -136,7 +136,7 @@ def _illegal(record: Record, act: str) -> Conflict:
 
 @audited
 class Record(VersionedMixin, TimestampMixin, db.Model):
-    """政务失信记录 (SPEC §4.4). ``status`` is the stored state; the state at a date is
+    """政务失信记录 (docs/rules.md §4.4). ``status`` is the stored state; the state at a date is
     ``rules.status_at`` (notified → effective after the objection window, → expired after
     the restriction end, without anyone pressing a button)."""
 
@@ -207,7 +207,7 @@ class Record(VersionedMixin, TimestampMixin, db.Model):
             out[name] = value.isoformat() if isinstance(value, date) else getattr(value, "value", value)
         return out
 
-    # ---- guarded transitions (SPEC §4.4 diagram) --------------------------------------------
+    # ---- guarded transitions (docs/rules.md §4.4 diagram) --------------------------------------------
     def notify(self, on: date) -> None:
         """draft → notified (告知); the objection window starts ``on``."""
         if self.status is not RecordStatus.DRAFT:
@@ -290,7 +290,7 @@ class RecordVersion(db.Model):
 
 @audited
 class Objection(VersionedMixin, TimestampMixin, db.Model):
-    """异议 (SPEC §4.5): filed by the person or HR for them; decided by HR in scope."""
+    """异议 (docs/rules.md §4.5): filed by the person or HR for them; decided by HR in scope."""
 
     __tablename__ = "objections"
     __table_args__ = (sa.Index("ix_objections_status_due", "status", "due_on"),)

@@ -1,5 +1,5 @@
 """Objections (异议) and complaints (投诉) about the handling of objections and repairs
-(SPEC §4.5). Re-exported by archive/file/services.py."""
+(docs/rules.md §4.5). Re-exported by archive/file/services.py."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -111,7 +111,7 @@ def may_decide(objection: Objection, record: Record, person, user) -> str | None
 def decide_objection(objection: Objection, decision: str, reason: str, decided_by, *, person=None,
                      corrections: dict | None = None, version: int | None = None,
                      on: date | None = None) -> Objection:
-    """Decide an objection (SPEC §4.5). ``upheld`` → the record is revoked (or, with
+    """Decide an objection (docs/rules.md §4.5). ``upheld`` → the record is revoked (or, with
     ``corrections``, corrected and back to its state) and restrictions lift at once;
     ``rejected`` → back to effective (or notified while the window is open). The person is
     notified either way. -> Objection."""
@@ -167,7 +167,7 @@ COMPLAINT_SUBJECTS["objection"] = _objection_subject
 def file_complaint(person, *, subject_type: str, subject_id: int, text: str, by=None,
                    on: date | None = None) -> Complaint:
     """投诉 about the handling of an objection or repair; it goes to HR of the parent
-    department of the person's department (SPEC §4.5). -> Complaint."""
+    department of the person's department (docs/rules.md §4.5). -> Complaint."""
     from core.registry.models import Department
     fields: dict[str, str] = {}
     text = c.text(text, "text", _("投诉内容"), 5000, fields)

@@ -1,4 +1,4 @@
-"""Domain acts on the integrity file (SPEC §4.1-4.5). Plain functions: they check the rules
+"""Domain acts on the integrity file (docs/rules.md §4.1-4.5). Plain functions: they check the rules
 (archive/rules/), change state through the guarded transitions of ``Record``, flush,
 record the audit event and notify; they never commit. Errors are DomainError subclasses.
 
@@ -80,7 +80,7 @@ from core.extensions import db
 from core.i18n import localize
 from core.notify.services import notify
 
-#: 事项 of a record (SPEC §4.4), overridable with config key RECORD_ITEMS.
+#: 事项 of a record (docs/rules.md §4.4), overridable with config key RECORD_ITEMS.
 DEFAULT_RECORD_ITEMS = ("档案造假", "违规兼职", "违规因私出境", "个人信用不良", "被采取强制措施", "网络不当言论",
                         "失信被执行人", "失信联合惩戒对象", "弄虚作假", "统计造假", "违反承诺", "其他")
 
@@ -151,7 +151,7 @@ def appraisal_checks(person, year: int, grade: Grade, exclude_id: int | None = N
 def add_appraisal(person, year: int, grade, document_no: str | None = None, override_reason: str | None = None,
                   correct: bool = False, *, notes: str | None = None, reason: str | None = None,
                   by=None) -> Appraisal:
-    """Record the annual appraisal of ``year`` (SPEC §4.1). -> Appraisal.
+    """Record the annual appraisal of ``year`` (docs/rules.md §4.1). -> Appraisal.
 
     Entry-check warnings need ``override_reason`` (else ValidationFailed with fields
     ``grade`` and ``override_reason``). An existing year is a Conflict("duplicate") unless
@@ -235,18 +235,18 @@ def guard_person_change(person, action: str, **kw) -> None:
 
 def add_award(person, *, kind, title: str, awarded_on: date, authority: str, document_no: str | None = None,
               by=None) -> Award:
-    """奖励、荣誉称号 (SPEC §4.2); refused while a case is pending (409 case_pending). -> Award."""
-    case = pending_case(person.id)
-    if case is not None:
-        raise case_pending_conflict(case, _("给予奖励"))
+    """奖励、荣誉称号 (docs/rules.md §4.2); refused while a case is pending (409 case_pending). -> Award."""
     fields: dict[str, str] = {}
     kind = c.enum(AwardKind, kind, "kind", _("奖励类型"), fields)
     title = c.text(title, "title", _("名称"), 200, fields)
-    awarded_on = c.past_date(awarded_on, "awarded_on", _("日期"), fields, date.today())
+    awarded_on = c.past_date(awarded_on, "awarded_on", _("日期"), fields, clock.today())
     authority = c.text(authority, "authority", _("批准机关"), 200, fields)
     document_no = c.text(document_no, "document_no", _("文号"), 100, fields, required=False)
     if fields:
         raise ValidationFailed(fields)
+    case = pending_case(person.id)
+    if case is not None:
+        raise case_pending_conflict(case, _("给予奖励"))
     award = Award(person_id=person.id, kind=kind, title=title, awarded_on=awarded_on, authority=authority,
                   document_no=document_no, entered_by_id=c.uid(by))
     db.session.add(award)
@@ -256,7 +256,7 @@ def add_award(person, *, kind, title: str, awarded_on: date, authority: str, doc
 
 
 def add_matter_check(person, *, year: int, result, notes: str | None = None, by=None) -> MatterCheck:
-    """个人有关事项报告查核 of a year (SPEC §4.3); one per year (Conflict otherwise). -> MatterCheck."""
+    """个人有关事项报告查核 of a year (docs/rules.md §4.3); one per year (Conflict otherwise). -> MatterCheck."""
     fields: dict[str, str] = {}
     year = c.year(year, fields)
     result = c.enum(MatterResult, result, "result", _("查核结果"), fields)
@@ -274,7 +274,7 @@ def add_matter_check(person, *, year: int, result, notes: str | None = None, by=
 
 def convert_matter_check_to_record(check: MatterCheck, person, *, decided_on: date, authority: str,
                                    facts: str | None = None, severity=Severity.GENERAL, by=None) -> Record:
-    """Turn a 漏报/瞒报 check into a draft ``report_omission`` record (SPEC §4.3). -> Record."""
+    """Turn a 漏报/瞒报 check into a draft ``report_omission`` record (docs/rules.md §4.3). -> Record."""
     if check.result is MatterResult.TRUTHFUL:
         raise Conflict("illegal_state", _("如实报告的查核结果不能转为失信记录"))
     if check.record_id is not None:
@@ -400,7 +400,7 @@ def record_misconduct(person, *, category, sanction, severity, decided_on, autho
                       document_no=None, item=None, restricted_until=None, permanent=None, disclosable=False,
                       facts_private=False, source=None, restricted_until_reason=None, by=None,
                       judgment_kind=None, probation_months=None) -> Record:
-    """Enter a misconduct / dishonesty record as a draft (SPEC §4.4). -> Record (status draft).
+    """Enter a misconduct / dishonesty record as a draft (docs/rules.md §4.4). -> Record (status draft).
 
     Checks the sanction belongs to the category, computes the end of restriction from the
     rules when ``restricted_until`` is None (set_by_hr periods must be given), and checks

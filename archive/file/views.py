@@ -586,11 +586,13 @@ def records():
     category = Category(request.args["category"]) if request.args.get("category") in Category.codes() else None
     settings = services.rule_settings()
     sel = worklists.records_select(current_user, status=status, category=category, settings=settings)
+    if request.args.get("review") == "1":      # statutory records repaired before docs/rules.md §4.6
+        sel = sel.where(Record.repair_review.is_(True))
     if listing.q:
         sel = sel.where(Person.name.contains(listing.q, autoescape=True))
     page = listing.paginate(sel.with_only_columns(Record).select_from(Record))
     people = _people(r.person_id for r in page.items)
-    today = date.today()
+    today = clock.today()
     return render_template("archive/file/records.html", page=page, listing=listing, people=people,
                            statuses={r.id: r.status_on(today, settings) for r in page.items}, status=status,
                            category=category, all_statuses=RecordStatus, categories=Category)

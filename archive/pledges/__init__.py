@@ -1,1 +1,1 @@
-"""Pledges: templates, assignment, signing, reminders, publicity, fulfilment (SPEC §5)."""
+"""Pledges: templates, assignment, signing, reminders, publicity, fulfilment (docs/rules.md §5)."""

@@ -1,6 +1,6 @@
 """Wiring of pledges into other packages (auto-imported by archive.register_cli):
 
-- automatic pre-appointment assignment (SPEC §5): when a person is registered or appointed
+- automatic pre-appointment assignment (docs/rules.md §5): when a person is registered or appointed
   to a new post, the registry calls ``auto_assign_pre_appointment`` (core never imports archive);
 - the pledges section of the integrity file: ``FILE_SECTIONS["pledges"] = file_section``;
 - the pledges to sign in the to-do block of "my file": ``TODO_PROVIDERS["pledges"] = todo_items``.

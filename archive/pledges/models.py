@@ -1,4 +1,4 @@
-"""Models of pledges (SPEC §5): versioned templates, assignments/signatures, fulfilment.
+"""Models of pledges (docs/rules.md §5): versioned templates, assignments/signatures, fulfilment.
 
 - ``PledgeTemplate``: one row per *version*; versions of one template share ``template_key``.
   A published (or retired) version is immutable: editing it creates the next version.

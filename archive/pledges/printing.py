@@ -1,4 +1,4 @@
-"""The PDF of a signed pledge (SPEC §5, §9): the text as signed, then an evidence page
+"""The PDF of a signed pledge (docs/rules.md §5, §9): the text as signed, then an evidence page
 (timeline, IP, user agent, SHA-256, verification serial and QR code). Every print gets a
 serial through core.documents.issue_document, which stores the PDF's hash and audits it."""
 from __future__ import annotations

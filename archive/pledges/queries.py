@@ -8,7 +8,7 @@ For other packages (coverage, repair, file):
 
 * :func:`valid_pre_appointment_pledge_clause` - an EXISTS condition on ``Person`` rows.
 * :func:`people_with_valid_pledge_select` - ``SELECT person_id`` of everyone holding a
-  valid pre-appointment pledge (SPEC §5: signed on or after the appointment to the current
+  valid pre-appointment pledge (docs/rules.md §5: signed on or after the appointment to the current
   post, or the entry date when there is no appointment date).
 * :func:`has_valid_pre_appointment_pledge` - the same for one person (archive/rules/).
 * :func:`signed_pledge_dates` - the local dates a person signed pledges of a kind (repair).

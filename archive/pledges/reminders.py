@@ -1,4 +1,4 @@
-"""Reminders of unsigned pledges (SPEC §5): run daily by ``flask --app wsgi pledges remind``.
+"""Reminders of unsigned pledges (docs/rules.md §5): run daily by ``flask --app wsgi pledges remind``.
 
 The schedule itself is the pure :func:`archive.pledges.schedule.reminder_due`; SQL only
 pre-selects candidates inside its window.

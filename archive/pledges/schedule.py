@@ -1,4 +1,4 @@
-"""The reminder schedule of an unsigned pledge (SPEC §5), as pure functions of dates.
+"""The reminder schedule of an unsigned pledge (docs/rules.md §5), as pure functions of dates.
 
 An unsigned pledge reminds its person FIRST_AFTER_DAYS (5) days after assignment, then every
 EVERY_DAYS (2) days, until it is signed or STOP_AFTER_DAYS (30) days have passed since the

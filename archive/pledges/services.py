@@ -1,4 +1,4 @@
-"""Domain acts on pledges (SPEC §5). They check, change state, flush and audit; never commit.
+"""Domain acts on pledges (docs/rules.md §5). They check, change state, flush and audit; never commit.
 
 Templates: :func:`create_template`, :func:`update_draft`, :func:`new_version`,
 :func:`publish_template`, :func:`retire_template`.

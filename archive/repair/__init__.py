@@ -1,1 +1,1 @@
-"""Credit repair: eligibility, applications, review (SPEC §4.6)."""
+"""Credit repair: eligibility, applications, review (docs/rules.md §4.6)."""

@@ -2,7 +2,8 @@
 approved with the record repaired; rejected; withdrawn), with the facts that made them
 eligible (a repair course completion, a signed repair pledge) and a small evidence file.
 
-The demo servant keeps their ~4-month-old general 记过 (created by the file's demo step)
+The demo servant keeps their ~4-month-old general 行政处罚 (a credit record: statutory
+sanctions are never repaired, docs/rules.md §4.6; created by the file's demo step)
 and is NOT yet eligible (no repair course, no signed repair pledge), so the repair journey
 can be walked through by hand.
 """
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
 from archive import rules
-from archive.enums import CorrectionKind, PledgeKind, RecordStatus, Sanction, Severity
+from archive.enums import Category, CorrectionKind, PledgeKind, RecordStatus, Severity
 from archive.repair.models import EVIDENCE_OWNER, RepairApplication, RepairStatus
 from core.demo import DemoContext, demo_step
 from core.extensions import db
@@ -189,7 +190,7 @@ def _sign_repair_pledges(ctx: DemoContext, rows: list[tuple[int, object]]) -> No
 
 
 def _demo_servant(ctx: DemoContext, settings: rules.RuleSettings) -> None:
-    """Make sure the servant's ~4-month-old general 记过 exists (the file's demo step
+    """Make sure the servant's ~4-month-old general 行政处罚 exists (the file's demo step
     creates it) and that they are not yet eligible, so the journey can be walked."""
     from archive.file import services as file_services
     from archive.file.models import Record
@@ -202,14 +203,14 @@ def _demo_servant(ctx: DemoContext, settings: rules.RuleSettings) -> None:
         return
     target = rules.add_months(ctx.today, -4)
     record = db.session.execute(sa.select(Record).where(
-        Record.person_id == pid, Record.sanction == Sanction.DEMERIT, Record.severity == Severity.GENERAL,
+        Record.person_id == pid, Record.category == Category.ADMIN_PENALTY, Record.severity == Severity.GENERAL,
         Record.decided_on.between(target - timedelta(days=20), target + timedelta(days=20)))
         .order_by(Record.id)).scalars().first()
     if record is None:
         hr = db.session.get(User, ctx.accounts.get("hr") or 0)
         record = file_services.record_misconduct(
-            person, category="discipline_gov", sanction="demerit", severity="general", decided_on=target,
-            authority="东营区纪委监委", facts="在项目资金审核中把关不严，造成资金拨付延误，给予记过处分。", by=hr)
+            person, category="admin_penalty", sanction="none", severity="general", decided_on=target,
+            authority="东营市交通运输局", facts="驾驶公务车辆违反交通运输管理规定，受到罚款的行政处罚。", by=hr)
         file_services.notify_record(record, person, by=hr, on=target + timedelta(days=3))
     unmet = {c.code for c in services.eligibility(record, ctx.today) if not c.met}
     if not {"repair_training", "repair_pledge"} <= unmet:

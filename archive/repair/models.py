@@ -1,4 +1,4 @@
-"""Credit-repair applications (信用修复申请, SPEC §4.6).
+"""Credit-repair applications (信用修复申请, docs/rules.md §4.6).
 
 One row per application. Evidence files are ``core.files.Attachment`` rows with
 ``owner_type="repair"`` and ``owner_id`` = the application id (uploaded through the API

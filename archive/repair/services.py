@@ -1,4 +1,4 @@
-"""Credit repair (信用修复, SPEC §4.6): eligibility, applications, decisions.
+"""Credit repair (信用修复, docs/rules.md §4.6): eligibility, applications, decisions.
 
 The conditions are the pure ``archive.rules.repair_conditions``; this module gathers the
 facts they need (repair courses from training, repair pledges from pledges, the last
@@ -109,7 +109,7 @@ def last_rejected_on(record_id: int) -> date | None:
 
 
 def eligibility(record, as_of: date | None = None) -> list[rules.Condition]:
-    """The conditions of SPEC §4.6 for ``record`` at ``as_of`` (default today), in API order."""
+    """The conditions of docs/rules.md §4.6 for ``record`` at ``as_of`` (default today), in API order."""
     as_of = as_of or today()
     decided = record.decided_on
     return rules.repair_conditions(

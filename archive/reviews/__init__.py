@@ -1,1 +1,1 @@
-"""Reviews and printing: committees, verdicts, the integrity-file PDF, verification, batch jobs (SPEC §8-9)."""
+"""Reviews and printing: committees, verdicts, the integrity-file PDF, verification, batch jobs (docs/rules.md §8-9)."""

@@ -1,6 +1,6 @@
 """Registrations of the reviews package (imported once by archive.register_cli).
 
-The committee scope (SPEC §2): a committee member sees the candidates of the open
+The committee scope (docs/rules.md §2): a committee member sees the candidates of the open
 reviews they sit on; when the review closes (closing date passed or closed by HR) the
 access ends at once, on every page, download and API call that uses the person scope.
 """

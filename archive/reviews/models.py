@@ -1,4 +1,4 @@
-"""Models of reviews: a review (考察评审), its candidates and its committee members (SPEC §8).
+"""Models of reviews: a review (考察评审), its candidates and its committee members (docs/rules.md §8).
 
 A review is *open* while it has not been closed by HR and its closing date (``closes_on``,
 inclusive, Asia/Shanghai calendar day) has not passed. Committee members see the candidates

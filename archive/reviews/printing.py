@@ -1,4 +1,4 @@
-"""Printing the integrity file (SPEC §8-9): one PDF per person, and the batch job of a review.
+"""Printing the integrity file (docs/rules.md §8-9): one PDF per person, and the batch job of a review.
 
 ``file_document(person, review=..., printed_by=...)`` issues one document (a serial, its QR
 code and the SHA-256 of the bytes) through core.documents.issue_document and renders
@@ -58,7 +58,7 @@ def _zh_number(n: int) -> str:
 
 
 def build_sections(data, person=None, as_of: date | None = None) -> list[Section]:
-    """The sections of a FileData (archive.file.services), in the order of SPEC §4-6."""
+    """The sections of a FileData (archive.file.services), in the order of docs/rules.md §4-6."""
     out = file_sections(data, person, as_of)
     for i, s in enumerate(out, start=3):     # 一 and 二 are registration data and status
         s.number = _zh_number(i)

@@ -1,4 +1,4 @@
-"""The integrity file (archive.file.services.FileData) as printable sections (SPEC §4-6).
+"""The integrity file (archive.file.services.FileData) as printable sections (docs/rules.md §4-6).
 
 Kept apart from the layout: templates/pdf/integrity_file.html only loops over sections
 (title, columns, rows of text cells). Sections registered by other packages in
@@ -211,7 +211,7 @@ def _repairs(data) -> Section:
 
 
 def file_sections(data, person=None, as_of: date | None = None) -> list[Section]:
-    """Every section of the file in the order of SPEC §4-6 (all present, empty ones say so)."""
+    """Every section of the file in the order of docs/rules.md §4-6 (all present, empty ones say so)."""
     as_of = as_of or attr(data, "as_of") or date.today()
     person = person or attr(data, "person")
     return [_appraisals(data), _awards(data), _matter_checks(data), _records(data), _objections(data),

@@ -1,4 +1,4 @@
-"""Reviews (考察评审, SPEC §8): create, edit, close; who may see a review; verdicts per candidate.
+"""Reviews (考察评审, docs/rules.md §8): create, edit, close; who may see a review; verdicts per candidate.
 
 Plain functions: they check rules, change state, flush and record audit events; they never
 commit and never touch the request. Callers load candidates through the person scope
@@ -270,7 +270,7 @@ def load_file(person, as_of: date):
 
 
 def assess(person, purpose: ReviewPurpose, as_of: date | None = None, *, data=None) -> Assessment:
-    """Integrity status and verdict (符合 / 不符合 with reasons / 需关注 with notes), SPEC §8 with §4.7,
+    """Integrity status and verdict (符合 / 不符合 with reasons / 需关注 with notes), docs/rules.md §8 with §4.7,
     from the whole file (``data``: a FileData, loaded when not given; kept for printing).
 
     The notes of the rules (repaired, exempted, recently expired records, records under

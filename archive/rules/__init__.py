@@ -15,7 +15,7 @@ Conventions and interpretation choices:
   ``under_objection`` or ``effective`` (a sanction is not suspended while it is reviewed,
   政务处分法 art. 55-56, 公务员法 art. 95), only from its decision date and only until its
   (combined) end. ``revoked``, ``exempted``, ``expired``, ``repaired`` never restrict.
-* **Integrity status** (SPEC §4.7) depends on records only: ``serious`` when a
+* **Integrity status** (docs/rules.md §4.7) depends on records only: ``serious`` when a
   restricting record is 严重, ``restricted`` when any record restricts, else ``good``.
   A pending case or an appraisal-based promotion block adds restrictions but does not
   change the status: §4.7 defines ``restricted`` as "has effective dishonesty".

@@ -149,5 +149,5 @@ def consecutive_incompetent(appraisals: Iterable[AppraisalFacts]) -> list[int]:
 
 
 def appraisal_year_for_coverage(as_of: date) -> int:
-    """The appraisal year whose result coverage expects at ``as_of`` (SPEC §7: last year)."""
+    """The appraisal year whose result coverage expects at ``as_of`` (docs/rules.md §7: last year)."""
     return as_of.year - 1

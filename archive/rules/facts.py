@@ -19,7 +19,7 @@ from core.text import N_, Text
 
 @dataclass(frozen=True)
 class RecordFacts:
-    """A misconduct / dishonesty record (SPEC §4.4). ``restricted_until`` is the last
+    """A misconduct / dishonesty record (docs/rules.md §4.4). ``restricted_until`` is the last
     restricting day (inclusive); ``permanent`` means it never ends."""
     id: int
     category: Category

@@ -194,7 +194,7 @@ def is_working_day(day: date, holidays: Collection[date] = (),
 def repair_due(filed_on: date, settings: RuleSettings, holidays: Iterable[date] = (),
                workdays: Iterable[date] = ()) -> date:
     """Decision deadline of a repair: the REPAIR_DECISION_WORKING_DAYS-th working day after
-    filing (SPEC §4.6), skipping weekends and ``holidays``."""
+    filing (docs/rules.md §4.6), skipping weekends and ``holidays``."""
     holidays, workdays = frozenset(holidays), frozenset(workdays)
     day, counted = filed_on, 0
     while counted < settings.repair_decision_working_days:

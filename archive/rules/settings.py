@@ -47,11 +47,11 @@ class RuleSettings:
     * ``REPAIR_REAPPLY_DAYS`` (30): days after a rejected repair before applying again.
     * ``REPAIR_DECISION_WORKING_DAYS`` (15): working days HR has to decide a repair.
     * ``DISCLOSURE_MAX_MONTHS`` ({"general": 12, "serious": 36}): public disclosure stops
-      this long after the decision (SPEC §12).
+      this long after the decision (docs/rules.md §12).
     * ``JOINT_PUNISHMENT_ITEMS`` (("失信联合惩戒对象", "失信被执行人")): record items that
       make a candidate ineligible for hiring (公务员法 art. 26).
     * ``NON_REPAIRABLE_SANCTIONS`` (("expulsion", "party_expulsion")): sanction codes
-      that can never be repaired (SPEC §4.6 condition 1).
+      that can never be repaired (docs/rules.md §4.6 condition 1).
     * ``PARTY_PROBATION_MONTHS`` ((12, 24)): allowed periods of 留党察看.
     * ``ATTENTION_EXPIRED_MONTHS`` (12): a record expired this recently is shown to a
       review committee as "需关注".

@@ -72,7 +72,7 @@ def status_at(record: RecordFacts, as_of: date, settings: RuleSettings,
 
 def restricts(record: RecordFacts, as_of: date, settings: RuleSettings,
               combined_end: date | None = None) -> bool:
-    """Whether the record counts as effective dishonesty at ``as_of`` (SPEC §4.4):
+    """Whether the record counts as effective dishonesty at ``as_of`` (docs/rules.md §4.4):
     status notified / under_objection / effective, decided on or before ``as_of``, and
     permanent or not past its (combined) end."""
     if as_of < record.decided_on:

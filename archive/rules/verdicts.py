@@ -23,7 +23,7 @@ _PURPOSE_KIND = {ReviewPurpose.PROMOTION: RestrictionKind.PROMOTION,
 
 def verdict(purpose: ReviewPurpose, evaluation: Evaluation, person: PersonFacts, as_of: date,
             settings: RuleSettings) -> tuple[Verdict, list[Text]]:
-    """Eligibility for a review purpose (SPEC §8 with §4.7).
+    """Eligibility for a review purpose (docs/rules.md §8 with §4.7).
 
     ``ineligible`` with the reasons of the purpose's restrictions; else ``attention`` with
     what a committee must weigh (evaluation notes, restricting records that do not bar

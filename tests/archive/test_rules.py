@@ -5,7 +5,7 @@ Each table row cites its source: SPEC.md section or statute article (LAW-NOTES �
   within a period), 26 (automatic release), 52 (pending case), 55-56 (not suspended).
 * 公务员法 art. 26 (joint punishment → not hired), 50 (不称职), 88 (不称职 twice), 95 (复核 30 days).
 * 公务员考核规定 as summarised in LAW-NOTES §7.3 (effect of sanctions on the annual grade).
-* 国家发展改革委令第36号 (repair waiting times, disclosure maxima), SPEC §4.6, §12.
+* 国家发展改革委令第36号 (repair waiting times, disclosure maxima), docs/rules.md §4.6, §12.
 """
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def kinds(evaluation) -> set[RestrictionKind]:
     return {r.kind for r in evaluation.restrictions}
 
 
-# ------------------------------------------------------------------ periods (SPEC §4.4)
+# ------------------------------------------------------------------ periods (docs/rules.md §4.4)
 
 def MO(months: int) -> Period:
     return Period("months", months)
@@ -189,7 +189,7 @@ def test_check_restricted_until(category, sanction, until, permanent, problem):
 
 
 def test_acceptance_demerit_two_months_ago_restricts_promotion_for_exactly_12_months():
-    """SPEC §4.4, 政务处分法 art. 8, 19, 26: 记过 decided two months ago."""
+    """docs/rules.md §4.4, 政务处分法 art. 8, 19, 26: 记过 decided two months ago."""
     today = date.today()
     decided = add_months(today, -2)
     record = rec(S.DEMERIT, decided_on=decided, notified_on=decided)
@@ -384,7 +384,7 @@ def test_config_scalars():
     assert combined_ends(three, settings)[1] == date(2029, 1, 15)
 
 
-# ------------------------------------------------------------------ restrictions (SPEC §4.7)
+# ------------------------------------------------------------------ restrictions (docs/rules.md §4.7)
 
 AT = date(2026, 6, 1)
 
@@ -480,7 +480,7 @@ def test_record_without_hr_end_is_noted():
     assert any("未设定影响期截止日期" in n for n in evaluation.notes)
 
 
-# ------------------------------------------------------------------ verdicts (SPEC §8)
+# ------------------------------------------------------------------ verdicts (docs/rules.md §8)
 
 P, A, H = ReviewPurpose.PROMOTION, ReviewPurpose.AWARD, ReviewPurpose.HIRING
 EL, IN, AT_ = Verdict.ELIGIBLE, Verdict.INELIGIBLE, Verdict.ATTENTION
@@ -536,7 +536,7 @@ def test_ineligible_reasons_are_the_purpose_restrictions():
     assert "不得晋升" in reasons[0] and "立案审查中（省监委" in reasons[1]
 
 
-# ------------------------------------------------------------------ appraisal (SPEC §4.1)
+# ------------------------------------------------------------------ appraisal (docs/rules.md §4.1)
 
 Y = 2026
 NE, UG = "not_excellent", "must_be_ungraded"
@@ -635,10 +635,10 @@ def test_appraisal_year_for_coverage(as_of, year):
     assert appraisal_year_for_coverage(as_of) == year
 
 
-# ------------------------------------------------------------------ credit repair (SPEC §4.6)
+# ------------------------------------------------------------------ credit repair (docs/rules.md §4.6)
 
 def cr(**kw) -> RecordFacts:
-    """A credit record (行政处罚): repairable (SPEC §4.6; statutory sanctions are not)."""
+    """A credit record (行政处罚): repairable (docs/rules.md §4.6; statutory sanctions are not)."""
     return rec(S.NONE, category=C.ADMIN_PENALTY, **kw)
 
 
@@ -726,7 +726,7 @@ def test_repair_due(filed, config, holidays, workdays, expected):
     assert repair_due(filed, settings, holidays, workdays) == expected
 
 
-# ------------------------------------------------------------------ disclosure (SPEC §12)
+# ------------------------------------------------------------------ disclosure (docs/rules.md §12)
 
 
 @pytest.mark.parametrize(("record", "as_of", "expected"), [
@@ -752,7 +752,7 @@ def test_disclosure_visible(record, as_of, expected):
     assert disclosure_visible(record, as_of, DEFAULTS) is expected
 
 
-# ------------------------------------------------------------------ pledges (SPEC §5)
+# ------------------------------------------------------------------ pledges (docs/rules.md §5)
 
 ENTRY, APPOINTED = date(2020, 1, 1), date(2025, 6, 1)
 

@@ -1,4 +1,4 @@
-"""Credit-platform export (SPEC §12, docs/credit-platform.md): JSON Lines, incremental, log."""
+"""Credit-platform export (docs/rules.md §12, docs/credit-platform.md): JSON Lines, incremental, log."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""The public disclosure page (信用公示, SPEC §12)."""
+"""The public disclosure page (信用公示, docs/rules.md §12)."""
 from __future__ import annotations
 
 from datetime import date, timedelta

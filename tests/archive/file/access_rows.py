@@ -177,8 +177,10 @@ def extend_world(world) -> None:
         out["file_record"][key] = rec
         out["file_attachment"][key] = services.add_record_evidence(
             rec, [FileStorage(io.BytesIO(PNG), filename="证据.png")])[0]
-        out["file_objection"][key] = services.file_objection(record("异议中的记录"), "访问矩阵用异议", hr)
-        decided_objection = services.file_objection(record("异议已处理的记录"), "访问矩阵用异议", hr)
+        out["file_objection"][key] = services.file_objection(record("异议中的记录"), "访问矩阵用异议", hr,
+                                                           late_reason="访问矩阵：逾期登记")
+        decided_objection = services.file_objection(record("异议已处理的记录"), "访问矩阵用异议", hr,
+                                                   late_reason="访问矩阵：逾期登记")
         services.decide_objection(decided_objection, "rejected", "维持", hr, person=person)
         out["file_complaint"][key] = services.file_complaint(person, subject_type="objection",
                                                              subject_id=decided_objection.id, text="访问矩阵用投诉")

@@ -1,4 +1,4 @@
-"""The lifecycle of a record through the API (SPEC §4.4-4.5, issue 3 "Done when")."""
+"""The lifecycle of a record through the API (docs/rules.md §4.4-4.5, issue 3 "Done when")."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -96,7 +96,7 @@ class TestObjections:
     def test_rejected_objection_keeps_the_restriction(self, region, api, fx, today):
         rec = fx.record(notify=add_months(today, -2), by=region.hr_city)
         url = f"/api/v1/records/{rec.id}/objections"
-        # SPEC §4.5 / 公务员法 art. 95: the person's objection after the 30-day window is refused
+        # docs/rules.md §4.5 / 公务员法 art. 95: the person's objection after the 30-day window is refused
         resp = api(region.servant).post(url, json={"reasons": "我认为处分过重"})
         assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "objection_window_closed"
         last_day = rec.notified_on + timedelta(days=30)

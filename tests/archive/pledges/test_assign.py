@@ -1,4 +1,4 @@
-"""Assignment (SPEC §5): one person, a department subtree, filters, everyone missing a valid
+"""Assignment (docs/rules.md §5): one person, a department subtree, filters, everyone missing a valid
 pre-appointment pledge; automatic on registration and appointment; counts assigned/skipped."""
 import time
 from datetime import date, timedelta

@@ -1,4 +1,4 @@
-"""践诺 (SPEC §5): HR records kept / not kept per period; not kept creates a draft 承诺未履行 record."""
+"""践诺 (docs/rules.md §5): HR records kept / not kept per period; not kept creates a draft 承诺未履行 record."""
 import sqlalchemy as sa
 
 from archive.enums import Category, RecordStatus

@@ -1,4 +1,4 @@
-"""The reminder schedule (SPEC §5): 5 days after assignment, then every 2 days, until 30 days."""
+"""The reminder schedule (docs/rules.md §5): 5 days after assignment, then every 2 days, until 30 days."""
 from datetime import date, timedelta
 
 import pytest

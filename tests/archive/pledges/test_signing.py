@@ -1,4 +1,4 @@
-"""Signing (SPEC §5): only the person, password re-entered, full name typed, agreement; the
+"""Signing (docs/rules.md §5): only the person, password re-entered, full name typed, agreement; the
 evidence stored; a signed pledge never changes."""
 import hashlib
 

@@ -1,4 +1,4 @@
-"""Templates (SPEC §5): versioned; a published version is immutable, editing makes a new version."""
+"""Templates (docs/rules.md §5): versioned; a published version is immutable, editing makes a new version."""
 import pytest
 import sqlalchemy as sa
 

@@ -1,6 +1,6 @@
 """Access rows of credit repair (pages and API), read by tests/security/test_routes.py.
 
-The world gets, for every person of tests/security/world.py, an effective 记过 decided
+The world gets, for every person of tests/security/world.py, an effective 行政处罚 (a credit record; statutory sanctions are never repaired) decided
 4 months ago and a pending repair application with one evidence file (extend_world).
 Relations are the acting user's (world.person_key): the servant's own is 张伟, HR's own is
 its person 刘强 (in 东营区, so in its scope), the committee member's own is 周敏.
@@ -117,7 +117,7 @@ def extend_world(world) -> None:
     for key in PEOPLE:
         person = world.people[key]
         rec = file_services.record_misconduct(
-            person, category="discipline_gov", sanction="demerit", severity="general", decided_on=decided,
+            person, category="admin_penalty", sanction="none", severity="general", decided_on=decided,
             authority="东营市纪委监委", facts="访问矩阵用记录", by=hr)
         file_services.notify_record(rec, person, by=hr, on=decided)
         app = RepairApplication(record_id=rec.id, person_id=person.id, correction=CorrectionKind.RECOVER_LOSS,

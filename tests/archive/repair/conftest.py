@@ -27,8 +27,8 @@ class Repair:
         self.r, self.today = region, today
         self._course = None
 
-    def record(self, person=None, *, months=4, severity="general", category="discipline_gov",
-               sanction="demerit", notify=True, **kw):
+    def record(self, person=None, *, months=4, severity="general", category="admin_penalty",
+               sanction="none", notify=True, **kw):
         """A record decided ``months`` ago, notified on its decision date (effective after the
         objection window), entered by the county HR officer."""
         from archive.file import services as file_services

@@ -1,4 +1,4 @@
-"""Eligibility for credit repair (SPEC §4.6), condition by condition, through the API:
+"""Eligibility for credit repair (docs/rules.md §4.6), condition by condition, through the API:
 GET /api/v1/records/{id}/repair-eligibility answers every condition code of API.md."""
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ CASES = [
     ("every condition met", {}, True, True, set()),
     ("draft record, never notified", {"notify": False}, True, True, {"status"}),
     ("notified today, still in the objection window", {"months": 0}, True, True, {"status", "waiting_period"}),
-    ("开除 is never repairable", {"sanction": "expulsion"}, True, True, {"category"}),
+    ("开除 is never repairable", {"category": "discipline_gov", "sanction": "expulsion"}, True, True, {"category"}),
+    ("docs/rules.md §4.6: a 记过 runs its statutory period", {"category": "discipline_gov", "sanction": "demerit"},
+     True, True, {"category"}),
+    ("a Party sanction runs its statutory period", {"category": "discipline_party", "sanction": "party_warning"},
+     True, True, {"category"}),
     ("严重 record 4 months old: 12 months to wait", {"severity": "serious"}, True, True, {"waiting_period"}),
     ("一般 record 2 months old: 3 months to wait", {"months": 2}, True, True, {"waiting_period"}),
     ("no repair course", {}, False, True, {"repair_training"}),

@@ -1,4 +1,4 @@
-"""The integrity-file PDF (SPEC §8), its verification (§9) and batch printing through jobs."""
+"""The integrity-file PDF (docs/rules.md §8), its verification (§9) and batch printing through jobs."""
 from __future__ import annotations
 
 import io

@@ -1,4 +1,4 @@
-"""Reviews (SPEC §8): HR creates them within scope, committee members see candidates of open
+"""Reviews (docs/rules.md §8): HR creates them within scope, committee members see candidates of open
 reviews only, and every candidate gets a status and a verdict for the review's purpose."""
 from __future__ import annotations
 
