@@ -81,8 +81,31 @@ def verify_code(user, code: str | None, *, secret: str | None = None, now: float
         return False
     if user.totp_last_step is not None and step <= user.totp_last_step:
         return False                   # the same code (or an older one) was already used
-    user.totp_last_step = step
-    return True
+    return _claim_step(user, step)
+
+
+def _claim_step(user, step: int) -> bool:
+    """Advance ``totp_last_step`` to ``step`` in ONE conditional UPDATE: of several requests
+    submitting the same code at once exactly one changes the row (issue 17, item 5); the
+    others find the step taken (PostgreSQL: they wait for the winner's row lock, then re-read;
+    SQLite: one writer at a time) and are refused like a replay."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from core.accounts.models import User
+    from core.extensions import db
+    from core.guards import allow_bulk
+    if user.id is None:
+        user.totp_last_step = step
+        return True
+    stmt = (sa.update(User).where(User.id == user.id,
+                                  sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+            .values(totp_last_step=step).execution_options(synchronize_session=False))
+    with allow_bulk("TOTP step, claimed atomically"):
+        claimed = db.session.execute(stmt).rowcount == 1
+    if claimed:
+        set_committed_value(user, "totp_last_step", step)
+    return claimed
 
 
 # ---- recovery codes --------------------------------------------------------------------------
