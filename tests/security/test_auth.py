@@ -454,6 +454,13 @@ class TestSessions:
             "person_id": str(pair.user.person_id), "email": "", "is_enabled": "y",
             "version": str(refetch(pair.user).version)})
         assert resp.status_code == 302
+        assert refetch(pair.user).roles == {"servant"}          # hr waits for a security administrator
+        from core.accounts.models import RoleGrant
+        grant = db.session.execute(sa.select(RoleGrant).filter_by(user_id=pair.user.id)).scalar_one()
+        sec = f.user("sec", roles=("secadmin",))
+        db.session.commit()
+        assert session_login(sec).post(f"/admin/role-grants/{grant.id}/decision",
+                                       data={"decision": "approve"}).status_code == 302
         assert refetch(pair.user).roles == {"servant", "hr"}
         assert not is_in(pair.b)
 

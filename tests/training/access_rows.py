@@ -135,7 +135,7 @@ def extend_world(world) -> None:
     today = date.today()
     course = services.create_course(services.CourseInput(
         code="AM-CX-01", title="诚信专题：访问矩阵课程", category="integrity", integrity=True, hours="2",
-        mode="online"))
+        mode="online"), owner_department_id=world.depts["东营区"].id)      # hr's department owns it (issue 17 item 7)
     material = services.add_material(course, title="第一章 政务诚信", kind="handbook_chapter", body="政务诚信是基础。")
     question = services.add_question(course, text="应当守信践诺吗？", multiple=False, options=["应当", "不必"],
                                      correct=["A"])

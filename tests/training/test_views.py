@@ -204,7 +204,7 @@ class TestOverview:
 
 
 def test_course_attachment_upload_and_download(region, integrity_online, login_as):
-    c = login_as(region.hr)
+    c = login_as(region.hr_city)          # the catalogue's owner: a course without owner belongs to the root
     data = {"file": (io.BytesIO(b"%PDF-1.4 handbook"), "诚信手册.pdf")}
     assert c.post(f"/training/courses/{integrity_online.id}/attachments", data=data,
                   content_type="multipart/form-data").status_code == 302

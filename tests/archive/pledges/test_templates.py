@@ -34,8 +34,8 @@ class TestTemplatesApi:
         db.session.commit()
         services.assign(v1, [region.person])
         db.session.commit()
-        resp = api(region.hr).post(f"/api/v1/pledge-templates/{v1.id}/versions",
-                                   json={"title": "任职前信用承诺书", "body": PRE_BODY + "特此承诺。"})
+        resp = api(region.hr_city).post(f"/api/v1/pledge-templates/{v1.id}/versions",   # no owner: the root's HR
+                                        json={"title": "任职前信用承诺书", "body": PRE_BODY + "特此承诺。"})
         assert resp.status_code == 201 and resp.get_json()["version"] == 2
         db.session.expire_all()
         assert [(t.version, t.status) for t in templates()] == [(1, TemplateStatus.RETIRED),
@@ -86,8 +86,8 @@ class TestImmutability:
     def test_an_unchanged_text_makes_no_new_version(self, api, region):
         v1 = make_template()
         db.session.commit()
-        resp = api(region.hr).post(f"/api/v1/pledge-templates/{v1.id}/versions",
-                                   json={"title": v1.title, "body": v1.body})
+        resp = api(region.hr_city).post(f"/api/v1/pledge-templates/{v1.id}/versions",
+                                        json={"title": v1.title, "body": v1.body})
         assert resp.status_code == 422 and "无需生成新版本" in resp.get_json()["error"]["fields"]["body"]
         assert len(templates()) == 1
 
