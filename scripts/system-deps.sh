@@ -5,6 +5,8 @@ set -euo pipefail
 want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
 if [ "${1:-}" = "test" ]; then
   want+=(chromium poppler-utils)
+  # the real OpenID provider of the SSO tests (tests/oidc/) runs on Node.js (>= 20)
+  command -v node >/dev/null && command -v npm >/dev/null || want+=(nodejs npm)
 fi
 if [ "${1:-}" = "bench" ]; then
   want+=(wrk poppler-utils)

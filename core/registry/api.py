@@ -67,6 +67,7 @@ class PersonIn(Body):
     entry_date: date
     appointed_on: date | None = None
     phone: str | None = pydantic.Field(None, max_length=20)
+    email: str | None = pydantic.Field(None, max_length=254)
 
 
 class PersonPatch(Body):
@@ -78,6 +79,7 @@ class PersonPatch(Body):
     entry_date: date | None = None
     appointed_on: date | None = None
     phone: str | None = pydantic.Field(None, max_length=20)
+    email: str | None = pydantic.Field(None, max_length=254)
     department_id: int | None = pydantic.Field(None, ge=1)
     status: PersonStatus | None = None
 
@@ -116,7 +118,7 @@ def create_person(body):
     dept = db.session.get(Department, body.department_id)
     data = services.PersonInput(name=body.name, id_number=body.id_number, department=dept,
                                 entry_date=body.entry_date, post=body.post, rank=body.rank, leading=body.leading,
-                                appointed_on=body.appointed_on, phone=body.phone)
+                                appointed_on=body.appointed_on, phone=body.phone, email=body.email)
     person = services.register_person(data, in_scope=lambda d: can_manage_department(current_user, d))
     return person_json(person)
 

@@ -25,6 +25,7 @@ class PersonForm(BaseForm):
     entry_date = ChineseDateField(_l("录用日期"), validators=[required()])
     appointed_on = ChineseDateField(_l("任现职时间"), validators=[optional()])
     phone = StringField(_l("联系电话"), validators=[optional(), length(20)])
+    email = StringField(_l("电子邮箱（接收激活码和账户通知）"), validators=[optional(), length(254)])
     version = HiddenField()
 
 

@@ -26,7 +26,7 @@ PERSON_APPOINTED: list[Callable] = []
 # case is pending, 409 case_pending).
 PERSON_CHANGE_GUARDS: list[Callable] = []
 
-EDITABLE_FIELDS = ("name", "post", "rank", "leading", "entry_date", "appointed_on", "phone")
+EDITABLE_FIELDS = ("name", "post", "rank", "leading", "entry_date", "appointed_on", "phone", "email")
 
 
 # ---- departments -------------------------------------------------------------------------
@@ -116,6 +116,7 @@ class PersonInput:
     leading: bool = False
     appointed_on: date | None = None
     phone: str | None = None
+    email: str | None = None        # activation codes and account notices (issue 18)
 
 
 def id_lookup_hash(id_number: str) -> str | None:
@@ -149,9 +150,16 @@ def _validate_common(data, fields: dict) -> None:
         fields["appointed_on"] = _("任现职时间不能晚于今天")
     if data.phone and not _valid_phone(data.phone):
         fields["phone"] = _("联系电话格式不正确")
+    if data.email and not _valid_email(data.email):
+        fields["email"] = _("电子邮箱格式不正确")
     for f, limit in (("post", 100), ("rank", 50)):
         if getattr(data, f) and len(getattr(data, f)) > limit:
             fields[f] = _("不能超过 %(limit)s 个字符", limit=limit)
+
+
+def _valid_email(email: str) -> bool:
+    import re
+    return len(email) <= 254 and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email.strip()) is not None
 
 
 def _valid_phone(phone: str) -> bool:
@@ -182,6 +190,7 @@ def register_person(data: PersonInput, *, in_scope: Callable[[Department], bool]
                     department_id=data.department.id, department_path=data.department.path,
                     post=_clean(data.post), rank=_clean(data.rank), leading=bool(data.leading),
                     entry_date=data.entry_date, appointed_on=data.appointed_on, phone=_clean(data.phone),
+                    email=_clean(data.email),
                     status=PersonStatus.ACTIVE, **person_keys(data.name.strip(), idn.value))
     db.session.add(person)
     db.session.flush()
@@ -206,7 +215,7 @@ def update_person(person: Person, changes: dict, *, version: int | None, reason:
                          post=changes.get("post", person.post), rank=changes.get("rank", person.rank),
                          leading=changes.get("leading", person.leading),
                          appointed_on=changes.get("appointed_on", person.appointed_on),
-                         phone=changes.get("phone", person.phone))
+                         phone=changes.get("phone", person.phone), email=changes.get("email", person.email))
     fields: dict[str, str] = {}
     _validate_common(merged, fields)
     if merged.entry_date and merged.entry_date < person.birth_date:

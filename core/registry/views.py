@@ -123,7 +123,7 @@ def person_new():
         data = services.PersonInput(name=form.name.data, id_number=form.id_number.data, department=dept,
                                     entry_date=form.entry_date.data, post=form.post.data, rank=form.rank.data,
                                     leading=form.leading.data, appointed_on=form.appointed_on.data,
-                                    phone=form.phone.data)
+                                    phone=form.phone.data, email=form.email.data)
         try:
             person = services.register_person(data, in_scope=lambda d: can_manage_department(current_user, d))
         except (ValidationFailed, Conflict) as exc:
@@ -176,7 +176,7 @@ def person_edit(person_id: int):
     form = PersonEditForm(obj=p)
     if form.validate_on_submit():
         changes = {k: getattr(form, k).data for k in ("name", "post", "rank", "leading", "entry_date",
-                                                      "appointed_on", "phone")}
+                                                      "appointed_on", "phone", "email")}
         try:
             services.update_person(p, changes, version=_int(form.version.data) or 0, reason=form.reason.data)
         except ValidationFailed as exc:

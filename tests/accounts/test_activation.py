@@ -383,3 +383,16 @@ def test_demo_accounts_prints_a_working_activation_code(unit, app, client):
     resp = client.post("/api/v1/activate", json={"id_number": m.group(1), "name": m.group(2), "code": m.group(3),
                                                  "username": "demo_new", "password": GOOD_PASSWORD})
     assert resp.status_code == 201
+
+
+def test_hr_records_a_person_email_for_codes_and_notices(unit, api, login_as):
+    hr = api(unit.hr)
+    person = db.session.get(type(unit.newcomer), unit.newcomer.id)
+    bad = hr.patch(f"/api/v1/people/{person.id}", json={"version": person.version, "email": "not-an-address"})
+    assert bad.status_code == 422 and "email" in bad.get_json()["error"]["fields"]
+    ok = hr.patch(f"/api/v1/people/{person.id}", json={"version": person.version, "email": "wf@example.gov.cn"})
+    assert ok.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(type(person), person.id).email == "wf@example.gov.cn"
+    page = login_as(unit.hr).get(f"/people/{person.id}/edit")
+    assert page.status_code == 200 and 'name="email"' in page.get_data(as_text=True)
