@@ -76,7 +76,7 @@ def test_hr_paths(page_for, live_app):
 
     # ---- 1: print from the people list and from the file page --------------------------------------
     row = page.locator("main table tbody tr").first
-    with page.expect_download() as d:
+    with page.expect_download(timeout=120_000) as d:      # a PDF render on a busy machine
         row.get_by_role("link", name=re.compile("打印诚信档案")).click()
     assert d.value.suggested_filename.endswith(".pdf") and "诚信档案" in d.value.suggested_filename
     page.goto(f"/people/{person.id}/file")
@@ -84,7 +84,7 @@ def test_hr_paths(page_for, live_app):
     expect(form.get_by_label("水印")).to_have_value("review")
     form.get_by_label("水印").select_option(value="archive")
     shot(page, "hr-paths-03-file-print")
-    with page.expect_download() as d:
+    with page.expect_download(timeout=120_000) as d:      # a PDF render on a busy machine
         form.get_by_role("button", name="打印诚信档案").click()
     assert d.value.suggested_filename.endswith(".pdf")
     from core.audit.models import AuditEvent
