@@ -10,6 +10,7 @@ from core.views import WORKLIST_PROVIDERS
 def coverage_cards(user) -> list[dict]:
     """HR home: overall coverage of my subtree and the number missing each metric."""
     from flask import url_for
+    from flask_babel import gettext as _
 
     from archive.coverage import services
     if not user.has_role("hr") or user.department is None:
@@ -18,7 +19,8 @@ def coverage_cards(user) -> list[dict]:
     t = report.totals
     rate = t.ratio("overall")
     points = services.trend(user.department, live=report)
-    cards = [{"title": f"{services.LABELS['overall']}（{user.department.name}）",
+    cards = [{"title": _("%(label)s（%(department)s）", label=services.LABELS["overall"],
+                         department=user.department.name),
               "count": f"{rate * 100:.1f}%" if t.active else "—",
               "url": url_for("coverage.dashboard"),
               "level": "success" if t.active and t.missing("overall") == 0 else "warning",

@@ -27,6 +27,7 @@ from archive.enums import (
 from core.db import utcnow
 from core.excel import BOOL, CHOICE, DATE, INT, Column, Table
 from core.extensions import db
+from core.text import N_
 
 from .importing import (
     GENERAL,
@@ -72,7 +73,7 @@ def _existing(model, person_ids: list[int], *columns, where=None):
 
 class AppraisalImporter(Importer):
     kind = "appraisals"
-    title = "年度考核结果"
+    title = N_("年度考核结果")
     natural_key_text = "公民身份号码 + 年度"
     columns = (
         ID_COLUMN, NAME_COLUMN,
@@ -255,7 +256,7 @@ def _notify_results(Appraisal, combos, now, actor_id) -> None:
 
 class AwardImporter(Importer):
     kind = "awards"
-    title = "奖励"
+    title = N_("奖励")
     natural_key_text = "公民身份号码 + 名称 + 日期"
     columns = (
         ID_COLUMN, NAME_COLUMN,
@@ -345,7 +346,7 @@ def _past(problems: Problems, number: int, column: str, value: date | None, toda
 
 class RecordImporter(Importer):
     kind = "records"
-    title = "失信记录"
+    title = N_("失信记录")
     natural_key_text = "公民身份号码 + 类别 + 处分或处理 + 决定日期（+ 文号）"
     columns = (
         ID_COLUMN, NAME_COLUMN,

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from core.db import utcnow
 from core.excel import BOOL, DATE, Column, Table
 from core.extensions import db
+from core.text import N_
 
 from .importing import (
     GENERAL,
@@ -29,7 +30,7 @@ from .importing import (
 
 class PeopleImporter(Importer):
     kind = "people"
-    title = "人员名册"
+    title = N_("人员名册")
     noun = "人"
     natural_key_text = "公民身份号码"
     columns = (

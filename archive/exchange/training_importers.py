@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from core.errors import ValidationFailed
 from core.excel import DATE, Column, Table
 from core.extensions import db
+from core.text import N_
 
 from .importing import (
     GENERAL,
@@ -30,7 +31,7 @@ from .importing import (
 
 class CompletionImporter(Importer):
     kind = "completions"
-    title = "培训结业记录"
+    title = N_("培训结业记录")
     natural_key_text = "公民身份号码 + 课程编号 + 完成日期"
     columns = (
         ID_COLUMN, NAME_COLUMN,

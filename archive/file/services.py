@@ -79,10 +79,13 @@ from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.i18n import localize
 from core.notify.services import notify
+from core.text import N_
 
 #: 事项 of a record (docs/rules.md §4.4), overridable with config key RECORD_ITEMS.
-DEFAULT_RECORD_ITEMS = ("档案造假", "违规兼职", "违规因私出境", "个人信用不良", "被采取强制措施", "网络不当言论",
-                        "失信被执行人", "失信联合惩戒对象", "弄虚作假", "统计造假", "违反承诺", "其他")
+#: N_ (core.text.Text): the stored value stays Chinese, the form shows it in the user's language.
+DEFAULT_RECORD_ITEMS = (N_("档案造假"), N_("违规兼职"), N_("违规因私出境"), N_("个人信用不良"), N_("被采取强制措施"),
+                        N_("网络不当言论"), N_("失信被执行人"), N_("失信联合惩戒对象"), N_("弄虚作假"), N_("统计造假"),
+                        N_("违反承诺"), N_("其他"))
 
 
 def record_items() -> tuple[str, ...]:

@@ -46,6 +46,7 @@ from core.forms import apply_field_errors
 from core.i18n import localize_date
 from core.listing import Listing
 from core.registry.models import Person
+from core.text import N_, Text
 from core.views import WORKLIST_PROVIDERS
 
 bp = Blueprint("file", __name__)
@@ -236,7 +237,8 @@ def matter_check_convert(check_id: int):
 # --------------------------------------------------------------------------- records
 
 def _record_form(form: RecordForm) -> RecordForm:
-    form.item.choices = [("", _("（无）"))] + [(i, i) for i in services.record_items()]
+    form.item.choices = [("", _("（无）"))] + [(str(i), i if isinstance(i, Text) else N_(i))
+                                              for i in services.record_items()]
     return form
 
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
 from archive import rules
@@ -95,13 +96,13 @@ def worklist_cards(user) -> list[dict]:
     incompetent = _count(incompetent_select(user, today.year - 2).with_only_columns(Person.id).distinct())
     repair_review = _count(records_select(user).where(Record.repair_review.is_(True)).with_only_columns(Record.id))
     cards = [
-        (drafts, "待告知的失信记录", url_for("file.records", status="draft"), "primary"),
-        (overdue, "逾期未处理的异议", url_for("file.objections", due="overdue"), "danger"),
-        (due_soon, "7日内到期的异议", url_for("file.objections", due="soon"), "warning"),
-        (pending - overdue - due_soon, "其他待处理异议", url_for("file.objections"), "info"),
-        (complaints, "待答复的投诉", url_for("file.objections", _anchor="complaints"), "warning"),
-        (incompetent, "连续两年不称职", url_for("file.incompetent"), "danger"),
+        (drafts, _("待告知的失信记录"), url_for("file.records", status="draft"), "primary"),
+        (overdue, _("逾期未处理的异议"), url_for("file.objections", due="overdue"), "danger"),
+        (due_soon, _("7日内到期的异议"), url_for("file.objections", due="soon"), "warning"),
+        (pending - overdue - due_soon, _("其他待处理异议"), url_for("file.objections"), "info"),
+        (complaints, _("待答复的投诉"), url_for("file.objections", _anchor="complaints"), "warning"),
+        (incompetent, _("连续两年不称职"), url_for("file.incompetent"), "danger"),
         # docs/rules.md §4.6: statutory sanctions are not repairable; earlier repairs are reviewed
-        (repair_review, "法定处分曾被信用修复，待复核", url_for("file.records", status="repaired", review="1"), "danger"),
+        (repair_review, _("法定处分曾被信用修复，待复核"), url_for("file.records", status="repaired", review="1"), "danger"),
     ]
     return [{"title": title, "count": n, "url": url, "level": level} for n, title, url, level in cards if n]

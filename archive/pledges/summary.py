@@ -10,6 +10,7 @@ from archive.enums import PledgeKind
 from archive.pledges import queries
 from archive.pledges.models import Pledge, PledgeFulfilment
 from core.extensions import db
+from core.text import N_
 
 
 def pledges_for_person(person) -> list[Pledge]:
@@ -57,8 +58,9 @@ def file_section(person, as_of: date | None = None) -> list[dict]:
         if as_of is not None and p.assigned_on > as_of:
             continue
         row = pledge_json(p)
-        row["kind_label"] = p.kind.zh
-        row["status_label"] = p.status.zh
+        # Text: the Chinese name in JSON, the user's language on the page (core/text.py)
+        row["kind_label"] = N_(p.kind.zh)
+        row["status_label"] = N_(p.status.zh)
         row["valid_for_current_post"] = bool(p.kind is PledgeKind.PRE_APPOINTMENT and p.is_signed
                                              and p.signed_on and p.signed_on >= since)
         row["fulfilments"] = [{"period": f.period, "kept": f.kept, "facts": f.facts, "record_id": f.record_id}

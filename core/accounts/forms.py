@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Email, Optional
 
 from core.enums import Role
@@ -29,7 +29,8 @@ class UserForm(BaseForm):
     email = StringField(_l("电子邮箱"), validators=[Optional(), Email(message=_l("邮箱格式不正确")), length(254)])
     roles = SelectMultipleField(_l("角色"), choices=Role.choices(), validators=[required()])
     department_id = SelectField(_l("管理单位（人事干部、考察评审）"), coerce=int, validate_choice=False)
-    person_id = StringField(_l("关联人员编号（公务员）"), validators=[Optional(), length(12)])
+    person_id = HiddenField(validators=[Optional(), length(12)])
+    person_query = StringField(_l("关联人员（公务员）"), validators=[Optional(), length(50)])
     password = PasswordField(_l("初始密码"), validators=[Optional(), length(256)])
     is_enabled = BooleanField(_l("启用"), default=True)
 

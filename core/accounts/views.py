@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import confirm_login, current_user, fresh_login_required, login_required, login_user, logout_user
 
@@ -290,6 +290,36 @@ def users():
     return render_template("core/users.html", page=page, q=q)
 
 
+LOOKUP_LIMIT = 10
+
+
+@bp.route("/admin/people/lookup")
+@require_roles("sysadmin")
+def person_lookup():
+    """The account form's person search (the sysadmin has no people list): a name, a full id
+    number or its last 4-6 characters -> at most LOOKUP_LIMIT people with name, department and
+    masked id number only."""
+    from core.registry.lookup import lookup_people
+    people = lookup_people(request.args.get("q", ""), limit=LOOKUP_LIMIT)
+    return jsonify({"items": [{"id": p.id, "name": p.name, "department": p.department.name,
+                               "id_masked": p.id_masked} for p in people]})
+
+
+def _person_from_form(form) -> int | None:
+    """The chosen person (hidden person_id, set by the search), else the search text when it
+    names exactly one person; several or none is a field error."""
+    from core.registry.lookup import lookup_people
+    chosen = _int_or_none(form.person_id.data)
+    text = (form.person_query.data or "").strip()
+    if chosen or not text:
+        return chosen
+    found = lookup_people(text, limit=2)
+    if len(found) != 1:
+        raise ValidationFailed({"person_query": _("找到多名人员，请输入完整姓名或公民身份号码后 6 位后从列表中选择")
+                                if found else _("没有找到该人员")})
+    return found[0].id
+
+
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @require_roles("sysadmin")
 @fresh_login_required
@@ -301,7 +331,7 @@ def user_new():
             user = services.create_user(username=form.username.data, display_name=form.display_name.data,
                                         roles=form.roles.data, password=form.password.data or "",
                                         department_id=form.department_id.data or None,
-                                        person_id=_int_or_none(form.person_id.data), email=form.email.data,
+                                        person_id=_person_from_form(form), email=form.email.data,
                                         requested_by=current_user)
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
@@ -312,7 +342,7 @@ def user_new():
             if grants.pending_for(user):
                 flash(_("所选业务或管理角色须经安全管理员批准后生效。"), "info")
             return redirect(url_for("accounts.users"))
-    return render_template("core/user_form.html", form=form, user=None)
+    return render_template("core/user_form.html", form=form, user=None, linked=_linked(form))
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
@@ -330,7 +360,7 @@ def user_edit(user_id: int):
         try:
             services.update_user(user, display_name=form.display_name.data, roles=form.roles.data,
                                  department_id=form.department_id.data or None,
-                                 person_id=_int_or_none(form.person_id.data), email=form.email.data,
+                                 person_id=_person_from_form(form), email=form.email.data,
                                  is_enabled=form.is_enabled.data,
                                  version=_int_or_none(request.form.get("version")) or 0,
                                  requested_by=current_user)
@@ -342,7 +372,15 @@ def user_edit(user_id: int):
             if grants.pending_for(user):
                 flash(_("新增的角色或管理范围须经安全管理员批准后生效。"), "info")
             return redirect(url_for("accounts.users"))
-    return render_template("core/user_form.html", form=form, user=user, pending=grants.pending_for(user))
+    return render_template("core/user_form.html", form=form, user=user, pending=grants.pending_for(user),
+                           linked=_linked(form))
+
+
+def _linked(form):
+    """The person the form links to now (name, department, masked id), for display."""
+    from core.registry.models import Person
+    pid = _int_or_none(form.person_id.data)
+    return db.session.get(Person, pid) if pid else None
 
 
 @bp.route("/admin/users/<int:user_id>/2fa/reset", methods=["POST"])

@@ -73,6 +73,7 @@ ROWS = [
           objects=True),
     *rows("accounts.users", "GET", only({"sysadmin": 200, "secadmin": 200})),
     *rows("accounts.user_new", "GET", only({"sysadmin": 200})),
+    *rows("accounts.person_lookup", "GET", only({"sysadmin": 200}), query={"q": "张"}),
     *rows("accounts.user_new", "POST", only({"sysadmin": 200})),
     *rows("accounts.user_edit", "GET", only({"sysadmin": rel(200, 200, 200, 200, 404)}), objects=True),
     # an invalid form (empty name): authorised requests re-render it (200), nothing is saved

@@ -164,7 +164,10 @@ def test_hr_journey(page_for, live_app):
     due = today + timedelta(days=15)
     page.get_by_label("签署期限").fill(due.isoformat())
     shot(page, "hr-07-pledge-gaps")
-    assert "批量处理" in click_confirmed(page, page.get_by_role("button", name="布置任职前承诺"), asked)
+    page.get_by_role("button", name="布置任职前承诺").click()           # first the preview (issue 19.4)
+    expect(page.locator("#bulk-preview")).to_contain_text(
+        f"将布置 {len(fresh)} 人，跳过 {len(listed) - len(fresh)} 人（已有待签承诺）")
+    page.get_by_role("button", name="确认执行").click()
     expect(page.get_by_role("alert").first).to_contain_text(
         f"》{len(fresh)} 人，跳过 {len(listed) - len(fresh)} 人（已有待签或有效承诺）")
     db.session.expire_all()
