@@ -9,7 +9,7 @@ DEMO_PEOPLE ?= 3000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: run test test-sqlite test-postgres fuzz system system-test venv venv-dev bench lint security clean worker translations
+.PHONY: axe run test test-sqlite test-postgres fuzz system system-test venv venv-dev bench lint security clean worker translations
 
 run: system venv
 	$(FLASK) db upgrade
@@ -37,7 +37,7 @@ $(VENV)/.stamp-dev: requirements.txt requirements-dev.txt $(VENV)/.stamp-runtime
 venv: $(VENV)/.stamp-runtime
 venv-dev: $(VENV)/.stamp-dev
 
-test: system-test venv-dev
+test: system-test venv-dev axe
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(PY) scripts/pg-available.py >/dev/null 2>&1; then \
 		$(MAKE) --no-print-directory test-postgres; \
@@ -45,6 +45,13 @@ test: system-test venv-dev
 	@# bandit runs inside the suite (tests/security/test_operations.py); pip-audit --strict here: a finding
 	@# fails `make test`, an unreachable vulnerability database is printed as SKIPPED (SECURITY_STRICT=1 fails it)
 	SECURITY_CHECKS=pip-audit bash scripts/security-checks.sh
+
+# axe-core (pinned in tests/e2e/axe/package-lock.json) for the accessibility checks of the browser
+# journeys; without npm the journeys fail with a message saying so
+axe:
+	@if command -v npm >/dev/null 2>&1; then \
+		[ tests/e2e/axe/node_modules/.package-lock.json -nt tests/e2e/axe/package-lock.json ] || npm ci --prefix tests/e2e/axe --no-audit --no-fund --silent; \
+	else echo "npm not found: axe-core not installed (the browser journeys' accessibility checks need it)"; fi
 
 test-sqlite: venv-dev
 	@echo "== test suite on SQLite =="
