@@ -11,7 +11,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 OIDC_DIR := tests/oidc
 
-.PHONY: run test test-sqlite test-postgres fuzz system system-test venv venv-dev bench lint security clean worker translations
+.PHONY: axe run test test-sqlite test-postgres fuzz system system-test venv venv-dev bench lint security clean worker translations
 
 run: system venv
 	$(FLASK) db upgrade
@@ -44,7 +44,7 @@ $(OIDC_DIR)/node_modules/.stamp: $(OIDC_DIR)/package.json $(OIDC_DIR)/package-lo
 	cd $(OIDC_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: system-test venv-dev
+test: system-test venv-dev axe
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(PY) scripts/pg-available.py >/dev/null 2>&1; then \
 		$(MAKE) --no-print-directory test-postgres; \
@@ -52,6 +52,13 @@ test: system-test venv-dev
 	@# bandit runs inside the suite (tests/security/test_operations.py); pip-audit --strict here: a finding
 	@# fails `make test`, an unreachable vulnerability database is printed as SKIPPED (SECURITY_STRICT=1 fails it)
 	SECURITY_CHECKS=pip-audit bash scripts/security-checks.sh
+
+# axe-core (pinned in tests/e2e/axe/package-lock.json) for the accessibility checks of the browser
+# journeys; without npm the journeys fail with a message saying so
+axe:
+	@if command -v npm >/dev/null 2>&1; then \
+		[ tests/e2e/axe/node_modules/.package-lock.json -nt tests/e2e/axe/package-lock.json ] || npm ci --prefix tests/e2e/axe --no-audit --no-fund --silent; \
+	else echo "npm not found: axe-core not installed (the browser journeys' accessibility checks need it)"; fi
 
 test-sqlite: venv-dev
 	@echo "== test suite on SQLite =="

@@ -33,7 +33,6 @@
           if (bar) {
             bar.className = bar.className.replace(/\bpw-\d+\b/g, "").trim() + " pw-" + (Math.floor(pct / 5) * 5);
             bar.textContent = pct + "%";
-            bar.setAttribute("aria-valuenow", pct);
             // the element screen readers read is the one with role=progressbar (Bootstrap 5.3: the outer .progress)
             var meter = bar.closest("[role=progressbar]");
             if (meter) { meter.setAttribute("aria-valuenow", pct); }

@@ -4,6 +4,11 @@ The server runs the real application (CSRF on, rate limits off) in a thread on i
 SQLite file; the journeys build their data through the same services the app uses.
 Screenshots of key pages go to artifacts/e2e/.
 
+Accessibility (issue 19, GB/T 37668-2019 / WCAG 2.1 AA): every page a journey loads is checked
+with axe-core (tests/e2e/axe, pinned, installed by `make test`), injected through the DevTools
+protocol (not a <script>: the CSP stays as it is); a serious or critical violation fails the
+journey, listed by page and rule in artifacts/e2e/axe-<test>.json.
+
 A journey module may override the ``live_options`` fixture (module scope) to change the
 live app: ``{"demo": True}`` gives the module its own demo region (400 people, seed 3:
 accounts hr/servant/committee/admin/auditor... with the demo password; loaded once per
@@ -27,6 +32,9 @@ from core.extensions import db as _db
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
+AXE_JS = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAILING = ("serious", "critical")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
                "--disable-dev-shm-usage"]
@@ -136,6 +144,7 @@ def page_for(request, browser, live_app):
 
     When the journey fails, the pages it left open are saved as artifacts/e2e/FAILED-<test>-<n>.png."""
     contexts = []
+    audit = AxeAudit(request.node.name)
 
     def _new(viewport: str = "desktop"):
         size = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}[viewport]
@@ -144,6 +153,7 @@ def page_for(request, browser, live_app):
         contexts.append(ctx)
         page = ctx.new_page()
         page.set_default_timeout(15000)
+        audit.watch(page, viewport)
         return page
     yield _new
     failed = getattr(request.node, "rep_call", None)
@@ -153,6 +163,50 @@ def page_for(request, browser, live_app):
                 with contextlib.suppress(Exception):   # a page that cannot be captured must not hide the failure
                     shot(page, f"FAILED-{request.node.name}-{n}")
         c.close()
+    if failed is not None and failed.passed:
+        audit.check()
+
+
+class AxeAudit:
+    """axe-core on every page a journey's browser pages load (the "load" event), violations kept
+    by page; ``check()`` fails on any serious or critical one."""
+
+    def __init__(self, name: str):
+        self.name, self.pages, self.findings = name, 0, []
+
+    def watch(self, page, viewport: str) -> None:
+        if not AXE_JS.exists():
+            pytest.fail(f"axe-core not installed at {AXE_JS}: run `make axe` (npm ci in tests/e2e/axe)")
+        page.on("load", lambda p: self.run(p, viewport))
+
+    def run(self, page, viewport: str) -> None:
+        try:
+            if "html" not in (page.evaluate("document.contentType") or ""):
+                return
+            if not page.evaluate("typeof window.axe !== 'undefined'"):
+                page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+            result = page.evaluate("""tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
+                resultTypes: ['violations']}).then(r => r.violations.map(v => ({id: v.id, impact: v.impact,
+                help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)})))""",
+                                   AXE_TAGS)
+        except Exception as exc:  # noqa: BLE001 - the page navigated on while axe ran: the next load is checked
+            if "context was destroyed" in str(exc) or "navigat" in str(exc) or "Target" in str(exc):
+                return
+            raise
+        self.pages += 1
+        for v in result:
+            self.findings.append({"url": page.url, "viewport": viewport, **v})
+
+    def check(self) -> None:
+        import json
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / f"axe-{self.name}.json").write_text(json.dumps(
+            {"pages": self.pages, "violations": self.findings}, ensure_ascii=False, indent=1), encoding="utf-8")
+        bad = [f for f in self.findings if f["impact"] in AXE_FAILING]
+        assert self.pages, "axe checked no page"
+        assert not bad, "axe: serious or critical violations\n" + "\n".join(
+            f"{f['impact']} {f['id']} on {f['url']} ({f['viewport']}): {f['help']}\n    " + "\n    ".join(f["nodes"])
+            for f in bad)
 
 
 def shot(page, name: str) -> None:
