@@ -128,8 +128,9 @@ def _life(rng: random.Random, record_no: int, entered: date, as_of: date) -> lis
         out.append((day, record_no, "notify"))
         for _ in range(rng.randint(0, 4)):
             day += timedelta(days=rng.choice([0, 1, 5, 29, 30, 31, 45, 200, 700]))
-            out.append((day, record_no, rng.choice(["acknowledge", "object", "object", "uphold", "reject",
-                                                    "correct", "repair", "revoke"])))
+            out.append((day, record_no, rng.choice(["acknowledge", "acknowledge", "object", "object", "uphold",
+                                                    "reject", "reject", "correct", "repair", "repair",
+                                                    "revoke"])))
     return [a for a in out if a[0] <= as_of]
 
 
@@ -162,13 +163,13 @@ def _refresh_chain(records: list[Record], settings: rules.RuleSettings) -> None:
 
 def _records(rng: random.Random, person: Person, as_of: date, settings: rules.RuleSettings) -> list[Record]:
     n = rng.choices([0, 1, 2, 3, 4, 6], [2, 3, 3, 2, 1, 1])[0]
-    base = _day(rng, as_of - timedelta(days=6 * 365), as_of)
+    base = _day(rng, as_of - timedelta(days=rng.choice([90, 3 * 365, 6 * 365])), as_of)
     drafts, actions = [], []
     for i in range(n):
         offset = rng.choice([0, 0, rng.randint(-400, 600), rng.randint(-60, 200)])
         decided = min(as_of, base + timedelta(days=offset))
         drafts.append(_record(rng, person.id, decided, settings))
-        entered = decided + timedelta(days=rng.choice([0, 1, 10, 90, 400]))
+        entered = decided + timedelta(days=rng.choice([0, 1, 10, 40, 90, 400]))
         if entered <= as_of:
             actions += _life(rng, i, entered, as_of)
     releases = [(_day(rng, base, as_of), -1, "release") for _ in range(rng.randint(0, 3))]

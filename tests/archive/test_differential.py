@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -20,10 +21,11 @@ from archive import rules
 from archive.coverage import facts as coverage_facts
 from archive.coverage import services as coverage
 from archive.coverage.models import CoverageFacts
-from archive.enums import RecordStatus
+from archive.enums import Category, RecordStatus, Sanction, Severity
 from archive.file.chains import refresh_chains
 from archive.file.loader import rule_settings
 from archive.file.models import Appraisal, ArchiveFile, CaseFlag, Record
+from archive.file.services import release_records
 from archive.file.worklists import status_clause
 from archive.pledges.models import Pledge, PledgeStatus
 from archive.pledges.queries import people_with_valid_pledge_select
@@ -143,3 +145,46 @@ def test_coverage_flags_and_gap_lists(db, as_of, seeds):
         for metric, ok in flags.items():
             missing = person.status is PersonStatus.ACTIVE and not ok
             assert (person.id in gaps[metric]) is missing, (metric, person.id, as_of)
+
+
+# ---------------------------------------------------------------------------- regression rows
+
+@pytest.mark.parametrize("acknowledged", [False, True])
+def test_expired_record_brought_back_by_a_backdated_chain(db, acknowledged):
+    """Found by the differential test: a record the release job stored as ``expired`` joins a
+    chain when a sanction decided inside its period is entered later; until the next release
+    run the stored status still says expired while rules.status_at (and the file page) says
+    effective. status_clause now reads a stored expired inside its chain's end as effective."""
+    cfg = rule_settings()
+    files = build_files([1], date(2024, 1, 1), cfg, records=False, training=False)
+    person_id = files.ids[0]
+
+    def record(sanction, decided, notified):
+        until, _ = rules.default_restricted_until(Category.DISCIPLINE_GOV, sanction, Severity.GENERAL, decided, cfg)
+        r = Record(person_id=person_id, category=Category.DISCIPLINE_GOV, sanction=sanction, severity=Severity.GENERAL,
+                   decided_on=decided, restricted_until=until, authority="监察委", facts="事实",
+                   status=RecordStatus.DRAFT)
+        db.session.add(r)
+        r.notify(notified)
+        db.session.flush()
+        refresh_chains([person_id], cfg)
+        return r
+
+    first = record(Sanction.DEMERIT, date(2024, 1, 10), date(2024, 1, 10))
+    if acknowledged:
+        first.acknowledge(date(2024, 1, 11), cfg)
+    release_records(date(2025, 2, 1))
+    assert first.status is RecordStatus.EXPIRED
+    second = record(Sanction.WARNING, date(2024, 12, 20), date(2025, 2, 10))     # entered late, inside the period
+    assert first.restricts_until == second.restricts_until > date(2025, 3, 1)
+    as_of = date(2025, 3, 1)
+    assert first.status_on(as_of, cfg) is RecordStatus.EFFECTIVE
+    for status in RecordStatus:
+        found = db.session.execute(sa.select(Record.id).where(Record.id == first.id,
+                                                              status_clause(status, as_of, cfg))).first()
+        assert (found is not None) is (status is RecordStatus.EFFECTIVE), status
+    assert db.session.execute(sa.select(Record.id).where(
+        Record.id == first.id, rules_sql.restricting_clause(as_of, cfg))).first() is not None
+    # the next release run stores what the rule says
+    release_records(as_of)
+    assert first.status is RecordStatus.EFFECTIVE
