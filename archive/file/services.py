@@ -557,10 +557,12 @@ def release_records(on: date | None = None) -> int:
     refresh_chains(chained, settings)
     window_start = on - timedelta(days=settings.objection_window_days)
     chain_end = sa.func.coalesce(Record.restricts_until, Record.restricted_until)
-    candidates = db.select(Record.person_id).where(
-        Record.status.in_((RecordStatus.NOTIFIED, RecordStatus.UNDER_OBJECTION, RecordStatus.EFFECTIVE)),
-        sa.or_(sa.and_(Record.permanent.is_(False), chain_end < on),
-               sa.and_(Record.status == RecordStatus.NOTIFIED, Record.notified_on < window_start))).distinct()
+    candidates = db.select(Record.person_id).where(sa.or_(
+        sa.and_(Record.status.in_((RecordStatus.NOTIFIED, RecordStatus.UNDER_OBJECTION, RecordStatus.EFFECTIVE)),
+                sa.or_(sa.and_(Record.permanent.is_(False), chain_end < on),
+                       sa.and_(Record.status == RecordStatus.NOTIFIED, Record.notified_on < window_start))),
+        # an expired record back inside its chain (a sanction decided within its period entered later)
+        sa.and_(Record.status == RecordStatus.EXPIRED, Record.permanent.is_(False), chain_end >= on))).distinct()
     person_ids = db.session.execute(candidates).scalars().all()
     changed = 0
     for chunk in range(0, len(person_ids), 500):

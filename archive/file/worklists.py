@@ -12,29 +12,12 @@ from sqlalchemy.orm import aliased
 from archive import rules
 from archive.enums import Grade, RecordStatus
 from archive.file.models import Appraisal, Complaint, ComplaintStatus, Objection, ObjectionStatus, Record
+
+# the SQL twin of rules.status_at lives next to its rule (docs/rules.md, "Rules and their SQL twins")
+from archive.rules.sql import status_clause  # noqa: F401 - re-exported for the file's views and API
 from core.accounts.permissions import person_scope_clause
 from core.extensions import db
 from core.registry.models import Person
-
-_RESTRICTING = (RecordStatus.NOTIFIED, RecordStatus.UNDER_OBJECTION, RecordStatus.EFFECTIVE)
-
-
-def status_clause(status: RecordStatus, today: date, settings: rules.RuleSettings):
-    """SQL condition: records whose status at ``today`` is ``status`` (rules.status_at with
-    the end of each record's chain, ``restricts_until``, docs/rules.md §4.4)."""
-    chain_end = sa.func.coalesce(Record.restricts_until, Record.restricted_until)
-    end_passed = sa.and_(Record.permanent.is_(False), chain_end.is_not(None), chain_end < today)
-    window_passed = Record.notified_on < today - timedelta(days=settings.objection_window_days)
-    if status is RecordStatus.EXPIRED:
-        return sa.or_(Record.status == RecordStatus.EXPIRED, sa.and_(Record.status.in_(_RESTRICTING), end_passed))
-    if status is RecordStatus.NOTIFIED:
-        return sa.and_(Record.status == RecordStatus.NOTIFIED, sa.not_(window_passed), sa.not_(end_passed))
-    if status is RecordStatus.EFFECTIVE:
-        return sa.and_(sa.or_(Record.status == RecordStatus.EFFECTIVE,
-                              sa.and_(Record.status == RecordStatus.NOTIFIED, window_passed)), sa.not_(end_passed))
-    if status is RecordStatus.UNDER_OBJECTION:
-        return sa.and_(Record.status == RecordStatus.UNDER_OBJECTION, sa.not_(end_passed))
-    return Record.status == status
 
 
 def records_select(user, *, status: RecordStatus | None = None, category=None, today: date | None = None,

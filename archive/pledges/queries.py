@@ -23,22 +23,14 @@ from sqlalchemy.orm import aliased
 from archive import rules
 from archive.enums import PledgeKind
 from archive.pledges.models import Pledge, PledgeStatus, PledgeTemplate
+
+# the SQL twin of rules.has_valid_pre_appointment_pledge lives next to its rule (docs/rules.md)
+from archive.rules.sql import post_since as _post_since
+from archive.rules.sql import valid_pre_appointment_pledge_clause
 from core.accounts.permissions import person_scope_clause, subtree_clause
 from core.enums import PersonStatus
 from core.extensions import db
 from core.registry.models import Person
-
-
-def _post_since():
-    """The start of the current post: appointment date, else entry date."""
-    return sa.func.coalesce(Person.appointed_on, Person.entry_date)
-
-
-def valid_pre_appointment_pledge_clause():
-    """EXISTS condition on ``Person``: holds a signed pre-appointment pledge for the current post."""
-    p = aliased(Pledge)
-    return sa.exists().where(p.person_id == Person.id, p.kind == PledgeKind.PRE_APPOINTMENT,
-                             p.status == PledgeStatus.SIGNED, p.signed_on >= _post_since())
 
 
 def people_with_valid_pledge_select():
