@@ -107,6 +107,7 @@ def record_line(record, person: Person, department: Department | None, status: R
         "item": record.item,
         "decided_on": _iso(record.decided_on),
         "restricted_until": _iso(record.restricted_until), "permanent": bool(record.permanent),
+        "restricts_until": _iso(record.chain_end()),   # the end of the record's chain (docs/rules.md §4.4)
         "authority": record.authority, "document_no": record.document_no,
         "facts": None if record.facts_private else record.facts,
         "status": status.value, "status_name": status.zh,

@@ -47,7 +47,8 @@ def visible_clause(today: date, settings: rules.RuleSettings):
                sa.and_(Record.status == RecordStatus.NOTIFIED, window_passed)),
         Record.decided_on <= today,
         in_period,
-        sa.or_(Record.permanent.is_(True), Record.restricted_until >= today))
+        sa.or_(Record.permanent.is_(True),
+               sa.func.coalesce(Record.restricts_until, Record.restricted_until) >= today))   # chain end, rules.md §4.4
 
 
 @dataclass
@@ -89,9 +90,11 @@ def disclosed_page(today: date, *, page: int = 1, per_page: int = 50, q: str = "
     items = []
     for record in pg.items:
         name, department = names[record.person_id]
-        if RecordStatus(rules.status_at(record.facts_for_rules(), today, settings)) is not RecordStatus.EFFECTIVE:
+        chain_end = record.chain_end()
+        if RecordStatus(rules.status_at(record.facts_for_rules(), today, settings, chain_end)) \
+                is not RecordStatus.EFFECTIVE:
             continue
-        if not rules.disclosure_visible(record.facts_for_rules(), today, settings):
+        if not rules.disclosure_visible(record.facts_for_rules(), today, settings, chain_end):
             continue
         facts = None if record.facts_private else (record.facts[:300] + ("…" if len(record.facts) > 300 else ""))
         items.append(DisclosedRow(

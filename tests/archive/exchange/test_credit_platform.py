@@ -58,12 +58,16 @@ class TestCreditPlatformExport:
         make_record(region.person, decided_on=TODAY - timedelta(days=5), sanction="major_demerit")
         db.session.commit()
         out = lines(client.get("/api/v1/exports/credit-platform"))
-        assert len(out) == 2
+        # the revoked record, the new 记大过, and the 警告 whose chain the 记大过 extends
+        # (行政机关公务员处分条例 art. 10: rest + new), resent with its new restricts_until
+        assert len(out) == 3
+        warning = next(x for x in out if x["source_record_id"] == records.b.id)
+        assert warning["restricts_until"] > warning["restricted_until"]
         revoked = next(x for x in out if x["source_record_id"] == records.a.id)
         assert revoked["status"] == "revoked" and revoked["effective"] is False and revoked["op"] == "upsert"
         assert lines(client.get("/api/v1/exports/credit-platform")) == []
         log = db.session.execute(db.select(CreditExport).order_by(CreditExport.id)).scalars().all()
-        assert [e.count for e in log] == [2, 0, 2, 0]
+        assert [e.count for e in log] == [2, 0, 3, 0]
         assert all(e.created_by_id == region.hr.id and len(e.sha256) == 64 for e in log)
 
     def test_explicit_since_resends_changed_records(self, region, records, api):

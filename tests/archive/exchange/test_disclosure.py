@@ -44,7 +44,8 @@ class TestDisclosurePage:
             make_record(p, decided_on=TODAY - timedelta(days=42), disclosable=True, state="draft"),
             make_record(p, decided_on=TODAY - timedelta(days=3), disclosable=True, state="notified"),   # objection window
             make_record(p, decided_on=TODAY - timedelta(days=43), disclosable=True, state="revoked"),
-            make_record(p, decided_on=TODAY - timedelta(days=200), disclosable=True, sanction="warning"),  # expired (6 m)
+            # expired (6 m); another person: on this one's file it would join the running 降级's chain
+            make_record(region.other, decided_on=TODAY - timedelta(days=200), disclosable=True, sanction="warning"),
             # 降级 restricts 24 months but a 一般 record is disclosed 12 months at most
             make_record(p, decided_on=add_months(TODAY, -14), disclosable=True, sanction="demotion"),
         ]
