@@ -118,6 +118,7 @@ class Config:
     PDF_SIGNING_CHAIN: str | None = None      # CA certificate file(s), comma-separated
     PDF_SIGNING_PASSPHRASE: str | None = None  # from the environment only
     PDF_SIGNING_LOCATION: str | None = None
+    WORKER_MEMORY_MB = 4096         # RLIMIT_DATA of `flask worker` (imports, batch prints); 0 = unlimited
     IMPORT_SYNC_ROWS = 5000         # larger Excel imports run as a background job with a progress bar
     EXPORT_FRESH_ROWS = 1000        # exports above this need a fresh login (SECURITY.md)
     EXPORT_MAX_ROWS = 200_000
@@ -142,7 +143,7 @@ class Config:
                     "SMS_GATEWAY_TEMPLATE", "SMS_GATEWAY_TOKEN", "MAIL_FROM"):
             if env.get(key):
                 values[key] = env[key]
-        for key in ("INTEGRITY_HOURS_PER_YEAR", "ANNUAL_TRAINING_HOURS", "IDLE_TIMEOUT_MINUTES",
+        for key in ("INTEGRITY_HOURS_PER_YEAR", "ANNUAL_TRAINING_HOURS", "IDLE_TIMEOUT_MINUTES", "WORKER_MEMORY_MB",
                     "PASSWORD_MAX_AGE_DAYS", "PASSWORD_MIN_LENGTH", "TRUSTED_PROXIES", "MAIL_PORT",
                     "OIDC_CLOCK_SKEW_SECONDS", "ACTIVATION_DAYS", "QUIZ_ATTEMPTS_PER_DAY"):
             if env.get(key):

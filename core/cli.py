@@ -175,6 +175,10 @@ def worker(burst):
     if not url:
         click.echo("REDIS_URL is not set: jobs run in-process in the web application; no worker needed.")
         return
+    from core.jobs import apply_memory_limit
+    limit = apply_memory_limit(current_app.config.get("WORKER_MEMORY_MB"))
+    if limit:
+        click.echo(f"worker memory limit: {limit // (1024 * 1024)} MB (WORKER_MEMORY_MB)")
     import weasyprint  # noqa: F401 - import once in the parent, not per job
     from redis import Redis
     from rq import Queue, SimpleWorker

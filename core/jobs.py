@@ -46,6 +46,23 @@ class Job(TimestampMixin, db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
 
 
+def apply_memory_limit(megabytes: int | None) -> int | None:
+    """Cap this process's private memory (RLIMIT_DATA: heap and anonymous mappings) at
+    ``megabytes``; the job worker sets ``WORKER_MEMORY_MB`` at start (issue 17, item 6), so a job
+    that tries to allocate far more (a workbook bomb the size checks of core/excel.py missed)
+    fails in that worker alone instead of taking the machine's memory from every other process.
+    Returns the limit in bytes (None: unlimited)."""
+    import resource
+    if not megabytes:
+        return None
+    limit = int(megabytes) * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    return limit
+
+
 def job_dir() -> Path:
     path = Path(current_app.config["INSTANCE_DIR"]) / "jobs"
     path.mkdir(parents=True, exist_ok=True)
