@@ -33,7 +33,8 @@ GATE_OPEN = frozenset({"static", "accounts.logout", "accounts.reauth", "accounts
                        "main.healthz", "main.language"})
 MFA_OPEN = GATE_OPEN | {"accounts.totp_setup"}
 PASSWORD_OPEN = MFA_OPEN | {"accounts.password"}
-NO_STORE_ANONYMOUS = frozenset({"accounts.login", "accounts.login_totp"})
+NO_STORE_ANONYMOUS = frozenset({"accounts.login", "accounts.login_totp", "activation.activate", "sso.login",
+                                "sso.callback"})
 
 
 def _view_is_public() -> bool:

@@ -198,10 +198,10 @@ def _fail(summary: str, person: Person | None = None) -> DomainError:
 
 def activate(*, id_number: str, name: str, code: str, username: str, password: str) -> User:
     """A person activates their own servant account. Every mismatch gets the same answer."""
+    verify_password(DUMMY_HASH, code or "")         # every attempt costs the same (no timing oracle)
     digest = id_lookup_hash(id_number or "")
     person = db.session.execute(db.select(Person).filter_by(id_hash=digest)).scalar_one_or_none() if digest else None
     if person is None:
-        verify_password(DUMMY_HASH, code or "")     # the same time as a real check
         raise _fail("unknown id number")
     live = db.session.execute(_live(db.select(ActivationCode).where(ActivationCode.person_id == person.id))
                               ).scalars().all()

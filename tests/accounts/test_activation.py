@@ -203,6 +203,7 @@ def test_the_activate_page_activates_and_signs_in_to_the_welcome(unit, client):
     assert 'name="viewport"' in page.get_data(as_text=True)
     bad = client.post("/activate", data={**_activate_body(unit.newcomer, "NOPE-NOPE-NOPE"), "confirm": GOOD_PASSWORD})
     assert bad.status_code == 200 and str(activation.ACTIVATION_FAILED) in bad.get_data(as_text=True)
+    assert bad.headers["Cache-Control"] == "no-store"           # the typed id number is on this page
     resp = client.post("/activate", data={**_activate_body(unit.newcomer, result.codes[0][1]),
                                           "confirm": GOOD_PASSWORD})
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/welcome")
