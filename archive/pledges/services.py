@@ -213,6 +213,24 @@ def _people_condition(people):
     return Person.id.in_(sorted({p if isinstance(p, int) else p.id for p in people}))
 
 
+def assign_preview(template: PledgeTemplate, people, *, due_on: date | None = None, assigned_by=None,
+                   today: date | None = None) -> AssignResult:
+    """What :func:`assign` would do, without doing it (the confirmation step of bulk actions):
+    the same checks and the same conditions, counted. ``batch`` is None."""
+    if template is None or template.status is not TemplateStatus.PUBLISHED:
+        raise ValidationFailed({"template_id": _("只能分配已发布的承诺书模板")})
+    today = today or local_today()
+    if due_on is not None and due_on < today:
+        raise ValidationFailed({"due_on": _("签署截止日期不能早于今天")})
+    wanted = _people_condition(people)
+    asked = db.session.execute(sa.select(sa.func.count()).select_from(Person).where(wanted)).scalar_one()
+    eligible = [wanted, Person.status == PersonStatus.ACTIVE, ~queries.holding_clause(template.kind, today)]
+    if assigned_by is not None:
+        eligible.append(person_scope_clause(assigned_by, manage=True))
+    will = db.session.execute(sa.select(sa.func.count()).select_from(Person).where(*eligible)).scalar_one()
+    return AssignResult(will, asked - will, None)
+
+
 def assign(template: PledgeTemplate, people, *, due_on: date | None = None, assigned_by=None,
            today: date | None = None, notify: bool = True) -> AssignResult:
     """Assign ``template`` to ``people`` (a ``select(Person.id)``, Person objects or ids).
