@@ -17,9 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive.coverage import services
-from core import clock
 from core.audit.services import record_event
-from core.enums import PersonStatus
 from core.errors import ValidationFailed
 from core.extensions import db
 from core.registry.models import Department, Person
@@ -153,21 +151,13 @@ class Preview:
 
 def preview(action: str, ids: sa.Select, *, metric: str, form) -> Preview:
     """Validate the action's inputs (as :func:`run` would) and count whom it would reach and skip."""
-    from core.accounts.permissions import person_scope_clause
     asked = count(ids)
     if action == "pledge":
-        from archive.enums import PledgeKind
-        from archive.pledges import queries
+        from archive.pledges.services import assign_preview
         template = _pledge_template(form.get("template_id"))
-        due_on = _date(form.get("due_on"))
-        if due_on is not None and due_on < clock.today():
-            raise ValidationFailed({"due_on": _("签署截止日期不能早于今天")})
-        will = db.session.execute(sa.select(sa.func.count()).select_from(Person).where(
-            Person.id.in_(ids.order_by(None)), Person.status == PersonStatus.ACTIVE,
-            ~queries.holding_clause(PledgeKind.PRE_APPOINTMENT, clock.today()),
-            person_scope_clause(current_user, manage=True))).scalar_one()
-        text = _("将布置 %(n)s 人，跳过 %(m)s 人（已有待签承诺）", n=will, m=asked - will)
-        return Preview(action, will, asked - will, text, f"《{template.title}》")
+        result = assign_preview(template, ids, due_on=_date(form.get("due_on")), assigned_by=current_user)
+        text = _("将布置 %(n)s 人，跳过 %(m)s 人（已有待签承诺）", n=result.assigned, m=result.skipped)
+        return Preview(action, result.assigned, result.skipped, text, f"《{template.title}》")
     if action == "enrol":
         from training.enrolment import enrolment_preview
         course = _course(form.get("course_id"))

@@ -220,6 +220,30 @@ def _sign_link_sql():
     """Each assignment notice opens its own pledge's sign page (issue 19): prefix || id || suffix."""
     prefix, suffix = sign_link_parts()
     return sa.literal(prefix, sa.String) + sa.cast(Pledge.id, sa.String) + sa.literal(suffix, sa.String)
+def assign_preview(template: PledgeTemplate, people, *, due_on: date | None = None, assigned_by=None,
+                   today: date | None = None) -> AssignResult:
+    """What :func:`assign` would do, without doing it (the confirmation step of bulk actions):
+    the same checks and the same conditions, counted. ``batch`` is None."""
+    if template is None or template.status is not TemplateStatus.PUBLISHED:
+        raise ValidationFailed({"template_id": _("只能分配已发布的承诺书模板")})
+    today = today or local_today()
+    if due_on is not None and due_on < today:
+        raise ValidationFailed({"due_on": _("签署截止日期不能早于今天")})
+    asked, eligible = _assignment_conditions(template, people, assigned_by, today)
+    will = db.session.execute(sa.select(sa.func.count()).select_from(Person).where(*eligible)).scalar_one()
+    return AssignResult(will, asked - will, None)
+
+
+def _assignment_conditions(template: PledgeTemplate, people, assigned_by, today: date) -> tuple[int, list]:
+    """(people asked for, the WHERE conditions of those who get the pledge): active, in
+    ``assigned_by``'s manage scope (when given), not already holding one. One definition for
+    :func:`assign` and its preview."""
+    wanted = _people_condition(people)
+    asked = db.session.execute(sa.select(sa.func.count()).select_from(Person).where(wanted)).scalar_one()
+    eligible = [wanted, Person.status == PersonStatus.ACTIVE, ~queries.holding_clause(template.kind, today)]
+    if assigned_by is not None:
+        eligible.append(person_scope_clause(assigned_by, manage=True))
+    return asked, eligible
 
 
 def assign(template: PledgeTemplate, people, *, due_on: date | None = None, assigned_by=None,
@@ -237,12 +261,7 @@ def assign(template: PledgeTemplate, people, *, due_on: date | None = None, assi
     due_on = due_on or today + timedelta(days=due_days())
     if due_on < today:
         raise ValidationFailed({"due_on": _("签署截止日期不能早于今天")})
-    wanted = _people_condition(people)
-    asked = db.session.execute(sa.select(sa.func.count()).select_from(Person).where(wanted)).scalar_one()
-    eligible = [wanted, Person.status == PersonStatus.ACTIVE,
-                ~queries.holding_clause(template.kind, today)]
-    if assigned_by is not None:
-        eligible.append(person_scope_clause(assigned_by, manage=True))
+    asked, eligible = _assignment_conditions(template, people, assigned_by, today)
     batch, now = uuid.uuid4().hex, utcnow()
     source = sa.select(
         Person.id, sa.literal(template.id), sa.literal(template.kind.value), sa.literal(batch),

@@ -257,14 +257,18 @@ def assign():
                 form.mode.data, form.person.data = "person", person.name
         if request.args.get("mode") in ("person", "department", "missing"):
             form.mode.data = request.args["mode"]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and request.form.get("edit") != "1":
         tpl = db.session.get(PledgeTemplate, form.template_id.data or 0)
         try:
             if tpl is None:
                 raise ValidationFailed({"template_id": _("请选择已发布的承诺书模板")})
             if form.mode.data == "missing" and tpl.kind is not PledgeKind.PRE_APPOINTMENT:
                 raise ValidationFailed({"template_id": _("“尚无有效任职前承诺”只能分配任职前承诺模板")})
-            result = services.assign(tpl, _assign_target(form), due_on=form.due_on.data, assigned_by=current_user)
+            target = _assign_target(form)
+            if request.form.get("confirm") != "1":     # first the preview: how many, how many skipped
+                preview = services.assign_preview(tpl, target, due_on=form.due_on.data, assigned_by=current_user)
+                return render_template("archive/pledges/assign_confirm.html", form=form, tpl=tpl, preview=preview)
+            result = services.assign(tpl, target, due_on=form.due_on.data, assigned_by=current_user)
         except ValidationFailed as exc:
             db.session.rollback()
             apply_field_errors(form, exc.fields)

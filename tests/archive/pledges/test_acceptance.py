@@ -21,7 +21,7 @@ def test_done_when(app, client, login_as, region):
     db.session.commit()
     hr = login_as(region.hr, app.test_client())
     resp = hr.post("/pledges/assign", data={"template_id": tpl.id, "mode": "department",
-                                            "department_id": region.dongying.id, "include_children": "y"},
+                                            "department_id": region.dongying.id, "include_children": "y", "confirm": "1"},
                    follow_redirects=True)
     assert "已分配 2 人，跳过 0 人" in resp.get_data(as_text=True)
 

@@ -92,7 +92,8 @@ class TestBulkAssignment:
         sign(db.session.execute(sa.select(Pledge).filter_by(person_id=liu.id)).scalar_one(), f.user("liu", person=liu))
         db.session.commit()
         resp = login_as(region.hr).post("/pledges/assign", data={"template_id": pre_tpl.id, "mode": "missing",
-                                                                 "department_id": 0}, follow_redirects=True)
+                                                                 "department_id": 0, "confirm": "1"},
+                                           follow_redirects=True)
         html = resp.get_data(as_text=True)
         assert "已分配 4 人，跳过 0 人" in html         # 张伟 王芳 陈静 赵磊 (河口区 out of scope)
         assert count(person_id=region.other.id) == 0

@@ -24,12 +24,36 @@ class TestAssignForm:
         html = client.get(f"/pledges/assign?template_id={pre_tpl.id}&person_id={region.person.id}").get_data(as_text=True)
         assert 'value="张伟"' in html and "所有尚无有效任职前承诺的人员" in html
         resp = client.post("/pledges/assign", data={"template_id": pre_tpl.id, "mode": "person", "person": "张伟",
-                                                    "due_on": (date.today() + timedelta(days=10)).isoformat()},
+                                                    "due_on": (date.today() + timedelta(days=10)).isoformat(),
+                                                    "confirm": "1"},
                            follow_redirects=True)
         assert "已分配 1 人，跳过 0 人" in resp.get_data(as_text=True)
-        resp = client.post("/pledges/assign", data={"template_id": pre_tpl.id, "mode": "person", "person": "张伟"},
-                           follow_redirects=True)
+        resp = client.post("/pledges/assign", data={"template_id": pre_tpl.id, "mode": "person", "person": "张伟",
+                                                    "confirm": "1"}, follow_redirects=True)
         assert "已分配 0 人，跳过 1 人" in resp.get_data(as_text=True)
+
+    def test_the_first_post_previews_and_writes_nothing(self, login_as, region, pre_tpl):
+        """Issue 19.4: "将分配 N 人，跳过 M 人" first; the values travel in hidden fields; 返回修改 keeps them."""
+        from archive.enums import PledgeKind
+        from tests.archive.pledges.conftest import make_template
+        annual = make_template(kind=PledgeKind.ANNUAL, title="年度诚信承诺书")
+        f.person("王芳", department=region.shikou)
+        db.session.commit()
+        services.assign(annual, [region.person])
+        db.session.commit()
+        client = login_as(region.hr)
+        data = {"template_id": annual.id, "mode": "department", "department_id": region.dongying.id,
+                "include_children": "y", "due_on": (date.today() + timedelta(days=10)).isoformat()}
+        html = client.post("/pledges/assign", data=data).get_data(as_text=True)
+        assert "将分配 1 人，跳过 1 人（已有待签承诺或有效承诺）" in html
+        assert f'name="department_id" value="{region.dongying.id}"' in html and 'name="include_children" value="y"' in html
+        assert f'name="due_on" value="{data["due_on"]}"' in html and 'name="confirm" value="1"' in html
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Pledge)
+                                  .filter_by(kind="annual")).scalar_one() == 1
+        back = client.post("/pledges/assign", data={**data, "edit": "1"}).get_data(as_text=True)
+        assert "预览并分配" in back and f'<option selected value="{region.dongying.id}">' in back
+        done = client.post("/pledges/assign", data={**data, "confirm": "1"}, follow_redirects=True)
+        assert "已分配 1 人，跳过 1 人" in done.get_data(as_text=True)
 
     def test_errors_inline_in_chinese_nothing_written(self, login_as, region, pre_tpl):
         client = login_as(region.hr)
