@@ -1,5 +1,5 @@
 """Random integrity files for the differential tests (tests/archive/test_differential.py,
-tests/training/test_differential_training.py; docs/rules.md "Rules and their SQL twins").
+tests/training/test_differential_training.py; docs/rules-sql.md "Rules and their SQL twins").
 
 :func:`build_files` writes ``len(seeds)`` people with random files to the real database:
 records with random categories, sanctions, severities, periods (HR-edited ends, permanent

@@ -1,6 +1,6 @@
 """Differential property-based test: training.rules.evaluate (one person, Python) and its SQL
 twin training.queries.evaluation (everyone at once) agree on every requirement and on "met"
-(docs/rules.md, "Rules and their SQL twins"), for random files, days and configurations,
+(docs/rules-sql.md, "Rules and their SQL twins"), for random files, days and configurations,
 reading the year's hours from the completions and from the training_status summary.
 EXAMPLES × PEOPLE ≥ 500 files."""
 from __future__ import annotations
