@@ -1,5 +1,5 @@
 """Random integrity files for the differential tests (tests/archive/test_differential.py,
-tests/training/test_differential_training.py; docs/rules.md "Rules and their SQL twins").
+tests/training/test_differential_training.py; docs/rules-sql.md "Rules and their SQL twins").
 
 :func:`build_files` writes ``len(seeds)`` people with random files to the real database:
 records with random categories, sanctions, severities, periods (HR-edited ends, permanent
@@ -207,8 +207,10 @@ def build_files(seeds: list[int], as_of: date, settings: rules.RuleSettings, *,
     people = []
     for seed in seeds:
         rng = random.Random(seed)
-        entry = _day(rng, date(2000, 1, 1), as_of + timedelta(days=200))
-        appointed = None if rng.random() < 0.3 else _day(rng, entry, as_of + timedelta(days=400))
+        recent = as_of - timedelta(days=rng.randint(-100, 500))        # a recruit / a new post: the windows apply
+        entry = recent if rng.random() < 0.35 else _day(rng, date(2000, 1, 1), as_of + timedelta(days=200))
+        appointed = (None if rng.random() < 0.3 else max(entry, recent) if rng.random() < 0.4
+                     else _day(rng, entry, as_of + timedelta(days=400)))
         people.append(Person(
             name="差分", id_hash=uuid.uuid4().hex, id_cipher="x", id_masked="37**************01", gender="男",
             birth_date=date(1980, 1, 1), department_id=dept.id, department_path=dept.path, entry_date=entry,
@@ -243,13 +245,13 @@ def build_files(seeds: list[int], as_of: date, settings: rules.RuleSettings, *,
                                signed_on=signed if status is PledgeStatus.SIGNED else None))
         if training:
             used: set = set()
-            for _ in range(rng.choices([0, 1, 2, 3, 5, 8], [1, 2, 2, 2, 2, 1])[0]):
-                course = rng.choice(course_list)
-                done = _day(rng, date(as_of.year - 5, 1, 1), as_of + timedelta(days=60))
-                if rng.random() < 0.3 and course.category in (CourseCategory.INITIAL, CourseCategory.APPOINTMENT):
+            for _ in range(rng.choices([0, 1, 2, 3, 5, 8], [1, 2, 2, 2, 2, 2])[0]):
+                course = rng.choice(course_list + [courses["DX-INI"], courses["DX-APP"], courses["DX-INT2"]])
+                done = _day(rng, date(as_of.year - rng.choice([0, 0, 1, 5]), 1, 1), as_of + timedelta(days=60))
+                if rng.random() < 0.6 and course.category in (CourseCategory.INITIAL, CourseCategory.APPOINTMENT):
                     anchor = (person.entry_date if course.category is CourseCategory.INITIAL
                               else person.appointed_on or person.entry_date)
-                    done = anchor + timedelta(days=rng.choice([-366, -365, -1, 0, 1, 364, 365, 366]))
+                    done = anchor + timedelta(days=rng.choice([-366, -365, -1, 0, 1, 30, 200, 364, 365, 366]))
                 if (course.id, done) in used:
                     continue
                 used.add((course.id, done))

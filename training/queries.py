@@ -1,5 +1,8 @@
 """Set-based training queries (SQLAlchemy Core, bound parameters only; SQLite and PostgreSQL).
 
+``evaluation`` is the SQL twin of the rule :func:`training.rules.evaluate` (docs/rules-sql.md,
+"Rules and their SQL twins"); tests/training/test_differential_training.py holds them equal.
+
 ``evaluation`` is the exact SQL translation of :func:`training.rules.evaluate` for every person
 at once: no Python loop over people, whatever their number. It is used
 

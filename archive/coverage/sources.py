@@ -10,6 +10,9 @@ The rules belong to the packages that own the facts and are used through their S
   exact set-based evaluation (``training.queries.evaluation``), which it keeps current on
   every completion and with ``flask --app wsgi training refresh``.
 
+Each flag is a SQL twin of its owner's rule (docs/rules-sql.md); the differential test
+tests/archive/test_differential.py::test_coverage_flags_and_gap_lists holds them equal.
+
 ``tracked_models`` / ``tracked_tables`` tell the listener in facts.py which writes change
 which person's facts.
 """

@@ -13,7 +13,7 @@ from archive import rules
 from archive.enums import Grade, RecordStatus
 from archive.file.models import Appraisal, Complaint, ComplaintStatus, Objection, ObjectionStatus, Record
 
-# the SQL twin of rules.status_at lives next to its rule (docs/rules.md, "Rules and their SQL twins")
+# the SQL twin of rules.status_at lives next to its rule (docs/rules-sql.md, "Rules and their SQL twins")
 from archive.rules.sql import status_clause  # noqa: F401 - re-exported for the file's views and API
 from core.accounts.permissions import person_scope_clause
 from core.extensions import db

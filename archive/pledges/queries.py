@@ -24,7 +24,7 @@ from archive import rules
 from archive.enums import PledgeKind
 from archive.pledges.models import Pledge, PledgeStatus, PledgeTemplate
 
-# the SQL twin of rules.has_valid_pre_appointment_pledge lives next to its rule (docs/rules.md)
+# the SQL twin of rules.has_valid_pre_appointment_pledge lives next to its rule (docs/rules-sql.md)
 from archive.rules.sql import post_since as _post_since
 from archive.rules.sql import valid_pre_appointment_pledge_clause
 from core.accounts.permissions import person_scope_clause, subtree_clause

@@ -1,7 +1,7 @@
 """The SQL twins of the rules: the same definitions evaluated for a whole region at once.
 
 Each function here is the set-based translation of ONE pure rule of this package
-(docs/rules.md, "Rules and their SQL twins"); the differential property-based tests
+(docs/rules-sql.md, "Rules and their SQL twins"); the differential property-based tests
 (tests/archive/test_differential.py) write random files to the database and hold every
 twin to its rule on SQLite and PostgreSQL. Change a rule and its twin together.
 

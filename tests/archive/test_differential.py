@@ -1,5 +1,5 @@
 """Differential property-based tests: each rule's Python definition and its SQL twin agree
-(docs/rules.md, "Rules and their SQL twins"; issue 16 "One evaluation").
+(docs/rules-sql.md, "Rules and their SQL twins"; issue 16 "One evaluation").
 
 Hypothesis draws the day and the seeds of PEOPLE random files (tests/differential_files.py)
 per example; they are written to the real database (SQLite, or PostgreSQL with
@@ -22,6 +22,7 @@ from archive.coverage import facts as coverage_facts
 from archive.coverage import services as coverage
 from archive.coverage.models import CoverageFacts
 from archive.enums import Category, RecordStatus, Sanction, Severity
+from archive.exchange.disclosure import visible_clause
 from archive.file.chains import refresh_chains
 from archive.file.loader import rule_settings
 from archive.file.models import Appraisal, ArchiveFile, CaseFlag, Record
@@ -76,9 +77,15 @@ def test_record_status_restriction_and_chain_end(db, as_of, seeds):
     sql_end = dict(db.session.execute(sa.select(Record.id, rules_sql.chain_end()).where(in_files)).all())
     sql_person = dict(db.session.execute(
         sa.select(Person.id, rules_sql.integrity_status_case(as_of, cfg)).where(Person.id.in_(ids))).all())
+    # the public disclosure page's SQL is deliberately narrower (own end, not under objection);
+    # the page re-checks its rows with rules.disclosure_visible: never more than the rule
+    sql_disclosed = _ids(sa.select(Record.id).where(in_files, visible_clause(as_of, cfg)))
     for person_id in ids:
         person = _person_facts(person_id)
         ev = rules.evaluate(person, as_of, cfg)
+        for r in person.records:
+            if r.id in sql_disclosed:
+                assert rules.disclosure_visible(r, as_of, cfg, ev.record_ends.get(r.id)), (as_of, r)
         assert sql_person[person_id] == ev.status.value, (person_id, as_of, person)
         for r in person.records:
             end = ev.record_ends.get(r.id)
