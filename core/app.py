@@ -34,6 +34,8 @@ def register_config(app: Flask, config_name: str | None, overrides: dict) -> Non
     app.config.from_mapping(load_config(config_name))
     app.config.from_mapping(overrides)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    from core import clock
+    clock.init_app(app)
     from core import crypto
     crypto.init_keys(app)
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from core import clock
 from core.extensions import db
 from core.registry import services as registry
 from core.registry.models import Person
@@ -85,7 +86,7 @@ def refresh_training_status(person_ids: Iterable[int] | None, year: int, as_of: 
 
 
 def _registry_changed(person: Person) -> None:
-    refresh_training_status([person.id], date.today().year)
+    refresh_training_status([person.id], clock.today().year)
 
 
 for _hooks in (registry.PERSON_REGISTERED, registry.PERSON_APPOINTED):

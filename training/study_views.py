@@ -9,6 +9,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import clock
 from core.accounts.permissions import require_person, require_roles
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
@@ -47,7 +48,7 @@ def suggested_courses(ev, person_id: int, today: date) -> dict[str, list[Course]
 @require_roles("servant", "hr")
 def my_training():
     person = own_person()
-    today = date.today()
+    today = clock.today()
     ev = services.training_status(person, today.year, today)
     rows = db.session.execute(sa.select(Enrolment).where(Enrolment.person_id == person.id)
                               .order_by(Enrolment.completed_on.desc().nulls_first(), Enrolment.id.desc())
@@ -69,7 +70,7 @@ def catalogue():
     sel = course_filters(sa.select(Course).where(Course.active.is_(True)), request.args)
     items = db.session.execute(sel.order_by(Course.mode.desc(), Course.category, Course.code)).scalars().all()
     upcoming = db.session.execute(sa.select(CourseSession).where(
-        CourseSession.course_id.in_([c.id for c in items]), CourseSession.ends_on >= date.today())
+        CourseSession.course_id.in_([c.id for c in items]), CourseSession.ends_on >= clock.today())
         .order_by(CourseSession.starts_on)).scalars().all()
     sessions: dict[int, list] = {}
     for s in upcoming:
@@ -79,7 +80,7 @@ def catalogue():
 
 
 def _study_context(course: Course, person):
-    today = date.today()
+    today = clock.today()
     return {"course": course, "person": person, "attachments": services.course_attachments(course),
             "done": services.completed_this_year(person.id, course, today) if person else None,
             "enrolment": services.open_enrolment(person.id, course) if person else None,
@@ -151,7 +152,7 @@ def attempt(attempt_id: int):
     questions = attempt.course.questions
     wrong = [i for i, q in enumerate(questions, 1)
              if not services.question_correct(q, attempt.answers.get(str(q.id)))]
-    today = date.today()
+    today = clock.today()
     ev = services.training_status(own_person(), today.year, today)
     return render_template("training/attempt.html", attempt=attempt, course=attempt.course, wrong=wrong,
                            total=len(questions), ev=ev)

@@ -15,6 +15,7 @@ from archive.enums import AwardKind, Category, Grade, MatterResult, RecordStatus
 from archive.file import cache, services, worklists
 from archive.file.access import is_own_or_manages, require_case, require_complaint, require_objection, require_record
 from archive.file.models import Appraisal, Award, CaseFlag, Complaint, MatterCheck, Objection, Record
+from core import clock
 from core.accounts.permissions import can_manage_person, is_own_person, require_person
 from core.api import Body, PageQuery, Query, api_blueprint, api_route, page_of
 from core.audit.services import record_event
@@ -70,7 +71,7 @@ def record_json(r: Record, status: RecordStatus | None = None, end: date | None 
 def objection_json(o: Objection) -> dict:
     return {"id": o.id, "record_id": o.record_id, "person_id": o.person_id, "filed_by_id": o.filed_by_id,
             "reasons": o.reasons, "filed_on": _d(o.filed_on), "due_on": _d(o.due_on), "status": o.status.value,
-            "overdue": o.overdue(date.today()), "decided_by_id": o.decided_by_id, "decided_on": _d(o.decided_on),
+            "overdue": o.overdue(clock.today()), "decided_by_id": o.decided_by_id, "decided_on": _d(o.decided_on),
             "decision_reason": o.decision_reason, "corrected": o.corrected, "version": o.version}
 
 
@@ -312,7 +313,7 @@ def list_records(query):
     if query.person_id:
         sel = sel.where(Record.person_id == query.person_id)
     sel = sel.with_only_columns(Record).select_from(Record).order_by(Record.decided_on.desc(), Record.id.desc())
-    today = date.today()
+    today = clock.today()
     return page_of(sel, query.page, query.per_page,
                    lambda r: record_json(r, r.status_on(today, settings), settings=settings))
 

@@ -12,6 +12,7 @@ from archive import rules
 from archive.file import common as c
 from archive.file.loader import rule_settings
 from archive.file.models import Complaint, ComplaintStatus, Objection, ObjectionStatus, Record
+from core import clock
 from core.audit.services import record_event
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
@@ -28,7 +29,7 @@ def file_objection(record: Record, reasons: str, filed_by, attachments: Iterable
                    on: date | None = None) -> Objection:
     """异议 (SPEC §4.5) on a notified or effective record, by the person or HR for them.
     The record becomes under_objection; HR must decide by rules.objection_due. -> Objection."""
-    on = on or date.today()
+    on = on or clock.today()
     fields: dict[str, str] = {}
     reasons = c.text(reasons, "reasons", _("异议理由"), 5000, fields)
     if fields:
@@ -100,7 +101,7 @@ def decide_objection(objection: Objection, decision: str, reason: str, decided_b
     refusal = may_decide(objection, record, person, decided_by)
     if refusal:
         raise Forbidden(refusal, code="recused")
-    on, settings = on or date.today(), rule_settings()
+    on, settings = on or clock.today(), rule_settings()
     upheld = decision == ObjectionStatus.UPHELD.value
     if upheld and corrections:
         from archive.file.services import update_record
@@ -152,7 +153,7 @@ def file_complaint(person, *, subject_type: str, subject_id: int, text: str, by=
     dept = person.department
     handler = db.session.get(Department, dept.parent_id) if dept.parent_id else dept
     complaint = Complaint(person_id=person.id, subject_type=subject_type, subject_id=int(subject_id), text=text,
-                          filed_on=on or date.today(), filed_by_id=c.uid(by), handler_department_id=handler.id,
+                          filed_on=on or clock.today(), filed_by_id=c.uid(by), handler_department_id=handler.id,
                           handler_path=handler.path, status=ComplaintStatus.PENDING)
     db.session.add(complaint)
     db.session.flush()
@@ -183,7 +184,7 @@ def answer_complaint(complaint: Complaint, answer: str, *, by=None, version: int
     if fields:
         raise ValidationFailed(fields)
     complaint.status, complaint.answer = ComplaintStatus.ANSWERED, answer
-    complaint.answered_by_id, complaint.answered_on = c.uid(by), date.today()
+    complaint.answered_by_id, complaint.answered_on = c.uid(by), clock.today()
     db.session.flush()
     record_event("complaint_answer", complaint, "答复投诉")
     c.notify_person(complaint.person_id, kind="complaint_answered", title="您的投诉已答复", body=answer[:500],

@@ -36,6 +36,7 @@ from archive.file.forms import (
     RecordForm,
 )
 from archive.file.models import Complaint, Objection, ObjectionStatus, Record
+from core import clock
 from core.accounts.permissions import can_manage_person, is_own_person, require_person, require_roles
 from core.audit.services import record_event
 from core.errors import DomainError, NotFound, ValidationFailed
@@ -155,7 +156,7 @@ def appraisal_new(person_id: int):
     person = require_person(person_id, manage=True)
     form = AppraisalForm()
     if request.method == "GET":
-        form.year.data = date.today().year - 1
+        form.year.data = clock.today().year - 1
     warnings = []
     if form.validate_on_submit():
         try:
@@ -197,7 +198,7 @@ def matter_check_new(person_id: int):
     person = require_person(person_id, manage=True)
     form = MatterCheckForm()
     if request.method == "GET":
-        form.year.data = date.today().year - 1
+        form.year.data = clock.today().year - 1
     if form.validate_on_submit():
         try:
             services.add_matter_check(person, year=form.year.data, result=form.result.data, notes=form.notes.data)
@@ -525,7 +526,7 @@ def case_end(case_id: int):
     case, person = require_case(case_id, manage=True)
     form = EndCaseForm()
     if request.method == "GET":
-        form.version.data, form.ended_on.data = case.version, date.today()
+        form.version.data, form.ended_on.data = case.version, clock.today()
     if form.validate_on_submit():
         try:
             services.end_case(case, ended_on=form.ended_on.data, version=_int(form.version.data))
@@ -564,7 +565,7 @@ def records():
         sel = sel.where(Person.name.contains(listing.q, autoescape=True))
     page = listing.paginate(sel.with_only_columns(Record).select_from(Record))
     people = _people(r.person_id for r in page.items)
-    today = date.today()
+    today = clock.today()
     return render_template("archive/file/records.html", page=page, listing=listing, people=people,
                            statuses={r.id: r.status_on(today, settings) for r in page.items}, status=status,
                            category=category, all_statuses=RecordStatus, categories=Category)
@@ -578,7 +579,7 @@ OBJECTION_SORTS = {"due_on": Objection.due_on, "filed_on": Objection.filed_on, "
 def objections():
     listing = Listing(request.args, OBJECTION_SORTS, default_sort="due_on")
     due = request.args.get("due", "")
-    today = date.today()
+    today = clock.today()
     sel = worklists.objections_select(current_user, pending_only=due != "all")
     if due == "overdue":
         sel = sel.where(Objection.due_on < today)
@@ -598,6 +599,6 @@ def objections():
 @bp.route("/worklists/incompetent")
 @require_roles("hr")
 def incompetent():
-    rows = db.session.execute(worklists.incompetent_select(current_user, date.today().year - 2)
+    rows = db.session.execute(worklists.incompetent_select(current_user, clock.today().year - 2)
                               .order_by(Person.name).limit(500)).all()
     return render_template("archive/file/incompetent.html", rows=rows)

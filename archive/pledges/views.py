@@ -12,6 +12,7 @@ from archive.enums import PledgeKind
 from archive.pledges import queries, services
 from archive.pledges.forms import AssignForm, CancelForm, FulfilmentForm, SignForm, TemplateForm
 from archive.pledges.models import Pledge, PledgeStatus, PledgeTemplate, TemplateStatus
+from core import clock
 from core.accounts.permissions import (
     can_manage_person,
     departments_in_scope,
@@ -93,7 +94,7 @@ def overdue_card(user) -> list[dict]:
     """HR home card: unsigned pledges past their due date in the user's scope."""
     if not user.has_role("hr"):
         return []
-    sel = queries.overdue_in_scope(user, services.local_today())
+    sel = queries.overdue_in_scope(user, clock.today())
     count = db.session.execute(sa.select(sa.func.count()).select_from(sel.subquery())).scalar_one()
     if not count:
         return []
@@ -283,7 +284,7 @@ def _filtered(sel, args):
         sel = sel.where(Pledge.kind == PledgeKind(kind))
     status = args.get("status") or ""
     if status == "overdue":
-        sel = sel.where(queries.overdue_clause(services.local_today()))
+        sel = sel.where(queries.overdue_clause(clock.today()))
     elif status in PledgeStatus.codes():
         sel = sel.where(Pledge.status == PledgeStatus(status))
     if args.get("published") == "1":
@@ -307,13 +308,13 @@ def pledges():
                            departments=_department_choices(blank=_("全部单位")), kinds=PledgeKind.choices(),
                            dept_id=request.args.get("department_id", type=int),
                            statuses=PledgeStatus.choices() + [("overdue", _("已逾期"))],
-                           today=services.local_today())
+                           today=clock.today())
 
 
 @bp.route("/pledges/overdue")
 @require_roles("hr")
 def overdue():
-    today = services.local_today()
+    today = clock.today()
     listing = Listing(request.args, PLEDGE_SORTS, default_sort="due")
     page = listing.paginate(queries.overdue_in_scope(current_user, today))
     return render_template("archive/pledges/overdue.html", page=page, listing=listing, today=today)
@@ -336,7 +337,7 @@ def _record_url(record_id: int) -> str | None:
 def _render_pledge(p: Pledge, fulfilment_form: FulfilmentForm | None = None, status: int = 200):
     return render_template("archive/pledges/pledge.html", pledge=p, manage=can_manage_person(current_user, p.person),
                            own=p.person_id == current_user.person_id, timeline=services.timeline(p),
-                           today=services.local_today(), fulfilment_form=fulfilment_form or FulfilmentForm(prefix="f"),
+                           today=clock.today(), fulfilment_form=fulfilment_form or FulfilmentForm(prefix="f"),
                            cancel_form=CancelForm(prefix="c"), record_url=_record_url,
                            text=p.signed_text if p.is_signed else p.template.text), status
 
@@ -430,7 +431,7 @@ def my_pledges():
     todo = [p for p in rows if p.status is PledgeStatus.ASSIGNED]
     signed = [p for p in rows if p.status is PledgeStatus.SIGNED]
     return render_template("archive/pledges/my_pledges.html", todo=todo, signed=signed,
-                           today=services.local_today())
+                           today=clock.today())
 
 
 @bp.route("/my/pledges/<int:pledge_id>/sign", methods=["GET", "POST"])
@@ -471,7 +472,7 @@ def sign(pledge_id: int):
         p = _own_pledge(pledge_id)
     form.password.data = ""
     return render_template("archive/pledges/sign.html", pledge=p, form=form, text=text, sha256=digest,
-                           today=services.local_today())
+                           today=clock.today())
 
 
 # ---- public ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from werkzeug.datastructures import FileStorage
 from archive import rules
 from archive.enums import CorrectionKind, PledgeKind, RecordStatus, Sanction, Severity
 from archive.repair.models import EVIDENCE_OWNER, RepairApplication, RepairStatus
+from core import clock
 from core.demo import DemoContext, demo_step
 from core.extensions import db
 
@@ -169,7 +170,7 @@ def _sign_repair_pledges(ctx: DemoContext, rows: list[tuple[int, object]]) -> No
         db.session.add(PledgeText(sha256=digest, text=tpl.text))
     people = {p.id: p for p in db.session.execute(sa.select(Person).where(
         Person.id.in_([pid for pid, _ in rows]))).scalars()}
-    now = datetime.now(UTC)
+    now = clock.utcnow()
     inserts = []
     for pid, on in rows:
         person = people[pid]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from archive import rules
 from archive.enums import CorrectionKind
 from archive.repair.models import DRAFT_OWNER, EVIDENCE_OWNER, RepairApplication, RepairStatus
+from core import clock
 from core.accounts.permissions import can_manage_person, is_own_person, person_scope_clause
 from core.audit.services import record_event
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -41,9 +42,8 @@ def settings() -> rules.RuleSettings:
 
 
 def today() -> date:
-    """Today in China (Asia/Shanghai), like the dates pledges are signed on."""
-    from core.templating import SHANGHAI
-    return datetime.now(SHANGHAI).date()
+    """The one clock's today (core.clock), kept for callers written before it."""
+    return clock.today()
 
 
 def _dates(values: Iterable) -> frozenset[date]:

@@ -23,7 +23,7 @@ import io
 import os
 import shutil
 import zipfile
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from flask import current_app, g, has_request_context, render_template
@@ -32,11 +32,12 @@ from archive.enums import ReviewPurpose
 from archive.reviews import services
 from archive.reviews.models import Review
 from archive.reviews.sections import Section, file_sections
+from core import clock
 from core.audit.services import record_event
 from core.documents import issue_document, new_serial, verify_url
 from core.extensions import db
 from core.pdf import font_stacks, qr_data_uri, render_html, render_pdf
-from core.templating import SHANGHAI, zh_date
+from core.templating import zh_date
 
 KIND = "integrity_file"
 TEMPLATE = "pdf/integrity_file.html"
@@ -99,7 +100,7 @@ def _verify_link(serial: str, base_url: str | None) -> str:
 
 
 def file_context(person, *, review: Review | None, printed_by, as_of: date | None = None) -> dict:
-    as_of = as_of or services.local_today()
+    as_of = as_of or clock.today()
     purpose = review.purpose if review is not None else ReviewPurpose.PROMOTION
     assessment = services.assess(person, purpose, as_of)
     department = getattr(printed_by, "department", None) or person.department
@@ -110,7 +111,7 @@ def file_context(person, *, review: Review | None, printed_by, as_of: date | Non
         "established": _established(assessment.file), "department_chain": _department_chain(person),
         "issuer_department": department.name,
         "printed_by": f"{who}（{department.name}）" if who else department.name,
-        "printed_at": zh_date(datetime.now(SHANGHAI)),
+        "printed_at": zh_date(clock.now()),
     }
 
 
@@ -212,7 +213,7 @@ def merge_pdfs(parts, spool: Path | None = None) -> bytes | memoryview:
 def zip_pdfs(files) -> memoryview:
     """A ZIP (stored: PDFs are compressed already) of ``(name, path or bytes)``."""
     buf = io.BytesIO()
-    stamp = datetime.now(SHANGHAI).timetuple()[:6]
+    stamp = clock.now().timetuple()[:6]
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
         for name, source in files:
             info = zipfile.ZipInfo(name, date_time=stamp)
@@ -372,7 +373,7 @@ def _package(job_id: int, review: Review, user, fmt: str, printed, merger: Merge
     document) or zip, and write the result atomically (core.jobs.write_result)."""
     from core.jobs import Job, write_result
     total = len(printed)
-    stamp = datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M")
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
     base = safe_name(f"{review.name}-诚信档案-{stamp}")
     if fmt == "merged":
         merged = merger.finish()

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from core import clock
 from core.accounts.models import User
 from core.accounts.passwords import hash_password, policy_problems, verify_password
 from core.audit.services import record_event
-from core.db import utcnow
 from core.enums import Role
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
@@ -57,7 +57,7 @@ def create_user(*, username: str, display_name: str, roles, password: str, depar
     if fields:
         raise ValidationFailed(fields)
     user = User(username=username, display_name=(display_name or username).strip()[:64],
-                password_hash=hash_password(password), password_changed_at=utcnow(),
+                password_hash=hash_password(password), password_changed_at=clock.utcnow(),
                 department_id=department_id or None, person_id=person_id or None, email=email or None)
     user.set_roles(roles)
     db.session.add(user)
@@ -105,6 +105,6 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
 def set_password(user: User, new: str) -> None:
     from core.accounts.auth import end_session
     user.password_hash = hash_password(new)
-    user.password_changed_at = utcnow()
+    user.password_changed_at = clock.utcnow()
     record_event("password_change", user, "密码已修改")
     end_session(user, "password changed")

@@ -5,10 +5,10 @@ import secrets
 
 from sqlalchemy.orm import joinedload, lazyload
 
+from core import clock
 from core.accounts.models import ApiToken, User
 from core.audit.services import record_event
 from core.crypto import token_hash
-from core.db import utcnow
 from core.extensions import db
 
 
@@ -34,5 +34,5 @@ def user_for_token(token: str) -> User | None:
 
 
 def revoke_token(row: ApiToken) -> None:
-    row.revoked_at = utcnow()
+    row.revoked_at = clock.utcnow()
     record_event("token_revoke", target=row.user, summary=f"API token {row.prefix}…")

@@ -1,10 +1,11 @@
 """The auditor's pages: browse and filter the log, run the chain check."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, render_template, request
 
+from core import clock
 from core.accounts.permissions import require_roles
 from core.audit.models import AuditEvent
 from core.audit.services import record_event, verify_chain
@@ -15,7 +16,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 def _date(value):
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+        return date.fromisoformat(value) if value else None
     except ValueError:
         return None
 
@@ -39,9 +40,9 @@ def events():
         sel = sel.where(AuditEvent.person_id == person_id)
     start, end = _date(args.get("from")), _date(args.get("to"))
     if start:
-        sel = sel.where(AuditEvent.occurred_at >= datetime.combine(start, time.min, UTC))
+        sel = sel.where(AuditEvent.occurred_at >= clock.start_of_day(start))
     if end:
-        sel = sel.where(AuditEvent.occurred_at < datetime.combine(end + timedelta(days=1), time.min, UTC))
+        sel = sel.where(AuditEvent.occurred_at < clock.start_of_day(end + timedelta(days=1)))
     page = db.paginate(sel.order_by(AuditEvent.id.desc()), per_page=50, error_out=False)
     actions = db.session.execute(db.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).scalars().all()
     return render_template("core/audit_events.html", page=page, filters=filters, person_id=person_id,

@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from core import crypto
+from core import clock, crypto
 from core.audit.services import record_event
 from core.enums import DepartmentKind, PersonStatus
 from core.errors import Conflict, ValidationFailed
@@ -136,11 +136,11 @@ def _validate_common(data, fields: dict) -> None:
         fields["name"] = _("姓名不能超过 50 个字符")
     if data.entry_date is None:
         fields["entry_date"] = _("请填写录用日期")
-    elif data.entry_date > date.today():
+    elif data.entry_date > clock.today():
         fields["entry_date"] = _("录用日期不能晚于今天")
     if data.appointed_on and data.entry_date and data.appointed_on < data.entry_date:
         fields["appointed_on"] = _("任现职时间不能早于录用日期")
-    if data.appointed_on and data.appointed_on > date.today():
+    if data.appointed_on and data.appointed_on > clock.today():
         fields["appointed_on"] = _("任现职时间不能晚于今天")
     if data.phone and not _valid_phone(data.phone):
         fields["phone"] = _("联系电话格式不正确")
