@@ -155,3 +155,5 @@ def init_app(app) -> None:
     for group in (users, tokens, audit, demo, keys):
         app.cli.add_command(group)
     app.cli.add_command(worker)
+    from core.workcal import cli as calendar_cli
+    calendar_cli.init_app(app)

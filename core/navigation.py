@@ -16,5 +16,6 @@ NAV = [
     (("hr",), _l("导入导出"), "exchange.imports", "arrow-left-right"),
     (("hr", "committee"), _l("考察评审"), "reviews.reviews", "clipboard-check"),
     (("sysadmin",), _l("账户"), "accounts.users", "person-gear"),
+    (("sysadmin",), _l("工作日历"), "workcal.index", "calendar3"),
     (("auditor",), _l("审计日志"), "audit.events", "shield-check"),
 ]

@@ -25,7 +25,8 @@ def home():
                 return redirect(url_for(endpoint))
             if role == "hr":
                 cards = [card for provider in WORKLIST_PROVIDERS for card in provider(current_user)]
-                return render_template("core/home_hr.html", cards=cards)
+                from core.workcal.service import missing_next_year
+                return render_template("core/home_hr.html", cards=cards, calendar_missing=missing_next_year())
             if role == "auditor":
                 return redirect(url_for("audit.events"))
             if role == "sysadmin":

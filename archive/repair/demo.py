@@ -89,6 +89,8 @@ def demo_repairs(ctx: DemoContext) -> None:
     from core.files import save_upload
     from core.notify.services import notify_many
     settings = file_services.rule_settings()
+    from core.workcal.service import calendar
+    cal = calendar()             # the working-day calendar, read once for every application
     _demo_servant(ctx, settings)
     plan = _plan(ctx, _candidates(ctx, settings))
     if not plan:
@@ -114,7 +116,7 @@ def demo_repairs(ctx: DemoContext) -> None:
         app_rows.append({
             "id": next_id, "record_id": record.id, "person_id": record.person_id, "correction": kind.value,
             "statement": STATEMENTS[kind], "filed_by_id": None, "filed_on": filed,
-            "due_on": rules.repair_due(filed, settings), "status": state.value,
+            "due_on": rules.repair_due(filed, settings, cal.holidays, cal.workdays), "status": state.value,
             "decided_by_id": decider.id if decider and state in (RepairStatus.APPROVED, RepairStatus.REJECTED)
             else None, "decided_on": decided, "decision_reason": reason,
             "conditions_at_filing": services.conditions_json(conditions), "version": 1})

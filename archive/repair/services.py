@@ -53,13 +53,14 @@ def _dates(values: Iterable) -> frozenset[date]:
     return frozenset(out)
 
 
-def due_date(filed_on: date) -> date:
+def due_date(filed_on: date, rule_settings: rules.RuleSettings | None = None) -> date:
     """The decision deadline: REPAIR_DECISION_WORKING_DAYS working days (default 15) after
-    filing, skipping weekends and the configured ``HOLIDAYS`` (dates), counting the
-    configured ``MAKEUP_WORKDAYS`` (调休 weekend working days)."""
-    cfg = current_app.config
-    return rules.repair_due(filed_on, settings(), _dates(cfg.get("HOLIDAYS")),
-                            _dates(cfg.get("MAKEUP_WORKDAYS")))
+    filing on the working-day calendar (core.workcal: the State Council's holidays and 调休),
+    plus any extra ``HOLIDAYS`` / ``MAKEUP_WORKDAYS`` of the configuration."""
+    from core.workcal.service import calendar
+    cfg, cal = current_app.config, calendar()
+    return rules.repair_due(filed_on, rule_settings or settings(), cal.holidays | _dates(cfg.get("HOLIDAYS")),
+                            cal.workdays | _dates(cfg.get("MAKEUP_WORKDAYS")))
 
 
 # --------------------------------------------------------------------------- facts
