@@ -14,7 +14,7 @@ from core.db import UTCDateTime
 from core.extensions import db
 
 
-class WorkCalendarYear(db.Model):
+class WorkCalendarYear(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     __tablename__ = "work_calendar_years"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,7 +27,7 @@ class WorkCalendarYear(db.Model):
                                                        order_by="WorkCalendarDay.day")
 
 
-class WorkCalendarDay(db.Model):
+class WorkCalendarDay(db.Model):  # type: ignore[name-defined]
     __tablename__ = "work_calendar_days"
     __table_args__ = (sa.UniqueConstraint("year_id", "day"),
                       sa.CheckConstraint("kind IN ('holiday', 'workday')", name="kind"))
