@@ -7,6 +7,12 @@ def blueprints():
     return [views, api]
 
 
+def register(app) -> None:
+    """Plug training into core.wiring (the registry hooks that refresh training status)."""
+    from training import status
+    status.register()
+
+
 def register_cli(app) -> None:
     import importlib
     import importlib.util

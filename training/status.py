@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from core import clock
 from core.extensions import db
-from core.registry import services as registry
 from core.registry.models import Person
 from training import queries
 from training.enums import CourseCategory, EnrolmentStatus
@@ -89,6 +88,9 @@ def _registry_changed(person: Person) -> None:
     refresh_training_status([person.id], clock.today().year)
 
 
-for _hooks in (registry.PERSON_REGISTERED, registry.PERSON_APPOINTED):
-    if not any(getattr(h, "__qualname__", "") == "_registry_changed" for h in _hooks):
-        _hooks.append(_registry_changed)
+
+def register() -> None:
+    """Called by training.register (the factory's register_plugins step)."""
+    from core import wiring
+    wiring.add_hook(wiring.PERSON_REGISTERED, _registry_changed)
+    wiring.add_hook(wiring.PERSON_APPOINTED, _registry_changed)

@@ -1,9 +1,8 @@
-"""Wiring done once at start-up (imported by archive.register_cli): the session listener
+"""What the coverage package plugs in (called by archive.register): the session listener
 that keeps coverage_facts current, and the coverage cards of the HR home page."""
 from __future__ import annotations
 
-from archive.coverage.facts import install_listeners
-from core.views import WORKLIST_PROVIDERS
+from core import wiring
 
 
 def coverage_cards(user) -> list[dict]:
@@ -28,6 +27,8 @@ def coverage_cards(user) -> list[dict]:
     return cards
 
 
-install_listeners()
-if coverage_cards not in WORKLIST_PROVIDERS:
-    WORKLIST_PROVIDERS.append(coverage_cards)
+
+def register() -> None:
+    from archive.coverage.facts import install_listeners
+    install_listeners()
+    wiring.add_hook(wiring.WORKLIST, coverage_cards)

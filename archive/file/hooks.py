@@ -1,11 +1,11 @@
-"""The training section of the integrity file (archive depends on training, never the reverse)."""
+"""What the file package plugs in (called by archive.register, from the factory's
+``register_plugins`` step): the training section of the file, the complaints about objection
+decisions, HR's workbench cards, and the file cache's listeners."""
 from __future__ import annotations
 
 from datetime import date
 
-from archive.file.cache import install_listeners
-from archive.file.services import FILE_SECTIONS
-from core import clock
+from core import clock, wiring
 
 
 def training_section(person, as_of: date | None = None) -> dict:
@@ -15,5 +15,11 @@ def training_section(person, as_of: date | None = None) -> dict:
     return evaluation_to_dict(training_status(person, as_of.year, as_of))
 
 
-FILE_SECTIONS["training"] = training_section
-install_listeners()      # the cached file document: stamps move with every write to a file
+def register() -> None:
+    from archive.file import worklists
+    from archive.file.cache import install_listeners
+    from archive.file.objections import _objection_subject
+    wiring.register(wiring.FILE_SECTION, "training", training_section)   # archive depends on training
+    wiring.register(wiring.COMPLAINT_SUBJECT, "objection", _objection_subject)
+    wiring.add_hook(wiring.WORKLIST, worklists.worklist_cards)
+    install_listeners()      # the cached file document: stamps move with every write to a file

@@ -29,15 +29,16 @@ from archive.file.models import (
     Record,
     RecordVersion,
 )
-from core import clock
+from core import clock, wiring
 from core.extensions import db
 from core.text import N_
 
 #: Other packages add the sections of the file they own (SPEC §4: pledges, training,
-#: credit repairs): ``FILE_SECTIONS["pledges"] = fn(person, as_of) -> JSON-able data``.
-#: load_file() calls each registered function once; when a key is not registered the
+#: credit repairs) from their register(): ``wiring.register(wiring.FILE_SECTION, "pledges",
+#: fn(person, as_of) -> JSON-able data)``; the factory's start-up check refuses to start without
+#: them. load_file() calls each registered function once; when a key is not registered the
 #: section is EMPTY_SECTIONS[key](as_of) (an honest "nothing known": [] or meets=None).
-FILE_SECTIONS: dict[str, Callable] = {}
+FILE_SECTIONS: dict[str, Callable] = wiring.table(wiring.FILE_SECTION)
 EMPTY_SECTIONS: dict[str, Callable[[date], object]] = {
     "pledges": lambda as_of: [],
     "training": lambda as_of: {"year": as_of.year, "meets": None},

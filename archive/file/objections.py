@@ -12,7 +12,7 @@ from archive import rules
 from archive.file import common as c
 from archive.file.loader import rule_settings
 from archive.file.models import Complaint, ComplaintStatus, Objection, ObjectionStatus, Record
-from core import clock
+from core import clock, wiring
 from core.audit.services import record_event
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
@@ -20,7 +20,7 @@ from core.notify.services import notify
 
 #: subject_type -> fn(subject_id) -> (person_id, decided: bool, label) or None; "objection" is
 #: registered below, the repair package registers "repair".
-COMPLAINT_SUBJECTS: dict[str, Callable[[int], tuple[int, bool, str] | None]] = {}
+COMPLAINT_SUBJECTS: dict[str, Callable[[int], tuple[int, bool, str] | None]] = wiring.table(wiring.COMPLAINT_SUBJECT)
 
 
 # --------------------------------------------------------------------------- objections
@@ -129,8 +129,6 @@ def _objection_subject(subject_id: int):
     o = db.session.get(Objection, subject_id)
     return None if o is None else (o.person_id, o.status is not ObjectionStatus.PENDING, f"异议 #{o.id}")
 
-
-COMPLAINT_SUBJECTS["objection"] = _objection_subject
 
 
 # --------------------------------------------------------------------------- complaints

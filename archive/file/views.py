@@ -45,12 +45,8 @@ from core.forms import apply_field_errors
 from core.i18n import localize_date
 from core.listing import Listing
 from core.registry.models import Person
-from core.views import WORKLIST_PROVIDERS
 
 bp = Blueprint("file", __name__)
-
-if worklists.worklist_cards not in WORKLIST_PROVIDERS:
-    WORKLIST_PROVIDERS.append(worklists.worklist_cards)
 
 
 def _int(value):

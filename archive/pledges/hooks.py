@@ -1,24 +1,19 @@
-"""Wiring of pledges into other packages (auto-imported by archive.register_cli):
+"""What the pledges package plugs in (called by archive.register):
 
 - automatic pre-appointment assignment (SPEC §5): when a person is registered or appointed
   to a new post, the registry calls ``auto_assign_pre_appointment`` (core never imports archive);
-- the pledges section of the integrity file: ``FILE_SECTIONS["pledges"] = file_section``.
+- the pledges section of the integrity file;
+- HR's workbench card of overdue pledges.
 """
 from __future__ import annotations
 
-from archive.pledges.services import auto_assign_pre_appointment, file_section
-from core.registry.services import PERSON_APPOINTED, PERSON_REGISTERED
+from core import wiring
 
 
-def _register() -> None:
-    for hooks in (PERSON_REGISTERED, PERSON_APPOINTED):
-        if auto_assign_pre_appointment not in hooks:
-            hooks.append(auto_assign_pre_appointment)
-    try:
-        from archive.file.services import FILE_SECTIONS
-    except ImportError:  # the file package is not there (yet)
-        return
-    FILE_SECTIONS.setdefault("pledges", file_section)
-
-
-_register()
+def register() -> None:
+    from archive.pledges.services import auto_assign_pre_appointment, file_section
+    from archive.pledges.views import overdue_card
+    wiring.add_hook(wiring.PERSON_REGISTERED, auto_assign_pre_appointment)
+    wiring.add_hook(wiring.PERSON_APPOINTED, auto_assign_pre_appointment)
+    wiring.register(wiring.FILE_SECTION, "pledges", file_section)
+    wiring.add_hook(wiring.WORKLIST, overdue_card)

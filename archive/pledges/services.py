@@ -48,7 +48,7 @@ from archive.pledges.queries import (  # noqa: F401 - re-exported: the reading A
 )
 from archive.pledges.reminders import send_reminders  # noqa: F401 - re-exported
 from archive.pledges.summary import file_section, pledge_json, pledges_for_person  # noqa: F401 - re-exported
-from core import clock
+from core import clock, wiring
 from core.accounts.passwords import verify_password
 from core.accounts.permissions import person_scope_clause
 from core.audit.services import record_event
@@ -60,7 +60,7 @@ from core.notify.models import Notification
 from core.registry.models import Person
 
 #: Called with the pledge after it is signed (coverage keeps its per-person facts fresh).
-PLEDGE_SIGNED: list[Callable] = []
+PLEDGE_SIGNED: list[Callable] = wiring.hooks(wiring.PLEDGE_SIGNED)   # core.wiring
 
 TITLE_MAX, BODY_MAX, FACTS_MAX = 100, 20_000, 5_000
 WRONG_PASSWORD = "密码不正确"  # noqa: S105 - the message of a wrong password (counts toward the lockout)

@@ -27,7 +27,6 @@ from core.extensions import db
 from core.forms import apply_field_errors
 from core.listing import Listing
 from core.registry.models import Department, Person
-from core.views import WORKLIST_PROVIDERS
 
 bp = Blueprint("pledges", __name__)
 
@@ -100,9 +99,6 @@ def overdue_card(user) -> list[dict]:
         return []
     return [{"title": _("逾期未签署的承诺"), "count": count, "url": url_for("pledges.overdue"), "level": "danger"}]
 
-
-if overdue_card not in WORKLIST_PROVIDERS:
-    WORKLIST_PROVIDERS.append(overdue_card)
 
 
 # ---- templates (HR) -----------------------------------------------------------------------

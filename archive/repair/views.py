@@ -19,7 +19,6 @@ from core.files import send_attachment
 from core.forms import apply_field_errors
 from core.listing import Listing
 from core.registry.models import Person
-from core.views import WORKLIST_PROVIDERS
 
 bp = Blueprint("repair", __name__)
 
@@ -215,7 +214,3 @@ def worklist_cards(user) -> list[dict]:
         cards.append({"title": _("逾期未审核的信用修复申请"), "count": overdue,
                       "url": url_for("repair.queue", overdue=1), "level": "danger"})
     return cards
-
-
-if worklist_cards not in WORKLIST_PROVIDERS:
-    WORKLIST_PROVIDERS.append(worklist_cards)

@@ -1,4 +1,4 @@
-"""Registrations of the reviews package (imported once by archive.register_cli).
+"""What the reviews package plugs in (called by archive.register).
 
 The committee scope (SPEC §2): a committee member sees the candidates of the open
 reviews they sit on; when the review closes (closing date passed or closed by HR) the
@@ -21,4 +21,6 @@ def committee_person_ids(user):
             .where(ReviewMember.user_id == user.id, Review.open_clause(clock.today())))
 
 
-register_person_scope("committee", committee_person_ids)
+
+def register() -> None:
+    register_person_scope("committee", committee_person_ids)

@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from core import clock, crypto
+from core import clock, crypto, wiring
 from core.audit.services import record_event
 from core.enums import DepartmentKind, PersonStatus
 from core.errors import Conflict, ValidationFailed
@@ -18,8 +18,9 @@ from core.registry.models import Department, DepartmentAssignment, Person, Perso
 
 # Hooks other packages register (core never imports them): called after a person is
 # registered or appointed to a new post (the pledge package assigns the pre-appointment pledge).
-PERSON_REGISTERED: list[Callable] = []
-PERSON_APPOINTED: list[Callable] = []
+# (core.wiring: registered by the packages' register(); these names are the live hook lists)
+PERSON_REGISTERED: list[Callable] = wiring.hooks(wiring.PERSON_REGISTERED)
+PERSON_APPOINTED: list[Callable] = wiring.hooks(wiring.PERSON_APPOINTED)
 
 EDITABLE_FIELDS = ("name", "post", "rank", "leading", "entry_date", "appointed_on", "phone")
 
