@@ -22,6 +22,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_i18n(app)
     register_security(app)
     register_blueprints(app)
+    register_unit_of_work(app)
     register_plugins(app)
     register_errors(app)
     register_templates(app)
@@ -96,7 +97,17 @@ EXPECTED_PROVIDERS = {
                           "archive.pledges.services.auto_assign_pre_appointment"),
     "person_appointed": ("training.status._registry_changed",
                          "archive.pledges.services.auto_assign_pre_appointment"),
+    # derived data, in this order: the training summary, then what reads it
+    "change_handler": ("training.status.on_changed", "archive.file.cache.on_changed",
+                       "archive.coverage.facts.on_changed"),
 }
+
+
+def register_unit_of_work(app: Flask) -> None:
+    """Derived data (training summary, coverage facts, file cache) follows the changes services
+    note with core.changes.changed(), once per transaction, before it commits."""
+    from core import changes
+    changes.install()
 
 
 def register_plugins(app: Flask) -> None:

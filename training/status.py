@@ -89,8 +89,20 @@ def _registry_changed(person: Person) -> None:
 
 
 
+#: person fields the training requirements depend on (entry date, leading post, appointment date)
+PERSON_FIELDS = "person"
+
+
+def on_changed(session, changes: dict) -> None:
+    """core.changes handler: a person's own fields changed -> this year's training summary."""
+    if PERSON_FIELDS in changes:
+        ids = changes[PERSON_FIELDS]
+        refresh_training_status(None if ids is None else sorted(ids), clock.today().year)
+
+
 def register() -> None:
     """Called by training.register (the factory's register_plugins step)."""
     from core import wiring
     wiring.add_hook(wiring.PERSON_REGISTERED, _registry_changed)
     wiring.add_hook(wiring.PERSON_APPOINTED, _registry_changed)
+    wiring.add_hook(wiring.CHANGE_HANDLER, on_changed)

@@ -316,6 +316,17 @@ def _before_commit(session: Session) -> None:
     apply_pending(session)
 
 
+def on_changed(session: Session, changes: dict) -> None:
+    """core.changes handler: recompute the facts of the people whose data changed (registered
+    after training's handler, so the training summary it reads is current)."""
+    if any(ids is None for ids in changes.values()):
+        _note_all(session)
+    else:
+        _note(session, {i for ids in changes.values() for i in ids})
+    if not session.info.get(DEFERRED):
+        apply_pending(session)
+
+
 def defer(session: Session | None = None) -> None:
     """Stop refreshing at each commit (a long bulk load); changes keep being noted. Pair
     with :func:`resume` or a final :func:`refresh_all_facts` (which also resumes)."""

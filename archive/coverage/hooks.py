@@ -29,6 +29,7 @@ def coverage_cards(user) -> list[dict]:
 
 
 def register() -> None:
-    from archive.coverage.facts import install_listeners
+    from archive.coverage.facts import install_listeners, on_changed
     install_listeners()
+    wiring.add_hook(wiring.CHANGE_HANDLER, on_changed)
     wiring.add_hook(wiring.WORKLIST, coverage_cards)

@@ -263,9 +263,22 @@ def _do_orm_execute(state) -> None:
     invalidate_all(session)
 
 
+def on_changed(session: Session, changes: dict) -> None:
+    """core.changes handler: the files of the people whose data changed."""
+    if any(ids is None for ids in changes.values()):
+        invalidate_all(session)
+    else:
+        note_people({i for ids in changes.values() for i in ids}, session)
+    _apply_pending(session)
+
+
 def _before_commit(session: Session) -> None:
     if session.new or session.dirty or session.deleted:
         session.flush()
+    _apply_pending(session)
+
+
+def _apply_pending(session: Session) -> None:
     every = session.info.pop(PENDING_ALL, False)
     ids = session.info.pop(PENDING_IDS, set())
     if every:

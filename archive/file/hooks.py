@@ -17,9 +17,10 @@ def training_section(person, as_of: date | None = None) -> dict:
 
 def register() -> None:
     from archive.file import worklists
-    from archive.file.cache import install_listeners
+    from archive.file.cache import install_listeners, on_changed
     from archive.file.objections import _objection_subject
     wiring.register(wiring.FILE_SECTION, "training", training_section)   # archive depends on training
     wiring.register(wiring.COMPLAINT_SUBJECT, "objection", _objection_subject)
     wiring.add_hook(wiring.WORKLIST, worklists.worklist_cards)
     install_listeners()      # the cached file document: stamps move with every write to a file
+    wiring.add_hook(wiring.CHANGE_HANDLER, on_changed)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from core import clock, crypto, wiring
 from core.audit.services import record_event
+from core.changes import changed
 from core.enums import DepartmentKind, PersonStatus
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
@@ -223,6 +224,7 @@ def update_person(person: Person, changes: dict, *, version: int | None, reason:
                                 changed_by_id=_actor_id()))
     record_event("person_update", person, "修改: " + "、".join(diff))
     db.session.flush()
+    changed([person.id], "person")      # training summary, coverage facts, the file
     if "appointed_on" in diff and person.appointed_on:
         for hook in PERSON_APPOINTED:
             hook(person)
@@ -246,6 +248,7 @@ def transfer_person(person: Person, department: Department, *, on: date, reason:
     person.department = department
     record_event("person_transfer", person, f"调至 {department.name}")
     db.session.flush()
+    changed([person.id], "department")
     return person
 
 
@@ -261,6 +264,7 @@ def change_status(person: Person, status: PersonStatus | str, *, reason: str | N
     person.status = status
     record_event("person_status", person, f"状态改为 {status.zh}")
     db.session.flush()
+    changed([person.id], "status")
     return person
 
 
