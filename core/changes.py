@@ -25,12 +25,13 @@ EVERYONE = None
 
 def changed(person_ids: Iterable[int] | None, what: str, *, session: Session | None = None) -> None:
     """Note that ``what`` changed for ``person_ids`` (None: for everyone) in this transaction."""
-    session = session or db.session
-    pending: dict[str, set[int] | None] = session.info.setdefault(PENDING, {})
-    if person_ids is None or pending.get(what, set()) is None:
+    info = (session or db.session).info
+    pending: dict[str, set[int] | None] = info.setdefault(PENDING, {})
+    noted = pending.setdefault(what, set())
+    if person_ids is None or noted is None:
         pending[what] = None
         return
-    pending.setdefault(what, set()).update(int(i) for i in person_ids if i is not None)  # type: ignore[union-attr]
+    noted.update(int(i) for i in person_ids if i is not None)
 
 
 def pending(session: Session | None = None) -> dict[str, set[int] | None]:
@@ -40,13 +41,13 @@ def pending(session: Session | None = None) -> dict[str, set[int] | None]:
 def flush(session: Session | None = None) -> None:
     """Hand what this transaction changed to the handlers (called before commit; callers that
     read derived data inside the transaction may call it earlier)."""
-    session = session or db.session
-    while session.info.get(PENDING):              # a handler may note further changes
-        batch = session.info.pop(PENDING)
-        if session.new or session.dirty or session.deleted:
-            session.flush()
+    s = session or db.session
+    while s.info.get(PENDING):              # a handler may note further changes
+        batch = s.info.pop(PENDING)
+        if s.new or s.dirty or s.deleted:
+            s.flush()
         for handler in wiring.hooks(wiring.CHANGE_HANDLER):
-            handler(session, batch)
+            handler(s, batch)
 
 
 def _before_commit(session: Session) -> None:
@@ -54,7 +55,7 @@ def _before_commit(session: Session) -> None:
         flush(session)
 
 
-def _after_rollback(session: Session, previous_transaction) -> None:
+def _after_rollback(session: Session, previous_transaction: object) -> None:
     if not session.in_transaction():
         session.info.pop(PENDING, None)
 
