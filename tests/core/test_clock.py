@@ -131,3 +131,14 @@ def test_time_zone_config_is_honoured(monkeypatch, app):
     with pytest.raises(RuntimeError, match="TIME_ZONE"):
         create_app("test", SQLALCHEMY_DATABASE_URI="sqlite://", INSTANCE_DIR=app.config["INSTANCE_DIR"],
                    TIME_ZONE="Mars/Olympus_Mons")
+
+
+def test_audit_date_filters_are_days_in_the_configured_zone(process_tz, region, login_as, client):
+    from core.audit.services import record_event
+    with clock.freeze(MOMENT):
+        record_event("person_view", region.person, "新年凌晨一点查看", actor=region.hr)
+        db.session.commit()
+    login_as(region.auditor)
+    new_year = client.get("/audit/?from=2027-01-01&to=2027-01-01").get_data(as_text=True)
+    old_year = client.get("/audit/?from=2026-12-31&to=2026-12-31").get_data(as_text=True)
+    assert "新年凌晨一点查看" in new_year and "新年凌晨一点查看" not in old_year
