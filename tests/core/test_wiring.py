@@ -51,3 +51,28 @@ def test_nothing_registers_at_import_time():
             "assert not any(wiring.provided().values()), wiring.provided()\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)  # noqa: S603
     assert out.returncode == 0, out.stderr
+
+
+def test_derived_data_handlers_run_training_first(app):
+    assert [wiring.name_of(f) for f in wiring.hooks(wiring.CHANGE_HANDLER)] == [
+        "training.status.on_changed", "archive.file.cache.on_changed", "archive.coverage.facts.on_changed"]
+
+
+def test_changes_are_forgotten_on_rollback_and_flushed_once(app, region):
+    from core import changes
+    from core.extensions import db
+    seen = []
+    wiring.add_hook(wiring.CHANGE_HANDLER, seen_handler := lambda session, batch: seen.append(batch))
+    try:
+        changes.changed([region.person.id], "person")
+        db.session.rollback()
+        assert changes.pending() == {}
+        changes.changed([region.person.id], "person")
+        changes.changed([region.other.id, None], "person")
+        changes.changed(None, "record")
+        db.session.commit()
+        assert seen == [{"person": {region.person.id, region.other.id}, "record": None}]
+        db.session.commit()
+        assert len(seen) == 1
+    finally:
+        wiring.hooks(wiring.CHANGE_HANDLER).remove(seen_handler)
