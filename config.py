@@ -37,7 +37,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "zh_CN"
     TIME_ZONE = "Asia/Shanghai"                     # the one clock (core.clock): "today" everywhere
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"         # set to TIME_ZONE by create_app (core.clock.init_app)
     LANGUAGES = ("zh_CN", "en")
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024          # uploads and imports (413 beyond)
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024             # one evidence file

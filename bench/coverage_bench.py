@@ -22,9 +22,10 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
+
+from core import clock
 
 TARGET_MS = 300            # issue 7: the whole region at 100,000 people
 
@@ -79,7 +80,7 @@ def run(echo: Callable[[str], None] = print, repeat: int = 5) -> dict[str, float
         facts.refresh_all_facts()
         db.session.commit()
     city, county = _region_and_county()
-    today = date.today()
+    today = clock.today()
     f = CoverageFacts.__table__.c
     bare = (sa.select(sa.func.count()).select_from(CoverageFacts)
             .where(f.active == sa.true(), f.department_path.startswith(city.path)))
@@ -152,7 +153,7 @@ def explain(echo: Callable[[str], None] = print) -> None:
     if db.session.get_bind().dialect.name != "postgresql":
         return
     for department in _region_and_county():
-        sel = services.by_child_select(department, date.today())
+        sel = services.by_child_select(department, clock.today())
         compiled = sel.compile(db.session.get_bind(), compile_kwargs={"literal_binds": True})
         echo(f"  EXPLAIN ANALYZE of the dashboard query for {department.name}:")
         for (line,) in db.session.execute(sa.text("EXPLAIN ANALYZE " + str(compiled).replace("%%", "%"))):

@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from core import clock
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -84,9 +86,8 @@ def bare_insert_seconds(pairs: list[tuple[int, int]]) -> float:
 
     from archive.enums import Grade
     from archive.file.models import Appraisal
-    from core.db import utcnow
     from core.extensions import db
-    now = utcnow()
+    now = clock.utcnow()
     rows = [{"person_id": pid, "year": year, "grade": Grade.COMPETENT, "document_no": None, "version": 1,
              "created_at": now, "updated_at": now} for pid, year in pairs]
     t0 = time.perf_counter()

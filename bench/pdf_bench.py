@@ -28,6 +28,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from core import clock
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -43,7 +45,6 @@ def build_dataset(people: int = 200, seed: int = 8) -> dict:
     import random
 
     from archive.file import services as fs
-    from archive.reviews import services as reviews
     from core.extensions import db
     from tests import factories as f
     rng = random.Random(seed)
@@ -51,7 +52,7 @@ def build_dataset(people: int = 200, seed: int = 8) -> dict:
     county = f.department("东营区", parent=city, kind="county")
     towns = [f.department(n, parent=county, kind="town") for n in ("文汇街道", "史口镇", "龙居镇", "牛庄镇")]
     hr = f.user("bench_hr", roles=("hr",), department=county)
-    today = reviews.local_today()
+    today = clock.today()
     grades = ["excellent", "competent", "competent", "competent", "basically_competent"]
     for i in range(people):
         p = f.person(f"测试人员{i:03d}", department=towns[i % len(towns)], entry_date=date(2012, 7, 1))
@@ -93,7 +94,7 @@ def prepare(candidates: int) -> dict:
         people = list(db.session.execute(people_in_scope(hr, manage=True).order_by(Person.id)
                                          .limit(candidates)).scalars())
     review = services.create_review(name=f"PDF 基准测试：{len(people)} 名候选人", purpose="promotion",
-                                    closes_on=services.local_today() + timedelta(days=7), candidates=people,
+                                    closes_on=clock.today() + timedelta(days=7), candidates=people,
                                     members=[], created_by=hr)
     db.session.commit()
     return {"review_id": review.id, "user_id": hr.id, "person_ids": [p.id for p in people]}

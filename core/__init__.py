@@ -11,4 +11,5 @@ def blueprints():
     from core.registry.api import bp as registry_api
     from core.registry.views import bp as registry
     from core.views import bp as main
-    return [main, accounts, registry, audit, notify, registry_api, sso, activation, activation_api]
+    from core.workcal.views import bp as workcal
+    return [main, accounts, registry, audit, notify, registry_api, sso, activation, activation_api, workcal]

@@ -22,6 +22,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_i18n(app)
     register_security(app)
     register_blueprints(app)
+    register_unit_of_work(app)
+    register_plugins(app)
     register_errors(app)
     register_templates(app)
     register_cli(app)
@@ -34,6 +36,8 @@ def register_config(app: Flask, config_name: str | None, overrides: dict) -> Non
     app.config.from_mapping(load_config(config_name))
     app.config.from_mapping(overrides)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    from core import clock
+    clock.init_app(app)
     from core import crypto
     crypto.init_keys(app)
 
@@ -83,6 +87,39 @@ def register_blueprints(app: Flask) -> None:
     exempt_api_from_csrf(app)
 
 
+#: The providers every part of the product relies on (core.wiring): the start-up check refuses
+#: to start without one, instead of a file section or a workbench card silently missing.
+EXPECTED_PROVIDERS = {
+    "file_section": ("training", "pledges", "repairs"),
+    "complaint_subject": ("objection", "repair"),
+    "person_scope": ("committee",),
+    "worklist": ("archive.file.worklists.worklist_cards", "archive.pledges.views.overdue_card",
+                 "archive.repair.views.worklist_cards", "archive.coverage.hooks.coverage_cards"),
+    "person_registered": ("training.status._registry_changed",
+                          "archive.pledges.services.auto_assign_pre_appointment"),
+    "person_appointed": ("training.status._registry_changed",
+                         "archive.pledges.services.auto_assign_pre_appointment"),
+    # derived data, in this order: the training summary, then what reads it
+    "change_handler": ("training.status.on_changed", "archive.file.cache.on_changed",
+                       "archive.coverage.facts.on_changed"),
+}
+
+
+def register_unit_of_work(app: Flask) -> None:
+    """Derived data (training summary, coverage facts, file cache) follows the changes services
+    note with core.changes.changed(), once per transaction, before it commits."""
+    from core import changes
+    changes.install()
+
+
+def register_plugins(app: Flask) -> None:
+    """Each domain package plugs its providers into core.wiring (explicitly, never at import)."""
+    import archive
+    import training
+    training.register(app)
+    archive.register(app)
+
+
 def register_errors(app: Flask) -> None:
     from core import error_pages
     error_pages.init_app(app)
@@ -103,8 +140,11 @@ def register_cli(app: Flask) -> None:
 
 
 def register_startup_checks(app: Flask) -> None:
-    """Say loudly when PDF rendering would be slow (no HarfBuzz subsetting); refuse to start when
-    PDF signing is configured but its key material cannot be loaded (core.pdf_sign)."""
+    """Refuse to start when an expected plug-in provider is missing (core.wiring); say loudly when
+    PDF rendering would be slow (no HarfBuzz subsetting); refuse to start when PDF signing is
+    configured but its key material cannot be loaded (core.pdf_sign)."""
+    from core import wiring
+    wiring.check(EXPECTED_PROVIDERS)
     from core.pdf_sign import check_configuration
     with app.app_context():
         check_configuration()

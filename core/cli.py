@@ -204,3 +204,5 @@ def init_app(app) -> None:
     app.cli.add_command(worker)
     from core import db_roles
     db_roles.init_app(app)
+    from core.workcal import cli as calendar_cli
+    calendar_cli.init_app(app)

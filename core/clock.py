@@ -13,9 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
@@ -35,6 +39,18 @@ def zone() -> tzinfo:
     except RuntimeError:          # outside an application context (scripts, pure tests)
         name = DEFAULT_TIME_ZONE
     return _zone(str(name))
+
+
+def init_app(app: Flask) -> None:
+    """Check ``TIME_ZONE`` names a real zone (refuse to start otherwise) and make Flask-Babel's
+    display zone the same one."""
+    name = str(app.config.get("TIME_ZONE") or DEFAULT_TIME_ZONE)
+    try:
+        _zone(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntimeError(f"TIME_ZONE={name!r} is not a time zone (e.g. Asia/Shanghai)") from exc
+    app.config["TIME_ZONE"] = name
+    app.config["BABEL_DEFAULT_TIMEZONE"] = name
 
 
 def utcnow() -> datetime:
@@ -59,6 +75,12 @@ def local_date(moment: datetime) -> date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone()).date()
+
+
+def start_of_day(day: date) -> datetime:
+    """The first instant of ``day`` in the configured zone (aware): where a date filter on a stored
+    UTC timestamp begins."""
+    return datetime.combine(day, time.min, tzinfo=zone())
 
 
 @contextmanager

@@ -19,8 +19,7 @@ from datetime import UTC, date, timedelta
 
 import sqlalchemy as sa
 
-from core import crypto
-from core.db import utcnow
+from core import clock, crypto
 from core.enums import DepartmentKind, PersonStatus
 from core.extensions import db
 from core.registry.codes import id_check_char, mask_id, uscc_check_char
@@ -383,7 +382,7 @@ def _encrypt_many(texts: list[str]) -> list[str]:
 def _build_people(ctx: DemoContext, employers, batch: int = BULK_BATCH) -> None:
     from core.registry.models import DepartmentAssignment, Person
     start = (db.session.execute(sa.select(sa.func.max(Person.id))).scalar() or 0) + 1
-    now = utcnow()
+    now = clock.utcnow()
     rows = _person_rows(ctx, employers, start)
 
     def people():
@@ -421,7 +420,7 @@ def _build_accounts(ctx: DemoContext, password: str) -> None:
                 sa.select(Person.id).where(Person.department_path.startswith(path), Person.status == "active",
                                            Person.id.not_in(taken or {0}))
                 .order_by(Person.id).limit(1)).scalar()
-        user = User(username=username, display_name=username, password_hash=pw, password_changed_at=utcnow(),
+        user = User(username=username, display_name=username, password_hash=pw, password_changed_at=clock.utcnow(),
                     department_id=dept_id if roles[0] in ("hr", "committee") else None, person_id=person_id)
         user.set_roles(roles)
         if set(roles) & set(current_app.config["TOTP_REQUIRED_ROLES"]):
@@ -443,7 +442,7 @@ def load_demo(*, people: int, seed: int, echo: Callable = print, password: str |
 
     from core.audit.services import record_event, write_checkpoint
     password = password or current_app.config["DEMO_PASSWORD"]
-    ctx = DemoContext(seed=seed, people=people, today=today or date.today(), rng=random.Random(seed))
+    ctx = DemoContext(seed=seed, people=people, today=today or clock.today(), rng=random.Random(seed))
     t0 = time.perf_counter()
     # millions of rows and tuples live at once: generational GC passes over them would cost
     # more than the load creates in cycles (collected once at the end)

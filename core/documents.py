@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import clock
 from core.audit.services import record_event
-from core.db import UTCDateTime, utcnow
+from core.db import UTCDateTime
 from core.extensions import db
 from core.guards import audited
 from core.pdf_sign import sign_pdf
@@ -49,7 +50,7 @@ class PrintedDocument(db.Model):
     review_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
     owner_type: Mapped[str | None] = mapped_column(sa.String(40))   # pledge / completion / review ...
     owner_id: Mapped[int | None] = mapped_column(sa.Integer)
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     sha256: Mapped[str | None] = mapped_column(sa.String(64))
     size: Mapped[int | None] = mapped_column(sa.Integer)

@@ -26,6 +26,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from core import clock
 from core.errors import DomainError
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -466,8 +467,7 @@ def _excel_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, datetime):
-        from core.templating import SHANGHAI
-        local = value.astimezone(SHANGHAI) if value.tzinfo else value
+        local = value.astimezone(clock.zone()) if value.tzinfo else value
         return local.replace(tzinfo=None)
     if isinstance(value, bool):
         return "是" if value else "否"

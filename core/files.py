@@ -19,8 +19,9 @@ from flask import current_app, send_file
 from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core import clock
 from core.audit.services import record_event
-from core.db import UTCDateTime, utcnow
+from core.db import UTCDateTime
 from core.errors import DomainError
 from core.extensions import db
 from core.guards import audited
@@ -56,7 +57,7 @@ class Attachment(db.Model):
     size: Mapped[int] = mapped_column(sa.Integer)
     sha256: Mapped[str] = mapped_column(sa.String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
 
     __table_args__ = (sa.Index("ix_attachments_owner", "owner_type", "owner_id"),)
 

@@ -19,7 +19,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TimestampMixin, UTCDateTime, utcnow
+from core import clock
+from core.db import TimestampMixin, UTCDateTime
 from core.extensions import db
 
 log = logging.getLogger("integrity.jobs")
@@ -125,7 +126,7 @@ def run_job(job_id: int) -> None:
         log.exception("job %s failed", job_id)
         db.session.rollback()
         job = db.session.get(Job, job_id)
-        job.state, job.error, job.finished_at = "failed", f"{type(exc).__name__}: {exc}"[:2000], utcnow()
+        job.state, job.error, job.finished_at = "failed", f"{type(exc).__name__}: {exc}"[:2000], clock.utcnow()
         job.result_path = None
         db.session.commit()
         return
@@ -134,7 +135,7 @@ def run_job(job_id: int) -> None:
         job.result_path = result.get("path")
         job.result_name = result.get("name")
         job.result_mime = result.get("mime")
-    job.state, job.finished_at = "done", utcnow()
+    job.state, job.finished_at = "done", clock.utcnow()
     job.done = job.total or job.done
     db.session.commit()
 

@@ -6,3 +6,4 @@ from core.files import Attachment  # noqa: F401
 from core.jobs import Job  # noqa: F401
 from core.notify.models import Notification  # noqa: F401
 from core.registry.models import Department, DepartmentAssignment, Person, PersonChange  # noqa: F401
+from core.workcal.models import WorkCalendarDay, WorkCalendarYear  # noqa: F401

@@ -19,5 +19,6 @@ NAV = [
     (("hr", "committee"), _l("规则与依据"), "file.rules_page", "book"),
     (("sysadmin", "secadmin"), _l("账户"), "accounts.users", "person-gear"),
     (("secadmin",), _l("授权审批"), "accounts.role_grants", "person-check"),
+    (("sysadmin",), _l("工作日历"), "workcal.index", "calendar3"),
     (("auditor",), _l("审计日志"), "audit.events", "shield-check"),
 ]

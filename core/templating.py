@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from core import clock
 from core.i18n import localize_date
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # status code -> Bootstrap colour; one table so the same status is the same colour everywhere
 BADGE_COLOURS = {
@@ -40,7 +38,7 @@ def zh_date(value) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, datetime):
-        local = value.astimezone(SHANGHAI) if value.tzinfo else value
+        local = value.astimezone(clock.zone()) if value.tzinfo else value
         return localize_date(local)
     if isinstance(value, date):
         return localize_date(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from core import wiring
 from core.accounts.permissions import public
 from core.extensions import db
 
@@ -11,8 +12,8 @@ bp = Blueprint("main", __name__)
 
 # role -> endpoint of that role's home page (domain packages add theirs in their register step)
 HOME_PAGES: dict[str, str] = {"servant": "file.my_file", "committee": "reviews.my_reviews"}
-# role -> list of fn(user) -> list of dict(title, count, url, level) worklist cards for the HR home
-WORKLIST_PROVIDERS: list = []
+# fn(user) -> list of dict(title, count, url, level): HR home cards, registered in core.wiring
+WORKLIST_PROVIDERS = wiring.hooks(wiring.WORKLIST)
 
 
 @bp.route("/")
@@ -24,8 +25,9 @@ def home():
             if endpoint and endpoint in current_app.view_functions and endpoint != "main.home":
                 return redirect(url_for(endpoint))
             if role == "hr":
-                cards = [card for provider in WORKLIST_PROVIDERS for card in provider(current_user)]
-                return render_template("core/home_hr.html", cards=cards)
+                cards = [card for provider in wiring.hooks(wiring.WORKLIST) for card in provider(current_user)]
+                from core.workcal.service import missing_next_year
+                return render_template("core/home_hr.html", cards=cards, calendar_missing=missing_next_year())
             if role == "auditor":
                 return redirect(url_for("audit.events"))
             if role == "sysadmin":

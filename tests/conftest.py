@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from core import clock
 from core.app import create_app
 from core.extensions import db as _db
 
@@ -169,4 +170,4 @@ def region(db):
 
 @pytest.fixture
 def today():
-    return date.today()
+    return clock.today()

@@ -5,9 +5,9 @@ import itertools
 import random
 from datetime import date
 
+from core import clock
 from core.accounts.models import User
 from core.accounts.passwords import hash_password
-from core.db import utcnow
 from core.extensions import db
 from core.registry import services as registry
 from core.registry.codes import id_check_char
@@ -57,7 +57,7 @@ def user(username: str | None = None, roles=("servant",), department: Department
          password: str = PASSWORD) -> User:
     username = username or f"user{next(_seq)}"
     u = User(username=username, display_name=getattr(person, "name", None) or username,
-             password_hash=hash_password(password), password_changed_at=utcnow(),
+             password_hash=hash_password(password), password_changed_at=clock.utcnow(),
              department_id=getattr(department, "id", None), person_id=getattr(person, "id", None))
     u.set_roles(roles)
     db.session.add(u)

@@ -7,6 +7,15 @@ def blueprints():
     return [views, api]
 
 
+def register(app) -> None:
+    """Plug training into core.wiring (the registry hooks that refresh training status; the
+    courses due on a new servant's welcome page)."""
+    from core import wiring
+    from training import status, welcome
+    status.register()
+    wiring.add_hook(wiring.WELCOME, welcome.welcome_items)
+
+
 def register_cli(app) -> None:
     import importlib
     import importlib.util

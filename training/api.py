@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import clock
 from core.accounts.permissions import require_catalogue_change, require_department, require_person
 from core.api import Body, PageQuery, Query, api_blueprint, api_route, page_of
 from core.errors import Conflict, NotFound, ValidationFailed
@@ -191,7 +192,7 @@ def enrol(course_id, body):
         dept = require_department(body.department_id)
         people = services.department_people(dept)
         if body.not_meeting:
-            today = date.today()
+            today = clock.today()
             from core.registry.models import Person
             people = people.where(Person.id.in_(services.people_not_meeting_training(today.year, today)))
     enrolled, skipped = services.enrol(course, people, session, due_on=body.due_on)
@@ -215,7 +216,7 @@ def record_completion(course_id, body):
            roles=("hr", "servant", "committee"))
 def person_training(person_id, query):
     person = require_person(person_id)
-    today = date.today()
+    today = clock.today()
     year = query.year or (query.as_of or today).year
     as_of = query.as_of or (today if year >= today.year else date(year, 12, 31))
     ev = services.training_status(person, year, as_of)

@@ -9,6 +9,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from core import clock
 from core.documents import PrintedDocument, issue_document, verify_url
 from core.errors import Conflict
 from core.pdf import qr_data_uri, render_pdf
@@ -23,7 +24,7 @@ def render_certificate(enrolment: Enrolment, serial: str, *, issued_on: date | N
     session = enrolment.session
     return render_pdf("pdf/certificate.html", stylesheet="pdf/certificate.css", enrolment=enrolment, course=course,
                       person=person, course_session=session, serial=serial, qr=qr_data_uri(url), verify_url=url,
-                      hours=format_hours(enrolment.hours_credited), issued_on=issued_on or date.today(),
+                      hours=format_hours(enrolment.hours_credited), issued_on=issued_on or clock.today(),
                       organiser=(session.organiser if session and session.organiser else None))
 
 

@@ -7,12 +7,12 @@ completion; this recomputes everyone set-based (one INSERT … SELECT … ON CON
 from __future__ import annotations
 
 import time
-from datetime import date
 
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from core import clock
 from core.extensions import db
 
 training = AppGroup("training", help="Training requirements.")
@@ -24,7 +24,7 @@ def refresh(year):
     """Recompute every person's training status for YEAR."""
     from training.models import TrainingStatus
     from training.services import refresh_training_status
-    year = year or date.today().year
+    year = year or clock.today().year
     t0 = time.perf_counter()
     refresh_training_status(None, year)
     db.session.commit()

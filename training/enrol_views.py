@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import clock
 from core.accounts.permissions import (
     departments_in_scope,
     people_in_scope,
@@ -61,7 +62,7 @@ def _find_person(text: str) -> Person:
 def enrol_selection(mode: str, *, person_text: str = "", department_id: int | None = None,
                     leading_only: bool = False, new_recruits: bool = False, today: date | None = None):
     """What an enrol form selects: a list with one Person, or a SELECT of active people's ids."""
-    today = today or date.today()
+    today = today or clock.today()
     if mode == "person":
         return [_find_person(person_text)], None
     if not department_id:
@@ -82,7 +83,7 @@ def enrol(course_id: int):
     course = get_course(course_id)
     form = EnrolForm()
     form.department_id.choices = department_choices()
-    open_sessions = [s for s in course.sessions if s.ends_on >= date.today()]
+    open_sessions = [s for s in course.sessions if s.ends_on >= clock.today()]
     form.session_id.choices = [(0, _("不指定班次"))] + [(s.id, s.label) for s in open_sessions]
     if request.method == "GET":
         form.department_id.data = request.args.get("department_id", type=int) or _default_department_id()
@@ -126,7 +127,7 @@ def enrolment_complete(enrolment_id: int):
     form = CompleteForm()
     if request.method == "GET":
         form.hours.data = f"{enrolment.course.hours.normalize():f}"
-        form.completed_on.data = min(enrolment.session.ends_on, date.today()) if enrolment.session else date.today()
+        form.completed_on.data = min(enrolment.session.ends_on, clock.today()) if enrolment.session else clock.today()
     if form.validate_on_submit():
         try:
             services.complete(enrolment, hours=form.hours.data, score=form.score.data,
@@ -196,7 +197,7 @@ OVERVIEW_FILTERS = {"all": "全部", "unmet": "未达标", "met": "已达标"}
 
 
 def _as_of(year: int) -> date:
-    today = date.today()
+    today = clock.today()
     return today if year >= today.year else date(year, 12, 31)
 
 
@@ -251,9 +252,9 @@ def _overview_params():
     dept = require_department(dept_id) if dept_id else None
     if dept is None:
         raise NotFound(_("单位不存在"))
-    year = request.args.get("year", type=int) or date.today().year
-    if not 2000 <= year <= date.today().year + 1:
-        year = date.today().year
+    year = request.args.get("year", type=int) or clock.today().year
+    if not 2000 <= year <= clock.today().year + 1:
+        year = clock.today().year
     met = request.args.get("met", "unmet")
     met = met if met in OVERVIEW_FILTERS else "unmet"
     return dept, year, met
@@ -276,7 +277,7 @@ def overview():
                            rows=overview_rows(ev, page.items, year), summary=summary, active=active,
                            met_count=met_count, departments=department_choices(), filters=OVERVIEW_FILTERS,
                            courses=courses, required=queries.settings().integrity_hours_per_year,
-                           current_year=date.today().year)
+                           current_year=clock.today().year)
 
 
 @bp.route("/overview/enrol", methods=["POST"])
@@ -322,5 +323,5 @@ def overview_export():
     db.session.commit()
     headers = ["姓名", "公民身份号码", "单位", "职务", f"{year}年度诚信教育学时", f"{year}年度培训总学时", "是否达标",
                "未达标事项"]
-    return export_response(f"培训达标情况-{dept.name}-{date.today():%Y%m%d}.xlsx", headers, rows,
+    return export_response(f"培训达标情况-{dept.name}-{clock.today():%Y%m%d}.xlsx", headers, rows,
                            sheet_title=f"{year}年度培训达标情况")

@@ -10,8 +10,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from core import clock
 from core.audit.services import record_event
-from core.db import utcnow
 from core.enums import PersonStatus
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
@@ -68,7 +68,7 @@ def enrolment_preview(course: Course, people: sa.Select, *, today: date | None =
 
 def complete_enrolment_rows(rows: list[dict]) -> None:
     """Give bulk enrolment rows every column (None for the optional ones, version and times)."""
-    now = utcnow()
+    now = clock.utcnow()
     for row in rows:
         for key in ("session_id", "due_on", "hours_credited", "score", "completed_on", "certificate_no",
                     "enrolled_by_id"):

@@ -24,7 +24,8 @@ import sqlalchemy as sa
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, utcnow
+from core import clock
+from core.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from core.extensions import db
 from core.guards import audited
 from training.enums import CourseCategory, CourseMode, EnrolmentSource, EnrolmentStatus, MaterialKind
@@ -223,7 +224,7 @@ class QuizAttempt(db.Model):
     answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)     # question id (str) -> [keys]
     score: Mapped[int] = mapped_column(sa.Integer)
     passed: Mapped[bool] = mapped_column(default=False)
-    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
 
     course: Mapped[Course] = relationship(lazy="joined")
     enrolment: Mapped[Enrolment | None] = relationship(lazy="joined")
@@ -248,4 +249,4 @@ class TrainingStatus(db.Model):
     integrity_hours: Mapped[Decimal] = mapped_column(sa.Numeric(7, 1), default=0)
     total_hours: Mapped[Decimal] = mapped_column(sa.Numeric(7, 1), default=0)
     meets: Mapped[bool] = mapped_column(default=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)

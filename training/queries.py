@@ -37,7 +37,7 @@ from flask import current_app
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
-from core.db import utcnow
+from core import clock
 from core.extensions import db
 from core.registry.models import Person
 from training.enums import CourseCategory, EnrolmentStatus
@@ -117,7 +117,7 @@ def summary_usable(year: int, as_of: date) -> bool:
     """Whether the summary's hours equal the hours completed in ``year`` up to ``as_of``: the summary
     counts everything completed in the year up to today (completions are never future-dated), so
     it is exact when ``as_of`` is not before today or the end of the year, and the year was built."""
-    if as_of < min(date.today(), date(year, 12, 31)):
+    if as_of < min(clock.today(), date(year, 12, 31)):
         return False
     return db.session.execute(sa.select(TrainingStatus.person_id).where(TrainingStatus.year == year).limit(1)
                               ).first() is not None
@@ -215,7 +215,7 @@ def evaluation(year: int, as_of: date, cfg: TrainingSettings | None = None, *, s
 
 def people_meeting_training(year: int, as_of: date):
     """SELECT of the ids of the people (any status) who meet every training requirement of ``year``
-    at ``as_of``: use as ``Person.id.in_(people_meeting_training(2026, date.today()))``."""
+    at ``as_of``: use as ``Person.id.in_(people_meeting_training(2026, clock.today()))``."""
     ev = evaluation(year, as_of)
     return ev.apply(sa.select(Person.id).select_from(Person)).where(ev.condition)
 
@@ -235,7 +235,7 @@ def status_select(year: int, as_of: date, *, parts: bool = False, source: str = 
                     (ev.integrity_tenths / 10.0).label("integrity_hours"),
                     (ev.total_tenths / 10.0).label("total_hours"),
                     sa.case((ev.condition, sa.true()), else_=sa.false()).label("meets"),
-                    sa.literal(utcnow(), TrainingStatus.updated_at.type).label("updated_at"))
+                    sa.literal(clock.utcnow(), TrainingStatus.updated_at.type).label("updated_at"))
     if parts:
         sel = sel.add_columns(*[col.label(f"ok_{code}") for code, col in ev.parts.items()])
     sel = ev.apply(sel.select_from(Person))

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from core import clock
 from core.extensions import db
-from core.registry import services as registry
 from core.registry.models import Person
 from training import queries
 from training.enums import CourseCategory, EnrolmentStatus
@@ -95,9 +95,24 @@ def refresh_training_status(person_ids: Iterable[int] | None, year: int, as_of: 
 
 
 def _registry_changed(person: Person) -> None:
-    refresh_training_status([person.id], date.today().year)
+    refresh_training_status([person.id], clock.today().year)
 
 
-for _hooks in (registry.PERSON_REGISTERED, registry.PERSON_APPOINTED):
-    if not any(getattr(h, "__qualname__", "") == "_registry_changed" for h in _hooks):
-        _hooks.append(_registry_changed)
+
+#: person fields the training requirements depend on (entry date, leading post, appointment date)
+PERSON_FIELDS = "person"
+
+
+def on_changed(session, changes: dict) -> None:
+    """core.changes handler: a person's own fields changed -> this year's training summary."""
+    if PERSON_FIELDS in changes:
+        ids = changes[PERSON_FIELDS]
+        refresh_training_status(None if ids is None else sorted(ids), clock.today().year)
+
+
+def register() -> None:
+    """Called by training.register (the factory's register_plugins step)."""
+    from core import wiring
+    wiring.add_hook(wiring.PERSON_REGISTERED, _registry_changed)
+    wiring.add_hook(wiring.PERSON_APPOINTED, _registry_changed)
+    wiring.add_hook(wiring.CHANGE_HANDLER, on_changed)

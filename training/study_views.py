@@ -49,7 +49,7 @@ def suggested_courses(ev, person_id: int, today: date) -> dict[str, list[Course]
 @require_roles("servant", "hr")
 def my_training():
     person = own_person()
-    today = date.today()
+    today = clock.today()
     ev = services.training_status(person, today.year, today)
     rows = db.session.execute(sa.select(Enrolment).where(Enrolment.person_id == person.id)
                               .order_by(Enrolment.completed_on.desc().nulls_first(), Enrolment.id.desc())
@@ -71,7 +71,7 @@ def catalogue():
     sel = course_filters(sa.select(Course).where(Course.active.is_(True)), request.args)
     items = db.session.execute(sel.order_by(Course.mode.desc(), Course.category, Course.code)).scalars().all()
     upcoming = db.session.execute(sa.select(CourseSession).where(
-        CourseSession.course_id.in_([c.id for c in items]), CourseSession.ends_on >= date.today())
+        CourseSession.course_id.in_([c.id for c in items]), CourseSession.ends_on >= clock.today())
         .order_by(CourseSession.starts_on)).scalars().all()
     sessions: dict[int, list] = {}
     for s in upcoming:
@@ -81,7 +81,7 @@ def catalogue():
 
 
 def _study_context(course: Course, person):
-    today = date.today()
+    today = clock.today()
     return {"course": course, "person": person, "attachments": services.course_attachments(course),
             "done": services.completed_this_year(person.id, course, today) if person else None,
             "enrolment": services.open_enrolment(person.id, course) if person else None,

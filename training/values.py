@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask import url_for
 from flask_babel import gettext as _
 
+from core import clock
 from core.errors import ValidationFailed
 
 MAX_HOURS = Decimal("999.9")
@@ -16,7 +17,7 @@ OPTION_KEYS = "ABCDEFGH"
 
 
 def today_or(today: date | None = None) -> date:
-    return today or date.today()
+    return today or clock.today()
 
 
 def notification_link(endpoint: str, **values) -> str | None:

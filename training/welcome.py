@@ -5,7 +5,6 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from core.accounts.activation_views import WELCOME_PROVIDERS
 from core.extensions import db
 from training.enums import EnrolmentStatus
 from training.models import Enrolment
@@ -19,6 +18,3 @@ def welcome_items(user) -> list[dict]:
     return [{"title": _("待完成的培训课程 %(n)s 门", n=n), "detail": _("请按期学习并完成测验"),
              "url": url_for("training.my_training")}] if n else []
 
-
-if welcome_items not in WELCOME_PROVIDERS:
-    WELCOME_PROVIDERS.append(welcome_items)

@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 import time
 import unicodedata
-from datetime import date
 
 import click
 from flask.cli import AppGroup
 
+from core import clock
 from core.extensions import db
 
 coverage = AppGroup("coverage", help="Coverage toward 100% (docs/rules.md §7).")
@@ -88,7 +88,7 @@ def snapshot():
     """Refresh the facts and store this month's snapshot of every department (monthly cron;
     running it again in the same month replaces that month's snapshot)."""
     from archive.coverage import facts, services
-    day = date.today()
+    day = clock.today()
     t0 = time.perf_counter()
     people = facts.refresh_all_facts(day)
     rows = services.take_snapshot(day)

@@ -50,7 +50,8 @@ from sqlalchemy.orm import Session
 
 from archive.coverage import sources
 from archive.coverage.models import CoverageFacts, CoverageRefresh
-from core.db import UTCDateTime, update_set_columns, utcnow
+from core import clock
+from core.db import UTCDateTime, update_set_columns
 from core.extensions import db
 
 log = logging.getLogger("integrity.coverage")
@@ -89,7 +90,7 @@ def _facts_select(as_of: date, ids: list[int] | None):
         sources.last_appraisal_year(p, as_of).label("last_appraisal_year"),
         sa.literal(as_of.year, sa.Integer).label("training_year"),
         sources.training_met(p, as_of.year, as_of).label("training_met"),
-        sa.literal(utcnow(), UTCDateTime).label("refreshed_at"),
+        sa.literal(clock.utcnow(), UTCDateTime).label("refreshed_at"),
     )
     # a WHERE is always present: SQLite needs it before an upsert's ON CONFLICT
     return sel.where(p.c.id.in_(ids)) if ids is not None else sel.where(p.c.id.is_not(None))
@@ -131,7 +132,7 @@ def refresh_facts(person_ids: Iterable[int], as_of: date | None = None, *,
         return 0
     if _full_refresh_cheaper(session, len(ids)):
         return refresh_all_facts(as_of, session=session)
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     with _paused(session):
         for start in range(0, len(ids), CHUNK):
             _upsert(session, _facts_select(as_of, ids[start:start + CHUNK]))
@@ -156,7 +157,7 @@ def _full_refresh_cheaper(session: Session, count: int) -> bool:
 def refresh_all_facts(as_of: date | None = None, *, session: Session | None = None) -> int:
     """Recompute every person's facts (demo load, imports, the year turning over)."""
     session = session or db.session
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     t0 = time.perf_counter()
     with _paused(session):
         fresh = session.execute(sa.select(CoverageFacts.person_id).limit(1)).first() is None
@@ -176,7 +177,7 @@ def ensure_current(today: date | None = None, *, session: Session | None = None)
     Returns True when a rebuild ran. Cheap: one lookup in the small refresh log.
     """
     session = session or db.session
-    today = today or date.today()
+    today = today or clock.today()
     last = session.execute(sa.select(sa.func.max(CoverageRefresh.as_of))).scalar()
     if last is not None and last.year >= today.year:
         return False
@@ -195,7 +196,7 @@ def refresh_new_people(as_of: date | None = None, *, session: Session | None = N
     session = session or db.session
     p = Person.__table__
     with _paused(session):
-        _upsert(session, _facts_select(as_of or date.today(), None).where(
+        _upsert(session, _facts_select(as_of or clock.today(), None).where(
             ~sa.exists().where(CoverageFacts.__table__.c.person_id == p.c.id)))
 
 
@@ -313,6 +314,17 @@ def _before_commit(session: Session) -> None:
     if session.new or session.dirty or session.deleted:
         session.flush()     # the commit would flush anyway; flushing first lets us see it
     apply_pending(session)
+
+
+def on_changed(session: Session, changes: dict) -> None:
+    """core.changes handler: recompute the facts of the people whose data changed (registered
+    after training's handler, so the training summary it reads is current)."""
+    if any(ids is None for ids in changes.values()):
+        _note_all(session)
+    else:
+        _note(session, {i for ids in changes.values() for i in ids})
+    if not session.info.get(DEFERRED):
+        apply_pending(session)
 
 
 def defer(session: Session | None = None) -> None:

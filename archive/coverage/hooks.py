@@ -1,10 +1,9 @@
-"""Wiring done once at start-up (imported by archive.register_cli): the session listener
+"""What the coverage package plugs in (called by archive.register): the session listener
 that keeps coverage_facts current, and the coverage cards of the HR home page."""
 from __future__ import annotations
 
 from archive.coverage import facts
-from archive.coverage.facts import install_listeners
-from core.views import WORKLIST_PROVIDERS
+from core import wiring
 
 
 def coverage_cards(user) -> list[dict]:
@@ -34,11 +33,6 @@ def coverage_cards(user) -> list[dict]:
     return cards
 
 
-install_listeners()
-if coverage_cards not in WORKLIST_PROVIDERS:
-    WORKLIST_PROVIDERS.append(coverage_cards)
-
-
 def _gap_choices() -> list[tuple[str, str]]:
     from archive.coverage import services
     return [(m, str(services.GAP_LABELS[m])) for m in services.METRICS]
@@ -65,4 +59,9 @@ def _register_people_filter() -> None:
     register(PeopleFilter("gap", lambda: _l("缺少的覆盖项目"), _gap_choices, _gap_clause))
 
 
-_register_people_filter()
+def register() -> None:
+    from archive.coverage.facts import install_listeners, on_changed
+    install_listeners()
+    wiring.add_hook(wiring.CHANGE_HANDLER, on_changed)
+    wiring.add_hook(wiring.WORKLIST, coverage_cards)
+    _register_people_filter()

@@ -16,7 +16,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, utcnow
+from core import clock
+from core.db import UTCDateTime
 from core.extensions import db
 
 __all__ = ["CUBE_GROUP", "CoverageCube", "CoverageFacts", "CoverageRefresh", "CoverageSnapshot"]
@@ -48,7 +49,7 @@ class CoverageFacts(db.Model):
     training_year: Mapped[int | None] = mapped_column(sa.Integer)
     training_met: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: when these facts last changed (a refresh that finds nothing new leaves the row alone)
-    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
 
 
 #: the facts columns the cube groups by (its primary key, in this order)
@@ -100,7 +101,7 @@ class CoverageSnapshot(db.Model):
     training: Mapped[int] = mapped_column(default=0)
     overall: Mapped[int] = mapped_column(default=0)
     as_of: Mapped[date] = mapped_column(sa.Date)
-    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
 
 
 class CoverageRefresh(db.Model):
@@ -112,7 +113,7 @@ class CoverageRefresh(db.Model):
     as_of: Mapped[date] = mapped_column(sa.Date)
     people: Mapped[int] = mapped_column(default=0)
     seconds: Mapped[float] = mapped_column(sa.Float, default=0.0)
-    ran_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
 
 
 # the triggers that keep coverage_cube current, for schemas built with create_all (tests)

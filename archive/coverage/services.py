@@ -32,8 +32,9 @@ from flask_sqlalchemy.pagination import SelectPagination
 from archive.coverage import facts
 from archive.coverage.models import CoverageCube, CoverageFacts, CoverageSnapshot
 from archive.coverage.sources import expected_appraisal_year
+from core import clock
 from core.accounts.permissions import subtree_clause
-from core.db import UTCDateTime, utcnow
+from core.db import UTCDateTime
 from core.errors import ValidationFailed
 from core.extensions import db
 from core.registry.models import Department, Person
@@ -172,7 +173,7 @@ def children_of(department: Department) -> list[Department]:
 
 
 def check_as_of(as_of: date | None, today: date | None = None) -> date:
-    today = today or date.today()
+    today = today or clock.today()
     as_of = as_of or today
     if as_of > today:
         raise ValidationFailed({"as_of": _("统计日期不能晚于今天")}, message=_("查询参数有误"))
@@ -181,7 +182,7 @@ def check_as_of(as_of: date | None, today: date | None = None) -> date:
 
 def coverage(department: Department, as_of: date | None = None, *, today: date | None = None) -> Report:
     """The coverage of ``department``'s subtree and of each child (docs/rules.md §7)."""
-    today = today or date.today()
+    today = today or clock.today()
     as_of = check_as_of(as_of, today)
     children = children_of(department)
     month = as_of.replace(day=1)
@@ -264,7 +265,7 @@ def gaps_select(department: Department, metric: str, as_of: date | None = None, 
     """SELECT of the people (Person entities) of the subtree missing ``metric`` today
     (``pledge_state``: only those with / without a pending pledge)."""
     from core.registry.services import search_clause
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     facts.apply_pending()
     # the subtree on both tables: each side narrows by its own path index before the join
     sel = (sa.select(Person).join(CoverageFacts, CoverageFacts.person_id == Person.id)
@@ -285,7 +286,7 @@ def _facts_gap_where(department: Department, metric: str, as_of: date) -> list:
 
 def gap_count(department: Department, metric: str, as_of: date | None = None) -> int:
     """How many people of the subtree miss ``metric``: a count over the facts alone."""
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     facts.apply_pending()
     c = CoverageCube.__table__.c      # the facts counted by group: the same number, a few rows summed
     return int(db.session.execute(
@@ -317,7 +318,7 @@ def gap_page(department: Department, metric: str, listing, *, q: str | None = No
              ) -> GapPagination:
     """One page of the people of the subtree missing ``metric`` (``listing``: a core Listing).
     ``total``: the number missing when the caller knows it already (the coverage report)."""
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     kwargs: dict = {"select": listing.order(gaps_select(department, metric, as_of, q=q, pledge_state=pledge_state)),
                     "session": db.session}
     if not q and pending_pledge_clause(pledge_state) is None:
@@ -342,7 +343,7 @@ def missing_by_person(person_ids, as_of: date | None = None) -> dict[int, list[s
     one query."""
     if not isinstance(person_ids, sa.Select) and not person_ids:
         return {}
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     cond = conditions(as_of)
     f = CoverageFacts.__table__.c
     rows = db.session.execute(sa.select(f.person_id, *[sa.case((cond[m], 1), else_=0).label(m) for m in METRICS])
@@ -371,7 +372,7 @@ def _snapshot_select(month: date, as_of: date, cond: dict | None = None, departm
     sel = (sa.select(d.c.id.label("department_id"), sa.literal(month, sa.Date).label("month"),
                      *[sa.func.coalesce(sa.func.sum(leaf.c[k]), 0).label(k) for k in ("active", *ALL_METRICS)],
                      sa.literal(as_of, sa.Date).label("as_of"),
-                     sa.literal(utcnow(), UTCDateTime).label("taken_at"))
+                     sa.literal(clock.utcnow(), UTCDateTime).label("taken_at"))
            .select_from(d.outerjoin(leaf, leaf.c.department_path.like(d.c.path + "%")))
            .where(d.c.id.is_not(None))
            .group_by(d.c.id))
@@ -386,7 +387,7 @@ SNAPSHOT_COLUMNS = ("department_id", "month", "active", *ALL_METRICS, "as_of", "
 def take_snapshot(as_of: date | None = None, *, month: date | None = None, cond: dict | None = None) -> int:
     """Store the counts of every department for ``month`` (default: as_of's month), in ONE
     INSERT … SELECT; taking it again in the same month replaces it (upsert)."""
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     month = month_of(month or as_of)
     facts.apply_pending()
     session = db.session
@@ -408,7 +409,7 @@ def trend(department: Department, *, months: int = 12, today: date | None = None
           live: Report | None = None) -> list[tuple[str, Counts]]:
     """(``YYYY-MM``, counts) of the last ``months`` monthly snapshots, oldest first; the
     current month from ``live`` when it has no snapshot yet."""
-    today = today or date.today()
+    today = today or clock.today()
     rows = list(db.session.execute(
         sa.select(CoverageSnapshot).where(CoverageSnapshot.department_id == department.id)
         .order_by(CoverageSnapshot.month.desc()).limit(months)).scalars())

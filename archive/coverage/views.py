@@ -39,14 +39,14 @@ def _department() -> Department:
 def _as_of() -> date:
     raw = request.args.get("as_of", "").strip()
     if not raw:
-        return date.today()
+        return clock.today()
     try:
         return services.check_as_of(date.fromisoformat(raw))
     except ValueError:
         flash(_("统计日期格式须为 YYYY-MM-DD，已按今天统计。"), "warning")
     except DomainError as exc:
         flash(_("%(problem)s，已按今天统计。", problem=exc.fields.get("as_of", exc.message)), "warning")
-    return date.today()
+    return clock.today()
 
 
 def _metric(metric: str) -> str:
@@ -82,7 +82,7 @@ def dashboard():
                            crumbs=services.ancestors_within(department, root) if root else [department],
                            points=points, trend_points=[(label, c.ratio("overall")) for label, c in points],
                            metrics=services.ALL_METRICS, labels=services.LABELS,
-                           gap_labels=services.GAP_LABELS, as_of=as_of, today=date.today())
+                           gap_labels=services.GAP_LABELS, as_of=as_of, today=clock.today())
 
 
 @bp.route("/export")
@@ -171,7 +171,7 @@ def gaps_export(metric: str):
     rows = ([p.name, p.id_masked, p.department.name, p.post or "",
              "、".join(str(services.GAP_LABELS[m]) for m in missing.get(p.id, []))] for p in people)
     from core.excel import export_response
-    return export_response(f"覆盖缺口-{services.GAP_LABELS[metric]}-{department.name}-{date.today():%Y%m%d}.xlsx",
+    return export_response(f"覆盖缺口-{services.GAP_LABELS[metric]}-{department.name}-{clock.today():%Y%m%d}.xlsx",
                            EXPORT_HEADERS, rows, sheet_title=str(services.GAP_LABELS[metric]))
 
 

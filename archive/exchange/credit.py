@@ -24,8 +24,8 @@ from flask import current_app
 
 from archive import rules
 from archive.enums import RecordStatus, Sanction
+from core import clock
 from core.audit.services import record_event
-from core.db import utcnow
 from core.errors import Conflict, NotFound
 from core.extensions import db
 from core.registry.models import Department, Person
@@ -173,8 +173,8 @@ def export_records(*, user=None, since: datetime | None = None, via: str = "api"
     since it was last sent; with ``since``: every record updated after that time."""
     from archive.file.services import rule_settings
     settings = rule_settings()
-    today = today or date.today()
-    now = utcnow()
+    today = today or clock.today()
+    now = clock.utcnow()
     lines = _lines(user, since, today, settings)
     sent = _sent_hashes([rid for rid, _, _ in lines])
     chosen = []
@@ -251,7 +251,7 @@ def pending_count(user, limit: int = 20000) -> int | None:
     if total > limit:
         return None
     settings = rule_settings()
-    lines = _lines(user, None, date.today(), settings)
+    lines = _lines(user, None, clock.today(), settings)
     sent = _sent_hashes([rid for rid, _, _ in lines])
     return sum(1 for rid, _, line in lines
                if sent.get(rid, (None, None))[1] != hashlib.sha256(_dump(line).encode()).hexdigest())

@@ -8,12 +8,12 @@ FRESH_LOGIN_MINUTES (default 15).
 from __future__ import annotations
 
 import time
-from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app, session
 from flask_login import login_fresh
 
+from core import clock
 from core.enums import PersonStatus
 from core.extensions import db
 from core.registry.models import Department, Person
@@ -88,7 +88,7 @@ def records_rows(sel):
     from archive.enums import Sanction
     from archive.file.services import rule_settings
     settings = rule_settings()
-    today = date.today()
+    today = clock.today()
     depts = dict(db.session.execute(sa.select(Department.id, Department.name)).all())
     for record, person in db.session.execute(sel.limit(export_limit()).execution_options(yield_per=2000)):
         yield [person.name, person.id_masked, depts.get(person.department_id, ""), record.category,

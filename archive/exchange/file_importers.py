@@ -24,7 +24,7 @@ from archive.enums import (
     Severity,
     sanction_from_zh,
 )
-from core.db import utcnow
+from core import clock
 from core.excel import BOOL, CHOICE, DATE, INT, Column, Table
 from core.extensions import db
 from core.text import N_
@@ -153,7 +153,7 @@ class AppraisalImporter(Importer):
         new = [(n, v) for n, v in new if not problems.has(n)]
 
         def apply() -> int:
-            now = utcnow()
+            now = clock.utcnow()
             insert_rows(Appraisal.__table__, [
                 {"person_id": people[n].id, "year": v["year"], "grade": v["_grade"], "document_no": v.get("document_no"),
                  "notes": None, "override_reason": v.get("override_reason") if n in warned else None,
@@ -305,7 +305,7 @@ class AwardImporter(Importer):
                 unchanged += 1
 
         def apply() -> int:
-            now = utcnow()
+            now = clock.utcnow()
             insert_rows(Award.__table__, [
                 {"person_id": people[n].id, "kind": v["_kind"], "title": v["title"], "awarded_on": v["awarded_on"],
                  "authority": v["authority"], "document_no": v.get("document_no"), "entered_by_id": ctx.actor_id,
@@ -435,7 +435,7 @@ class RecordImporter(Importer):
                 unchanged += 1
 
         def apply() -> int:
-            now = utcnow()
+            now = clock.utcnow()
             source = f"import:{ctx.batch_id}" if ctx.batch_id else "import"
             insert_rows(Record.__table__, [
                 {"person_id": people[n].id, "category": v["_category"], "sanction": v["_sanction"],

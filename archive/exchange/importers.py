@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from core.db import utcnow
+from core import clock
 from core.excel import BOOL, DATE, Column, Table
 from core.extensions import db
 from core.text import N_
@@ -114,7 +114,7 @@ class PeopleImporter(Importer):
             from core.registry.models import DepartmentAssignment, PersonChange
             from core.registry.search_keys import person_keys
             from core.registry.services import PERSON_REGISTERED
-            now = utcnow()
+            now = clock.utcnow()
             people = []
             for number, v in new_rows:
                 digest, idn = hashes[number]
@@ -151,10 +151,9 @@ def _bulk_pre_appointment(ids: list[int]) -> None:
 
 
 def _bulk_training_status(ids: list[int]) -> None:
-    from datetime import date
 
     from training.services import refresh_training_status
-    refresh_training_status(ids, date.today().year)
+    refresh_training_status(ids, clock.today().year)
 
 
 #: set-based equivalents of known per-person registry hooks (top package, name) -> fn(ids); a hook may

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
+from core import clock
 from core.excel import CHOICE, INT, TEXT, CellError, Column, Table, parse_cell
 from core.extensions import db
 from core.registry.codes import CodeError, parse_id_number
@@ -73,7 +74,7 @@ OWN_ROW_MESSAGE = "不能导入本人档案的事项：本人档案须由其他�
 class ImportContext:
     """Who imports (None: the command line, whole system) and when."""
     user: Any = None
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=clock.today)
     batch_id: int | None = None
     progress: Callable[[int], None] | None = None
 

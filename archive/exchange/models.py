@@ -17,7 +17,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TimestampMixin, UTCDateTime, utcnow
+from core import clock
+from core.db import TimestampMixin, UTCDateTime
 from core.extensions import db
 
 IMPORT_KINDS = ("people", "appraisals", "awards", "records", "completions")
@@ -61,7 +62,7 @@ class CreditExport(db.Model):
     __tablename__ = "credit_exports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
     since: Mapped[datetime | None] = mapped_column(UTCDateTime)          # None: everything (first export)
     until: Mapped[datetime] = mapped_column(UTCDateTime)                 # the export's own time
     explicit_since: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
@@ -85,4 +86,4 @@ class CreditExportItem(db.Model):
     line_sha256: Mapped[str] = mapped_column(sa.String(64))
     status: Mapped[str] = mapped_column(sa.String(20))
     export_id: Mapped[int] = mapped_column(sa.ForeignKey("credit_exports.id"), index=True)
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)

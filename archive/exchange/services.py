@@ -11,8 +11,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from core import clock
 from core.audit.services import record_event
-from core.db import utcnow
 from core.errors import Conflict, DomainError, NotFound
 from core.excel import ExcelError, count_rows, read_table, template_workbook
 from core.extensions import db
@@ -119,7 +119,7 @@ def run_batch(batch: ImportBatch, data: bytes, *, user=None, dry_run: bool, prog
 def _finish(batch: ImportBatch, *, rows: int, errors: list[dict], state: str, user, new: int | None = None
             ) -> ImportBatch:
     batch.rows, batch.errors, batch.error_count, batch.state = rows, errors, len(errors), state
-    batch.finished_at = utcnow()
+    batch.finished_at = clock.utcnow()
     if state == "rejected":
         batch.imported = 0
         record_event("import_check", batch, f"导入检查未通过：{len(errors)} 个问题（{batch.filename}）",

@@ -3,12 +3,12 @@ the people and records lists, the credit-platform export page, the public disclo
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import clock
 from core.accounts.permissions import public, require_roles
 from core.audit.services import record_event
 from core.errors import NotFound
@@ -147,7 +147,7 @@ def _export(sel, name: str, headers, rows_of, target):
         return redirect(url_for("accounts.reauth", next=request.full_path))
     record_event("export", target, f"导出{name} {total} 行（Excel）")
     db.session.commit()
-    return export_response(f"{name}-{date.today():%Y%m%d}.xlsx", headers, rows_of(sel), sheet_title=name)
+    return export_response(f"{name}-{clock.today():%Y%m%d}.xlsx", headers, rows_of(sel), sheet_title=name)
 
 
 @bp.route("/exports/people.xlsx")
@@ -207,6 +207,6 @@ def credit_download(export_id: int):
 def disclosure():
     page_no = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
     q = (request.args.get("q") or "").strip()[:50]
-    page = disclosed.disclosed_page(date.today(), page=page_no, per_page=50, q=q)
+    page = disclosed.disclosed_page(clock.today(), page=page_no, per_page=50, q=q)
     return render_template("archive/exchange/disclosure.html", page=page, q=q)
 

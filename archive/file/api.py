@@ -79,7 +79,7 @@ def record_json(r: Record, status: RecordStatus | None = None, end: date | None 
 def objection_json(o: Objection) -> dict:
     return {"id": o.id, "record_id": o.record_id, "person_id": o.person_id, "filed_by_id": o.filed_by_id,
             "reasons": o.reasons, "filed_on": _d(o.filed_on), "due_on": _d(o.due_on), "status": o.status.value,
-            "overdue": o.overdue(date.today()), "decided_by_id": o.decided_by_id, "decided_on": _d(o.decided_on),
+            "overdue": o.overdue(clock.today()), "decided_by_id": o.decided_by_id, "decided_on": _d(o.decided_on),
             "decision_reason": o.decision_reason, "corrected": o.corrected, "late_reason": o.late_reason,
             "version": o.version}
 

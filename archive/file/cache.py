@@ -43,7 +43,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.db import UTCDateTime, update_set_columns, utcnow
+from core import clock
+from core.db import UTCDateTime, update_set_columns
 from core.extensions import db
 
 #: Tables read when a file document is built (load_file, file_json and the sections).
@@ -78,7 +79,7 @@ class FileDocument(db.Model):
     generation: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"))
     fingerprint: Mapped[str] = mapped_column(sa.String(16))
     body: Mapped[str] = mapped_column(sa.Text)
-    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
 
 
 class FileStamp(db.Model):
@@ -131,7 +132,7 @@ def cached(person_id: int, variant: str, today: date) -> tuple[str | None, tuple
 def store(person_id: int, variant: str, today: date, stamps: tuple[int, int], body: str) -> None:
     """Keep ``body`` (built after ``stamps`` were read) for the next view."""
     values = {"person_id": person_id, "variant": variant, "as_of": today, "stamp": stamps[0],
-              "generation": stamps[1], "fingerprint": fingerprint(), "body": body, "built_at": utcnow()}
+              "generation": stamps[1], "fingerprint": fingerprint(), "body": body, "built_at": clock.utcnow()}
     ins = _insert(db.session)(FileDocument.__table__).values(values)
     db.session.execute(ins.on_conflict_do_update(
         index_elements=["person_id", "variant"],
@@ -140,7 +141,7 @@ def store(person_id: int, variant: str, today: date, stamps: tuple[int, int], bo
 
 def file_body(person, variant: str, build) -> str:
     """Today's file document of ``person`` as text: cached, else ``build()`` -> str, stored."""
-    today = date.today()
+    today = clock.today()
     body, stamps = cached(person.id, variant, today)
     if body is None:
         body = build()
@@ -157,7 +158,7 @@ def file_html(person, variant: str, build) -> str:
     forms in it carry the current session's CSRF token, never the builder's."""
     from flask_wtf.csrf import generate_csrf
     token = generate_csrf()
-    today = date.today()
+    today = clock.today()
     body, stamps = cached(person.id, variant, today)
     if body is None:
         body = build()
@@ -169,7 +170,7 @@ def file_html(person, variant: str, build) -> str:
 def prune(before: date | None = None) -> int:
     """Delete documents built for an earlier day (they are never used again)."""
     t = FileDocument.__table__
-    return db.session.execute(sa.delete(t).where(t.c.as_of < (before or date.today()))).rowcount or 0
+    return db.session.execute(sa.delete(t).where(t.c.as_of < (before or clock.today()))).rowcount or 0
 
 
 # ---------------------------------------------------------------------------- invalidation
@@ -262,9 +263,22 @@ def _do_orm_execute(state) -> None:
     invalidate_all(session)
 
 
+def on_changed(session: Session, changes: dict) -> None:
+    """core.changes handler: the files of the people whose data changed."""
+    if any(ids is None for ids in changes.values()):
+        invalidate_all(session)
+    else:
+        note_people({i for ids in changes.values() for i in ids}, session)
+    _apply_pending(session)
+
+
 def _before_commit(session: Session) -> None:
     if session.new or session.dirty or session.deleted:
         session.flush()
+    _apply_pending(session)
+
+
+def _apply_pending(session: Session) -> None:
     every = session.info.pop(PENDING_ALL, False)
     ids = session.info.pop(PENDING_IDS, set())
     if every:

@@ -1,11 +1,10 @@
 """``flask --app wsgi records release``: store what the passage of time did to records."""
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask.cli import AppGroup
 
+from core import clock
 from core.extensions import db
 
 records = AppGroup("records", help="Misconduct records.")
@@ -17,7 +16,7 @@ def release(on):
     """Persist time-based changes: notified → effective after the objection window, → expired
     (解除) after the restriction period. The UI and API already show them without this."""
     from archive.file.services import release_records
-    day = on.date() if on else date.today()
+    day = on.date() if on else clock.today()
     changed = release_records(day)
     db.session.commit()
     click.echo(f"{changed} records updated as of {day.isoformat()}")

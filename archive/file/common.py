@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from archive import rules
 from archive.file.models import ArchiveFile, Record, RecordVersion
+from core import clock
 from core.errors import Conflict
 from core.extensions import db
 from core.notify.services import notify
@@ -53,8 +54,8 @@ def year(value, fields: dict, name: str = "year") -> int:
     except (TypeError, ValueError):
         fields[name] = _("年度须为整数")
         return 0
-    if not 1950 <= value <= date.today().year:
-        fields[name] = _("年度须在 1950 到 %(year)s 之间", year=date.today().year)
+    if not 1950 <= value <= clock.today().year:
+        fields[name] = _("年度须在 1950 到 %(year)s 之间", year=clock.today().year)
     return value
 
 

@@ -20,6 +20,7 @@ from archive.file.models import (
     RecordVersion,
 )
 from archive.file.services import DEFAULT_RECORD_ITEMS
+from core import clock
 from core.demo import bulk_insert, demo_step, indexes_deferred, reset_sequence
 from core.extensions import db
 from core.notify.models import Notification
@@ -331,7 +332,7 @@ def _demo_file(ctx) -> None:
     appraisals, files, checks, awards = [], [], [], []
     next_app, next_check, next_award = _next_id(Appraisal), _next_id(MatterCheck), _next_id(Award)
     incompetent_pair = set(local[1:3]) if len(local) > 3 else set()
-    now = datetime.now(UTC)
+    now = clock.utcnow()
     stamps = {year: _at(date(year + 1, 1, 20)) for year in (last - 2, last - 1, last)}
     group_of: dict[str, str] = {}
     no_facts: list = []

@@ -1,24 +1,18 @@
-"""The training section of the integrity file (archive depends on training, never the reverse)."""
+"""What the file package plugs in (called by archive.register, from the factory's
+``register_plugins`` step): the training section of the file, the complaints about objection
+decisions, HR's workbench cards, and the file cache's listeners."""
 from __future__ import annotations
 
 from datetime import date
 
-from archive.file.cache import install_listeners
-from archive.file.services import FILE_SECTIONS, guard_person_change
-from core.registry.services import PERSON_CHANGE_GUARDS
+from core import clock, wiring
 
 
 def training_section(person, as_of: date | None = None) -> dict:
     """API file "training": {"year", "meets", "hours", "integrity_hours", "requirements": [...]}."""
     from training.services import evaluation_to_dict, training_status
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     return evaluation_to_dict(training_status(person, as_of.year, as_of))
-
-
-FILE_SECTIONS["training"] = training_section
-if guard_person_change not in PERSON_CHANGE_GUARDS:
-    PERSON_CHANGE_GUARDS.append(guard_person_change)   # a pending case blocks transfer and retirement
-install_listeners()      # the cached file document: stamps move with every write to a file
 
 
 def _integrity_choices() -> list[tuple[str, str]]:
@@ -61,12 +55,21 @@ def _register_people_filter() -> None:
     register(PeopleFilter("integrity", lambda: _l("诚信状态"), _integrity_choices, _integrity_clause))
 
 
-_register_people_filter()
-
-
 def _register_trail() -> None:
     from archive.file.trail import register
     register()
 
 
-_register_trail()
+def register() -> None:
+    from archive.file import worklists
+    from archive.file.cache import install_listeners, on_changed
+    from archive.file.objections import _objection_subject
+    wiring.register(wiring.FILE_SECTION, "training", training_section)   # archive depends on training
+    wiring.register(wiring.COMPLAINT_SUBJECT, "objection", _objection_subject)
+    wiring.add_hook(wiring.WORKLIST, worklists.worklist_cards)
+    install_listeners()      # the cached file document: stamps move with every write to a file
+    wiring.add_hook(wiring.CHANGE_HANDLER, on_changed)
+    from archive.file.services import guard_person_change
+    wiring.add_hook(wiring.PERSON_CHANGE_GUARD, guard_person_change)   # a pending case blocks transfer, retirement
+    _register_people_filter()
+    _register_trail()

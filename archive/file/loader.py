@@ -29,14 +29,16 @@ from archive.file.models import (
     Record,
     RecordVersion,
 )
+from core import clock, wiring
 from core.extensions import db
 from core.text import N_
 
 #: Other packages add the sections of the file they own (docs/rules.md §4: pledges, training,
-#: credit repairs): ``FILE_SECTIONS["pledges"] = fn(person, as_of) -> JSON-able data``.
-#: load_file() calls each registered function once; when a key is not registered the
+#: credit repairs) from their register(): ``wiring.register(wiring.FILE_SECTION, "pledges",
+#: fn(person, as_of) -> JSON-able data)``; the factory's start-up check refuses to start without
+#: them. load_file() calls each registered function once; when a key is not registered the
 #: section is EMPTY_SECTIONS[key](as_of) (an honest "nothing known": [] or meets=None).
-FILE_SECTIONS: dict[str, Callable] = {}
+FILE_SECTIONS: dict[str, Callable] = wiring.table(wiring.FILE_SECTION)
 EMPTY_SECTIONS: dict[str, Callable[[date], object]] = {
     "pledges": lambda as_of: [],
     "training": lambda as_of: {"year": as_of.year, "meets": None},
@@ -93,7 +95,7 @@ def _rows(model, person_id: int, *order):
 def evaluate_person(person, as_of: date | None = None) -> rules.Evaluation:
     """``rules.Evaluation`` of one person at ``as_of`` (default today): integrity status,
     restrictions (kind, reason, until), notes, per-record status and combined ends. 3 queries."""
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     facts = person_facts(_rows(Record, person.id, Record.id), _rows(Appraisal, person.id, Appraisal.year),
                          _rows(CaseFlag, person.id, CaseFlag.id))
     return rules.evaluate(facts, as_of, rule_settings())
@@ -116,7 +118,7 @@ def facts_of_people(person_ids: Iterable[int]) -> dict[int, rules.PersonFacts]:
 
 def evaluate_people(person_ids: Iterable[int], as_of: date | None = None) -> dict[int, rules.Evaluation]:
     """``{person_id: rules.Evaluation}`` at ``as_of`` for many people (3 queries per 1,000)."""
-    as_of, settings = as_of or date.today(), rule_settings()
+    as_of, settings = as_of or clock.today(), rule_settings()
     return {pid: rules.evaluate(f, as_of, settings) for pid, f in facts_of_people(person_ids).items()}
 
 
@@ -253,7 +255,7 @@ def load_file(person, as_of: date | None = None, *, include_drafts: bool = True)
     """
     from core.accounts.models import User
     from core.files import Attachment
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     settings = rule_settings()
     pid = person.id
     archive_file = db.session.execute(db.select(ArchiveFile).filter_by(person_id=pid)).scalar_one_or_none()
@@ -328,7 +330,7 @@ def established_missing_items(person, as_of: date | None = None) -> list[Missing
     -> ``list[MissingItem(code, label)]`` with codes from REGISTRATION_ITEMS. Two
     existence queries, no loading of rows.
     """
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     missing = [code for code, ok in (("id_number", bool(person.id_masked)), ("department", bool(person.department_id)),
                                      ("post", bool((person.post or "").strip())),
                                      ("rank", bool((person.rank or "").strip())),

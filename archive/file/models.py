@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from archive import rules
 from archive.enums import AwardKind, Category, Grade, JudgmentKind, MatterResult, RecordStatus, Sanction, Severity
-from core.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, utcnow
+from core import clock
+from core.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from core.enums import LabelledEnum
 from core.errors import Conflict
 from core.extensions import db
@@ -86,7 +87,7 @@ class AppraisalVersion(db.Model):
     old_document_no: Mapped[str | None] = mapped_column(sa.String(100))
     new_grade: Mapped[Grade] = enum_column(Grade)
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
     reason: Mapped[str | None] = mapped_column(sa.String(500))
 
 
@@ -284,7 +285,7 @@ class RecordVersion(db.Model):
     action: Mapped[str] = mapped_column(sa.String(20))
     snapshot: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
     reason: Mapped[str | None] = mapped_column(sa.String(1000))
 
 

@@ -12,7 +12,7 @@ from archive import rules
 from archive.file import common as c
 from archive.file.loader import rule_settings
 from archive.file.models import Complaint, ComplaintStatus, Objection, ObjectionStatus, Record
-from core import clock
+from core import clock, wiring
 from core.audit.services import record_event
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
@@ -20,7 +20,7 @@ from core.notify.services import notify
 
 #: subject_type -> fn(subject_id) -> (person_id, decided: bool, label) or None; "objection" is
 #: registered below, the repair package registers "repair".
-COMPLAINT_SUBJECTS: dict[str, Callable[[int], tuple[int, bool, str] | None]] = {}
+COMPLAINT_SUBJECTS: dict[str, Callable[[int], tuple[int, bool, str] | None]] = wiring.table(wiring.COMPLAINT_SUBJECT)
 
 
 # --------------------------------------------------------------------------- objections
@@ -130,7 +130,7 @@ def decide_objection(objection: Objection, decision: str, reason: str, decided_b
     refusal = may_decide(objection, record, person, decided_by)
     if refusal:
         raise Forbidden(refusal, code="recused")
-    on, settings = on or date.today(), rule_settings()
+    on, settings = on or clock.today(), rule_settings()
     upheld = decision == ObjectionStatus.UPHELD.value
     if upheld and corrections:
         from archive.file.services import update_record
@@ -159,8 +159,6 @@ def _objection_subject(subject_id: int):
     return None if o is None else (o.person_id, o.status is not ObjectionStatus.PENDING, f"异议 #{o.id}")
 
 
-COMPLAINT_SUBJECTS["objection"] = _objection_subject
-
 
 # --------------------------------------------------------------------------- complaints
 
@@ -182,7 +180,7 @@ def file_complaint(person, *, subject_type: str, subject_id: int, text: str, by=
     dept = person.department
     handler = db.session.get(Department, dept.parent_id) if dept.parent_id else dept
     complaint = Complaint(person_id=person.id, subject_type=subject_type, subject_id=int(subject_id), text=text,
-                          filed_on=on or date.today(), filed_by_id=c.uid(by), handler_department_id=handler.id,
+                          filed_on=on or clock.today(), filed_by_id=c.uid(by), handler_department_id=handler.id,
                           handler_path=handler.path, status=ComplaintStatus.PENDING)
     db.session.add(complaint)
     db.session.flush()
@@ -213,7 +211,7 @@ def answer_complaint(complaint: Complaint, answer: str, *, by=None, version: int
     if fields:
         raise ValidationFailed(fields)
     complaint.status, complaint.answer = ComplaintStatus.ANSWERED, answer
-    complaint.answered_by_id, complaint.answered_on = c.uid(by), date.today()
+    complaint.answered_by_id, complaint.answered_on = c.uid(by), clock.today()
     db.session.flush()
     record_event("complaint_answer", complaint, "答复投诉")
     c.notify_person(complaint.person_id, kind="complaint_answered", title="您的投诉已答复", body=answer[:500],

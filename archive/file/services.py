@@ -74,7 +74,6 @@ from archive.file.objections import (  # noqa: F401 - re-exported: objections an
 )
 from core import clock
 from core.audit.services import record_event
-from core.db import utcnow
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.i18n import localize
@@ -107,7 +106,7 @@ def establish_file(person, by=None) -> ArchiveFile:
                        details=[{"code": m.code, "label": m.label} for m in missing])
     row = c.archive_file(person)
     if not row.established:
-        row.established, row.established_at, row.established_by_id = True, utcnow(), c.uid(by)
+        row.established, row.established_at, row.established_by_id = True, clock.utcnow(), c.uid(by)
         db.session.flush()
         record_event("file_establish", row, f"{person.name} 档案确认建立", person_id=person.id)
     return row
@@ -295,7 +294,7 @@ def convert_matter_check_to_record(check: MatterCheck, person, *, decided_on: da
 
 def _clean_record(data: dict, fields: dict, settings: rules.RuleSettings) -> dict:
     """Validate record values (shared by create and update); adds problems to ``fields``."""
-    today = date.today()
+    today = clock.today()
     out: dict = {}
     category = c.enum(Category, data.get("category"), "category", _("记录类别"), fields)
     sanction_raw = data.get("sanction")
@@ -482,7 +481,7 @@ def update_record(record: Record, changes: dict, *, version: int | None, reason:
 def notify_record(record: Record, person, *, version: int | None = None, by=None, on: date | None = None) -> Record:
     """告知: draft → notified; the person gets an in-app notification; the objection window starts."""
     c.check_version(record, version)
-    on = on or date.today()
+    on = on or clock.today()
     c.keep_version(record, "notify", by, None, lambda: record.notify(on))
     ends = rules.objection_window_ends(on, rule_settings())
     record_event("record_notify", record, f"告知本人：{c.label(record)}")
@@ -523,7 +522,7 @@ def revoke_record(record: Record, reason: str, *, version: int | None = None, by
 
 def acknowledge_record(record: Record, *, by=None, on: date | None = None) -> Record:
     """The person acknowledges a notified record: notified → effective (no objection)."""
-    on = on or date.today()
+    on = on or clock.today()
     c.keep_version(record, "acknowledge", by, "本人确认无异议", lambda: record.acknowledge(on, rule_settings()))
     record_event("record_acknowledge", record, f"本人确认：{c.label(record)}")
     return record
@@ -540,7 +539,7 @@ def add_record_evidence(record: Record, storages: Iterable, *, by=None) -> list:
 
 def mark_repaired(record: Record, *, reason: str, by=None, on: date | None = None) -> Record:
     """信用修复 approved: effective → repaired; restrictions lift at once (for archive/repair)."""
-    on = on or date.today()
+    on = on or clock.today()
     c.keep_version(record, "repair", by, reason, lambda: record.repair(on, rule_settings()))
     record_event("record_repair", record, f"信用修复：{reason}")
     return record
@@ -604,7 +603,7 @@ def end_case(case: CaseFlag, *, ended_on: date, by=None, version: int | None = N
     if case.ended_on is not None:
         raise Conflict("illegal_state", _("该立案审查已结束"))
     fields: dict[str, str] = {}
-    ended_on = c.past_date(ended_on, "ended_on", _("结束日期"), fields, date.today())
+    ended_on = c.past_date(ended_on, "ended_on", _("结束日期"), fields, clock.today())
     if ended_on and ended_on < case.started_on:
         fields["ended_on"] = _("结束日期不能早于立案日期")
     if fields:

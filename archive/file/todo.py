@@ -8,7 +8,6 @@ courses and the calendar): records whose objection window is open (here), course
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +20,7 @@ from archive.enums import RecordStatus
 from archive.file import common as c
 from archive.file.loader import rule_settings
 from archive.file.models import Objection, Record
+from core import wiring
 from core.extensions import db
 
 
@@ -35,7 +35,6 @@ class TodoItem:
     overdue: bool = False
 
 
-TODO_PROVIDERS: dict[str, Callable[..., list[TodoItem]]] = {}
 ORDER = ("pledge", "course", "record")
 
 
@@ -70,7 +69,7 @@ def _courses(person, today: date) -> list[TodoItem]:
 def servant_todo(person, today: date) -> list[TodoItem]:
     """Everything waiting for ``person``: pledges, courses, records, each soonest due first."""
     items: list[TodoItem] = []
-    for provider in TODO_PROVIDERS.values():
+    for provider in wiring.table(wiring.TODO).values():
         items.extend(provider(person, today))
     items.extend(_courses(person, today))
     items.extend(_records(person, today))

@@ -47,12 +47,8 @@ from core.i18n import localize_date
 from core.listing import Listing
 from core.registry.models import Person
 from core.text import N_, Text
-from core.views import WORKLIST_PROVIDERS
 
 bp = Blueprint("file", __name__)
-
-if worklists.worklist_cards not in WORKLIST_PROVIDERS:
-    WORKLIST_PROVIDERS.append(worklists.worklist_cards)
 
 
 def _int(value):
@@ -157,7 +153,7 @@ def appraisal_new(person_id: int):
     person = require_person(person_id, manage=True)
     form = AppraisalForm()
     if request.method == "GET":
-        form.year.data = date.today().year - 1
+        form.year.data = clock.today().year - 1
     warnings = []
     if form.validate_on_submit():
         try:
@@ -199,7 +195,7 @@ def matter_check_new(person_id: int):
     person = require_person(person_id, manage=True)
     form = MatterCheckForm()
     if request.method == "GET":
-        form.year.data = date.today().year - 1
+        form.year.data = clock.today().year - 1
     if form.validate_on_submit():
         try:
             services.add_matter_check(person, year=form.year.data, result=form.result.data, notes=form.notes.data)
@@ -553,7 +549,7 @@ def case_end(case_id: int):
     case, person = require_case(case_id, manage=True)
     form = EndCaseForm()
     if request.method == "GET":
-        form.version.data, form.ended_on.data = case.version, date.today()
+        form.version.data, form.ended_on.data = case.version, clock.today()
     if form.validate_on_submit():
         try:
             services.end_case(case, ended_on=form.ended_on.data, version=_int(form.version.data))
@@ -608,7 +604,7 @@ OBJECTION_SORTS = {"due_on": Objection.due_on, "filed_on": Objection.filed_on, "
 def objections():
     listing = Listing(request.args, OBJECTION_SORTS, default_sort="due_on")
     due = request.args.get("due", "")
-    today = date.today()
+    today = clock.today()
     sel = worklists.objections_select(current_user, pending_only=due != "all")
     if due == "overdue":
         sel = sel.where(Objection.due_on < today)
@@ -628,6 +624,6 @@ def objections():
 @bp.route("/worklists/incompetent")
 @require_roles("hr")
 def incompetent():
-    rows = db.session.execute(worklists.incompetent_select(current_user, date.today().year - 2)
+    rows = db.session.execute(worklists.incompetent_select(current_user, clock.today().year - 2)
                               .order_by(Person.name).limit(500)).all()
     return render_template("archive/file/incompetent.html", rows=rows)

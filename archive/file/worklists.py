@@ -15,6 +15,7 @@ from archive.file.models import Appraisal, Complaint, ComplaintStatus, Objection
 
 # the SQL twin of rules.status_at lives next to its rule (docs/rules-sql.md, "Rules and their SQL twins")
 from archive.rules.sql import status_clause  # noqa: F401 - re-exported for the file's views and API
+from core import clock
 from core.accounts.permissions import person_scope_clause
 from core.extensions import db
 from core.registry.models import Person
@@ -26,7 +27,7 @@ def records_select(user, *, status: RecordStatus | None = None, category=None, t
     sel = (db.select(Record, Person).join(Person, Person.id == Record.person_id)
            .where(person_scope_clause(user, manage=True)))
     if status is not None:
-        sel = sel.where(status_clause(status, today or date.today(), settings or rules.RuleSettings()))
+        sel = sel.where(status_clause(status, today or clock.today(), settings or rules.RuleSettings()))
     if category is not None:
         sel = sel.where(Record.category == category)
     return sel
@@ -68,7 +69,7 @@ def worklist_cards(user) -> list[dict]:
     """HR home cards: records to notify, objections pending / overdue, complaints, 连续不称职."""
     if not user.has_role("hr"):
         return []
-    today = date.today()
+    today = clock.today()
     drafts = _count(records_select(user).where(Record.status == RecordStatus.DRAFT).with_only_columns(Record.id))
     pending = _count(objections_select(user).with_only_columns(Objection.id))
     overdue = _count(objections_select(user).where(Objection.due_on < today).with_only_columns(Objection.id))

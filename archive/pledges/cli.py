@@ -11,7 +11,7 @@ pledges = AppGroup("pledges", help="Pledges (信用承诺).")
 
 @pledges.command("remind")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Run the schedule as of this date (default: today, Asia/Shanghai).")
+              help="Run the schedule as of this date (default: today in TIME_ZONE, core.clock).")
 def remind(today):
     """Remind unsigned pledges: 5 days after assignment, then every 2 days, until 30 days."""
     from archive.pledges.services import send_reminders

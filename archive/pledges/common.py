@@ -1,28 +1,14 @@
-"""Small helpers shared by the pledge modules: local (Asia/Shanghai) dates, text hashes, links."""
+"""Small helpers shared by the pledge modules: text hashes, links, the default due days."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
 
 from flask import current_app
-
-from core.db import utcnow  # noqa: F401 - re-exported for the pledge modules
-from core.templating import SHANGHAI
 
 DEFAULT_DUE_DAYS = 15
 
 
-def local_now() -> datetime:
-    return datetime.now(SHANGHAI)
-
-
-def local_today() -> date:
-    """Today in China: the date pledges are assigned, signed and reminded on."""
-    return local_now().date()
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(SHANGHAI).date()
+# The pledge modules ask core.clock directly (clock.today(), clock.now(), clock.local_date()).
 
 
 def due_days() -> int:

@@ -15,9 +15,9 @@ from archive.enums import PledgeKind
 from archive.pledges import services
 from archive.pledges.models import Pledge, PledgeStatus, PledgeTemplate
 from archive.pledges.schedule import reminders_through
+from core import clock
 from core.demo import DemoContext, bulk_insert, demo_step, indexes_deferred
 from core.extensions import db
-from core.templating import SHANGHAI
 
 # (kind, title, body): original texts written for the demo from the 政务诚信 policy documents
 # (东营市加强政务诚信建设实施方案 "推动公务员在任职前，对自身遵纪守规、尽职尽责、诚实守信公开作出信用承诺").
@@ -103,7 +103,7 @@ def _local_dt(day: date, rng) -> datetime:
     opening is converted once (no offset change happens within office hours)."""
     opening = _OPENING_UTC.get(day)
     if opening is None:
-        opening = _OPENING_UTC[day] = datetime.combine(day, time(8, 30), tzinfo=SHANGHAI).astimezone(UTC)
+        opening = _OPENING_UTC[day] = datetime.combine(day, time(8, 30), tzinfo=clock.zone()).astimezone(UTC)
     return opening + timedelta(minutes=rng.randrange(9 * 60))
 
 
@@ -264,7 +264,7 @@ def _publicity_and_fulfilment(ctx: DemoContext, rng, hr) -> None:
                                .execution_options(synchronize_session=False))
     last_year = str(ctx.today.year - 1)
     kept = rng.sample(signed, min(300, len(signed)))
-    now = services.utcnow()
+    now = clock.utcnow()
     db.session.execute(sa.insert(PledgeFulfilment), [
         {"pledge_id": r.id, "person_id": r.person_id, "period": last_year, "kept": True,
          "facts": "年度考核和日常监督中未发现违反承诺的情形。", "recorded_by_id": getattr(hr, "id", None),

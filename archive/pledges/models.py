@@ -20,7 +20,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from archive.enums import PledgeKind
-from core.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, utcnow
+from core import clock
+from core.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from core.enums import LabelledEnum
 from core.errors import Conflict
 from core.extensions import db
@@ -101,7 +102,7 @@ class PledgeText(db.Model):
 
     sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     text: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
 
 
 @audited
@@ -121,7 +122,7 @@ class Pledge(VersionedMixin, TimestampMixin, db.Model):
     template_id: Mapped[int] = mapped_column(sa.ForeignKey("pledge_templates.id"), index=True)
     kind: Mapped[PledgeKind] = enum_column(PledgeKind)                # copied from the template
     batch: Mapped[str | None] = mapped_column(sa.String(32), index=True)   # one assignment act
-    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
     assigned_on: Mapped[date] = mapped_column(sa.Date)                 # local date (reminder schedule)
     assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))   # None: automatic
     due_on: Mapped[date] = mapped_column(sa.Date)
@@ -186,7 +187,7 @@ class PledgeFulfilment(db.Model):
     kept: Mapped[bool] = mapped_column()
     facts: Mapped[str | None] = mapped_column(sa.Text)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
     record_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)   # draft pledge_breach record
 
     pledge: Mapped[Pledge] = relationship(lazy="joined", backref="fulfilments")

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from archive.pledges.common import local_now
 from archive.pledges.models import Pledge, PledgeStatus
+from core import clock
 from core.errors import Conflict
 from core.extensions import db
 
@@ -46,7 +46,7 @@ def print_pledge(pledge: Pledge, user):
     from core.pdf import qr_data_uri, render_pdf
     if pledge.status is not PledgeStatus.SIGNED:
         raise Conflict("illegal_state", "只有已签署的承诺书可以打印")
-    printed_at = local_now()
+    printed_at = clock.now()
 
     def render(serial: str) -> bytes:
         return render_pdf("pdf/pledge.html", stylesheet="pdf/pledge.css", pledge=pledge, person=pledge.person,

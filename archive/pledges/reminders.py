@@ -9,9 +9,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from archive.pledges.common import local_today, sign_link_parts
+from archive.pledges.common import sign_link_parts
 from archive.pledges.models import Pledge, PledgeStatus, PledgeTemplate
 from archive.pledges.schedule import reminder_due, reminder_window
+from core import clock
 from core.audit.services import record_event
 from core.enums import PersonStatus
 from core.extensions import db
@@ -24,7 +25,7 @@ def send_reminders(today: date | None = None, *, batch: int = 5000) -> int:
     """Remind every unsigned pledge (of an active person) due for a reminder ``today``:
     bulk inbox notifications (emailed by the CLI when SMTP is configured) and the pledge's
     counters. Returns how many were sent."""
-    today = today or local_today()
+    today = today or clock.today()
     earliest, latest, last_before = reminder_window(today)
     rows = db.session.execute(
         sa.select(Pledge.id, Pledge.person_id, Pledge.assigned_on, Pledge.last_reminded_on, Pledge.due_on,

@@ -28,9 +28,6 @@ from archive.enums import PledgeKind
 from archive.pledges import queries
 from archive.pledges.common import (  # noqa: F401 - re-exported
     due_days,
-    local_date,
-    local_now,
-    local_today,
     my_pledges_link,
     sign_link_parts,
     text_sha256,
@@ -52,10 +49,11 @@ from archive.pledges.queries import (  # noqa: F401 - re-exported: the reading A
 )
 from archive.pledges.reminders import send_reminders  # noqa: F401 - re-exported
 from archive.pledges.summary import file_section, pledge_json, pledges_for_person, todo_items  # noqa: F401 - re-exported
+from core import clock, wiring
 from core.accounts.passwords import verify_password
 from core.accounts.permissions import person_scope_clause
 from core.audit.services import record_event
-from core.db import UTCDateTime, utcnow
+from core.db import UTCDateTime
 from core.enums import PersonStatus
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
@@ -63,7 +61,7 @@ from core.notify.models import Notification
 from core.registry.models import Person
 
 #: Called with the pledge after it is signed (coverage keeps its per-person facts fresh).
-PLEDGE_SIGNED: list[Callable] = []
+PLEDGE_SIGNED: list[Callable] = wiring.hooks(wiring.PLEDGE_SIGNED)   # core.wiring
 
 TITLE_MAX, BODY_MAX, FACTS_MAX = 100, 20_000, 5_000
 WRONG_PASSWORD = "密码不正确"  # noqa: S105 - the message of a wrong password (counts toward the lockout)
@@ -161,7 +159,7 @@ def publish_template(tpl: PledgeTemplate) -> PledgeTemplate:
     of the same template is retired (pledges already assigned keep their exact version)."""
     if tpl.status is not TemplateStatus.DRAFT:
         raise Conflict("illegal_state", _("只有草稿可以发布"))
-    now = utcnow()
+    now = clock.utcnow()
     for other in versions_of(tpl):
         if other.id != tpl.id and other.status is TemplateStatus.PUBLISHED:
             other.status, other.retired_at = TemplateStatus.RETIRED, now
@@ -178,7 +176,7 @@ def publish_template(tpl: PledgeTemplate) -> PledgeTemplate:
 def retire_template(tpl: PledgeTemplate) -> PledgeTemplate:
     if tpl.status is not TemplateStatus.PUBLISHED:
         raise Conflict("illegal_state", _("只有已发布的模板可以停用"))
-    tpl.status, tpl.retired_at = TemplateStatus.RETIRED, utcnow()
+    tpl.status, tpl.retired_at = TemplateStatus.RETIRED, clock.utcnow()
     db.session.flush()
     record_event("pledge_template_retire", tpl, f"停用《{tpl.title}》第{tpl.version}版")
     return tpl
@@ -226,7 +224,7 @@ def assign_preview(template: PledgeTemplate, people, *, due_on: date | None = No
     the same checks and the same conditions, counted. ``batch`` is None."""
     if template is None or template.status is not TemplateStatus.PUBLISHED:
         raise ValidationFailed({"template_id": _("只能分配已发布的承诺书模板")})
-    today = today or local_today()
+    today = today or clock.today()
     if due_on is not None and due_on < today:
         raise ValidationFailed({"due_on": _("签署截止日期不能早于今天")})
     asked, eligible = _assignment_conditions(template, people, assigned_by, today)
@@ -257,12 +255,12 @@ def assign(template: PledgeTemplate, people, *, due_on: date | None = None, assi
     """
     if template is None or template.status is not TemplateStatus.PUBLISHED:
         raise ValidationFailed({"template_id": _("只能分配已发布的承诺书模板")})
-    today = today or local_today()
+    today = today or clock.today()
     due_on = due_on or today + timedelta(days=due_days())
     if due_on < today:
         raise ValidationFailed({"due_on": _("签署截止日期不能早于今天")})
     asked, eligible = _assignment_conditions(template, people, assigned_by, today)
-    batch, now = uuid.uuid4().hex, utcnow()
+    batch, now = uuid.uuid4().hex, clock.utcnow()
     source = sa.select(
         Person.id, sa.literal(template.id), sa.literal(template.kind.value), sa.literal(batch),
         sa.literal(now, UTCDateTime()), sa.literal(today, sa.Date()),
@@ -332,7 +330,7 @@ def sign_pledge(pledge: Pledge, user, *, password: str, typed_name: str, agree: 
     if pledge.status is not PledgeStatus.ASSIGNED:
         raise Conflict("illegal_state", _("该承诺书已撤销，无需签署"))
     fields = {}
-    if user.locked_until is not None and user.locked_until > utcnow():
+    if user.locked_until is not None and user.locked_until > clock.utcnow():
         fields["password"] = _("密码错误次数过多，账户已临时锁定，请稍后再试")  # noqa: S105 - a message
     elif not password:
         fields["password"] = _("请输入登录密码")  # noqa: S105 - a message
@@ -353,10 +351,10 @@ def sign_pledge(pledge: Pledge, user, *, password: str, typed_name: str, agree: 
         raise Conflict("text_changed", _("承诺内容与您阅读的版本不一致，请刷新后重新阅读"))
     if db.session.get(PledgeText, digest) is None:
         db.session.add(PledgeText(sha256=digest, text=text))
-    now = utcnow()
+    now = clock.utcnow()
     pledge.opened_at = first_opened_at(pledge)
     pledge.status = PledgeStatus.SIGNED
-    pledge.signed_at, pledge.signed_on = now, local_date(now)
+    pledge.signed_at, pledge.signed_on = now, clock.local_date(now)
     pledge.sha256, pledge.typed_name = digest, name
     pledge.ip, pledge.user_agent = (ip or "")[:45] or None, (user_agent or "")[:500] or None
     db.session.flush()
@@ -372,7 +370,7 @@ def note_failed_signature(pledge: Pledge, user) -> None:
     cfg = current_app.config
     user.failed_logins = (user.failed_logins or 0) + 1
     if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-        user.locked_until = utcnow() + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+        user.locked_until = clock.utcnow() + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
         user.failed_logins = 0
     record_event("pledge_sign_failed", pledge, "签署承诺时密码错误", outcome="failure")
 
@@ -388,7 +386,7 @@ def publish_pledge(pledge: Pledge) -> Pledge:
     """Show a signed pledge on the public page (承诺公示)."""
     _require_signed(pledge, "只有已签署的承诺可以公示")
     if not pledge.published:
-        pledge.published, pledge.published_at = True, utcnow()
+        pledge.published, pledge.published_at = True, clock.utcnow()
         db.session.flush()
         record_event("pledge_publish", pledge, f"公示《{pledge.template.title}》")
     return pledge
@@ -409,7 +407,7 @@ def cancel_pledge(pledge: Pledge, reason: str) -> Pledge:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": _("请填写撤销原因")})
-    pledge.status, pledge.cancelled_at, pledge.cancel_reason = PledgeStatus.CANCELLED, utcnow(), reason[:500]
+    pledge.status, pledge.cancelled_at, pledge.cancel_reason = PledgeStatus.CANCELLED, clock.utcnow(), reason[:500]
     db.session.flush()
     record_event("pledge_cancel", pledge, f"撤销《{pledge.template.title}》：{reason}"[:500])
     return pledge
@@ -441,7 +439,7 @@ def record_fulfilment(pledge: Pledge, *, period: str, kept: bool, facts: str | N
     db.session.add(f)
     db.session.flush()
     if not kept:
-        f.record_id = _breach_record(pledge, period, facts, recorded_by, decided_on or local_today()).id
+        f.record_id = _breach_record(pledge, period, facts, recorded_by, decided_on or clock.today()).id
         db.session.flush()
     record_event("pledge_fulfilment", f, f"《{pledge.template.title}》{period}：{'履行' if kept else '未履行'}")
     return f

@@ -12,6 +12,7 @@ from archive.enums import PledgeKind
 from archive.pledges import queries, services
 from archive.pledges.forms import AssignForm, CancelForm, FulfilmentForm, SignForm, TemplateForm
 from archive.pledges.models import Pledge, PledgeStatus, PledgeTemplate, TemplateStatus
+from core import clock
 from core.accounts.permissions import (
     OWN_FILE_MESSAGE,
     can_manage_person,
@@ -29,7 +30,6 @@ from core.extensions import db
 from core.forms import apply_field_errors
 from core.listing import Listing
 from core.registry.models import Department, Person
-from core.views import WORKLIST_PROVIDERS
 
 bp = Blueprint("pledges", __name__)
 
@@ -99,15 +99,12 @@ def overdue_card(user) -> list[dict]:
     """HR home card: unsigned pledges past their due date in the user's scope."""
     if not user.has_role("hr"):
         return []
-    sel = queries.overdue_in_scope(user, services.local_today())
+    sel = queries.overdue_in_scope(user, clock.today())
     count = db.session.execute(sa.select(sa.func.count()).select_from(sel.subquery())).scalar_one()
     if not count:
         return []
     return [{"title": _("逾期未签署的承诺"), "count": count, "url": url_for("pledges.overdue"), "level": "danger"}]
 
-
-if overdue_card not in WORKLIST_PROVIDERS:
-    WORKLIST_PROVIDERS.append(overdue_card)
 
 
 # ---- templates (HR) -----------------------------------------------------------------------
@@ -295,7 +292,7 @@ def _filtered(sel, args):
         sel = sel.where(Pledge.kind == PledgeKind(kind))
     status = args.get("status") or ""
     if status == "overdue":
-        sel = sel.where(queries.overdue_clause(services.local_today()))
+        sel = sel.where(queries.overdue_clause(clock.today()))
     elif status in PledgeStatus.codes():
         sel = sel.where(Pledge.status == PledgeStatus(status))
     if args.get("published") == "1":
@@ -319,13 +316,13 @@ def pledges():
                            departments=_department_choices(blank=_("全部单位")), kinds=PledgeKind.choices(),
                            dept_id=request.args.get("department_id", type=int),
                            statuses=PledgeStatus.choices() + [("overdue", _("已逾期"))],
-                           today=services.local_today())
+                           today=clock.today())
 
 
 @bp.route("/pledges/overdue")
 @require_roles("hr")
 def overdue():
-    today = services.local_today()
+    today = clock.today()
     listing = Listing(request.args, PLEDGE_SORTS, default_sort="due")
     page = listing.paginate(queries.overdue_in_scope(current_user, today))
     return render_template("archive/pledges/overdue.html", page=page, listing=listing, today=today)
@@ -348,7 +345,7 @@ def _record_url(record_id: int) -> str | None:
 def _render_pledge(p: Pledge, fulfilment_form: FulfilmentForm | None = None, status: int = 200):
     return render_template("archive/pledges/pledge.html", pledge=p, manage=can_manage_person(current_user, p.person),
                            own=p.person_id == current_user.person_id, timeline=services.timeline(p),
-                           today=services.local_today(), fulfilment_form=fulfilment_form or FulfilmentForm(prefix="f"),
+                           today=clock.today(), fulfilment_form=fulfilment_form or FulfilmentForm(prefix="f"),
                            cancel_form=CancelForm(prefix="c"), record_url=_record_url,
                            text=p.signed_text if p.is_signed else p.template.text), status
 
@@ -442,7 +439,7 @@ def my_pledges():
     todo = [p for p in rows if p.status is PledgeStatus.ASSIGNED]
     signed = [p for p in rows if p.status is PledgeStatus.SIGNED]
     return render_template("archive/pledges/my_pledges.html", todo=todo, signed=signed,
-                           today=services.local_today())
+                           today=clock.today())
 
 
 @bp.route("/my/pledges/<int:pledge_id>/sign", methods=["GET", "POST"])
@@ -483,7 +480,7 @@ def sign(pledge_id: int):
         p = _own_pledge(pledge_id)
     form.password.data = ""
     return render_template("archive/pledges/sign.html", pledge=p, form=form, text=text, sha256=digest,
-                           today=services.local_today())
+                           today=clock.today())
 
 
 # ---- public ------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from archive import rules
 from archive.enums import CorrectionKind
 from archive.repair import services
 from archive.repair.models import RepairApplication, RepairStatus
+from core import clock
 from core.accounts.permissions import is_own_person
 from core.api import Body, PageQuery, Query, api_blueprint, api_route, page_of
 from core.errors import Forbidden
@@ -79,7 +80,7 @@ class RepairsQuery(PageQuery):
 def eligibility(record_id: int, query: EligibilityQuery):
     record = services.load_record_for(record_id, current_user)
     conditions = services.eligibility(record, query.as_of)
-    return {"record_id": record.id, "as_of": (query.as_of or services.today()).isoformat(),
+    return {"record_id": record.id, "as_of": (query.as_of or clock.today()).isoformat(),
             "eligible": rules.repair_eligible(conditions), "conditions": services.conditions_json(conditions)}
 
 
@@ -109,7 +110,7 @@ def repairs(query: RepairsQuery):
     if query.status is not None:
         sel = sel.where(RepairApplication.status == query.status)
     if query.overdue is not None:
-        late = (RepairApplication.status == RepairStatus.PENDING) & (RepairApplication.due_on < services.today())
+        late = (RepairApplication.status == RepairStatus.PENDING) & (RepairApplication.due_on < clock.today())
         sel = sel.where(late if query.overdue else ~late)
     if query.person_id is not None:
         sel = sel.where(RepairApplication.person_id == query.person_id)

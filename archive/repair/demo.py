@@ -19,6 +19,7 @@ from werkzeug.datastructures import FileStorage
 from archive import rules
 from archive.enums import Category, CorrectionKind, PledgeKind, RecordStatus, Severity
 from archive.repair.models import EVIDENCE_OWNER, RepairApplication, RepairStatus
+from core import clock
 from core.demo import DemoContext, demo_step
 from core.extensions import db
 
@@ -90,6 +91,8 @@ def demo_repairs(ctx: DemoContext) -> None:
     from core.files import save_upload
     from core.notify.services import notify_many
     settings = file_services.rule_settings()
+    from core.workcal.service import calendar
+    cal = calendar()             # the working-day calendar, read once for every application
     _demo_servant(ctx, settings)
     plan = _plan(ctx, _candidates(ctx, settings))
     if not plan:
@@ -115,7 +118,7 @@ def demo_repairs(ctx: DemoContext) -> None:
         app_rows.append({
             "id": next_id, "record_id": record.id, "person_id": record.person_id, "correction": kind.value,
             "statement": STATEMENTS[kind], "filed_by_id": None, "filed_on": filed,
-            "due_on": rules.repair_due(filed, settings), "status": state.value,
+            "due_on": rules.repair_due(filed, settings, cal.holidays, cal.workdays), "status": state.value,
             "decided_by_id": decider.id if decider and state in (RepairStatus.APPROVED, RepairStatus.REJECTED)
             else None, "decided_on": decided, "decision_reason": reason,
             "conditions_at_filing": services.conditions_json(conditions), "version": 1})
@@ -171,7 +174,7 @@ def _sign_repair_pledges(ctx: DemoContext, rows: list[tuple[int, object]]) -> No
         db.session.add(PledgeText(sha256=digest, text=tpl.text))
     people = {p.id: p for p in db.session.execute(sa.select(Person).where(
         Person.id.in_([pid for pid, _ in rows]))).scalars()}
-    now = datetime.now(UTC)
+    now = clock.utcnow()
     inserts = []
     for pid, on in rows:
         person = people[pid]

@@ -1,19 +1,18 @@
-"""Plug credit repair into the file (imported at start by archive.register_cli):
+"""Plug credit repair into the file (called by archive.register):
 
 * the file's "repairs" section (API file ``"repairs": [...]`` and the file page);
-* complaints about a repair decision (``COMPLAINT_SUBJECTS["repair"]``): they go through
-  the file's complaint mechanism to HR of the parent department.
-
-HR's home card is registered by archive/repair/views.py.
+* complaints about a repair decision: they go through the file's complaint mechanism to HR
+  of the parent department;
+* HR's workbench cards of pending and overdue applications.
 """
 from __future__ import annotations
 
+from core import wiring
 
-def _register() -> None:
-    from archive.file.services import COMPLAINT_SUBJECTS, FILE_SECTIONS
+
+def register() -> None:
     from archive.repair.services import complaint_subject, file_section
-    FILE_SECTIONS["repairs"] = file_section
-    COMPLAINT_SUBJECTS["repair"] = complaint_subject
-
-
-_register()
+    from archive.repair.views import worklist_cards
+    wiring.register(wiring.FILE_SECTION, "repairs", file_section)
+    wiring.register(wiring.COMPLAINT_SUBJECT, "repair", complaint_subject)
+    wiring.add_hook(wiring.WORKLIST, worklist_cards)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from archive import rules
 from archive.enums import CorrectionKind, RecordStatus
 from archive.repair.models import DRAFT_OWNER, EVIDENCE_OWNER, RepairApplication, RepairStatus
+from core import clock
 from core.accounts.permissions import can_manage_person, is_own_person, person_scope_clause, require_not_self
 from core.audit.services import record_event
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -41,9 +42,8 @@ def settings() -> rules.RuleSettings:
 
 
 def today() -> date:
-    """Today in China (Asia/Shanghai), like the dates pledges are signed on."""
-    from core.templating import SHANGHAI
-    return datetime.now(SHANGHAI).date()
+    """The one clock's today (core.clock), kept for callers written before it."""
+    return clock.today()
 
 
 def _dates(values: Iterable) -> frozenset[date]:
@@ -53,13 +53,14 @@ def _dates(values: Iterable) -> frozenset[date]:
     return frozenset(out)
 
 
-def due_date(filed_on: date) -> date:
+def due_date(filed_on: date, rule_settings: rules.RuleSettings | None = None) -> date:
     """The decision deadline: REPAIR_DECISION_WORKING_DAYS working days (default 15) after
-    filing, skipping weekends and the configured ``HOLIDAYS`` (dates), counting the
-    configured ``MAKEUP_WORKDAYS`` (调休 weekend working days)."""
-    cfg = current_app.config
-    return rules.repair_due(filed_on, settings(), _dates(cfg.get("HOLIDAYS")),
-                            _dates(cfg.get("MAKEUP_WORKDAYS")))
+    filing on the working-day calendar (core.workcal: the State Council's holidays and 调休),
+    plus any extra ``HOLIDAYS`` / ``MAKEUP_WORKDAYS`` of the configuration."""
+    from core.workcal.service import calendar
+    cfg, cal = current_app.config, calendar()
+    return rules.repair_due(filed_on, rule_settings or settings(), cal.holidays | _dates(cfg.get("HOLIDAYS")),
+                            cal.workdays | _dates(cfg.get("MAKEUP_WORKDAYS")))
 
 
 # --------------------------------------------------------------------------- facts

@@ -10,6 +10,7 @@ from archive import rules
 from archive.repair import services
 from archive.repair.forms import RepairApplyForm, RepairDecisionForm
 from archive.repair.models import RepairApplication, RepairStatus
+from core import clock
 from core.accounts.permissions import require_roles
 from core.audit.services import record_event
 from core.errors import Conflict, DomainError, Forbidden, ValidationFailed
@@ -18,7 +19,6 @@ from core.files import send_attachment
 from core.forms import apply_field_errors
 from core.listing import Listing
 from core.registry.models import Person
-from core.views import WORKLIST_PROVIDERS
 
 bp = Blueprint("repair", __name__)
 
@@ -98,7 +98,7 @@ def apply(record_id: int):
 def my_repairs():
     rows = db.session.execute(services.own_applications(current_user.person_id)).scalars().all() \
         if current_user.person_id else []
-    return render_template("archive/repair/my_repairs.html", applications=rows, today=services.today())
+    return render_template("archive/repair/my_repairs.html", applications=rows, today=clock.today())
 
 
 @bp.route("/my/repairs/<int:application_id>/withdraw", methods=["POST"])
@@ -122,7 +122,7 @@ def queue():
     status = request.args.get("status") or "pending"
     status = status if status in STATUS_FILTERS else "pending"
     overdue = request.args.get("overdue") == "1"
-    today = services.today()
+    today = clock.today()
     sel = services.applications_in_scope(current_user)
     if status != "all":
         sel = sel.where(RepairApplication.status == RepairStatus(status))
@@ -146,7 +146,7 @@ def _detail_context(app: RepairApplication) -> dict:
     conditions_now = services.eligibility(record) if app.status is RepairStatus.PENDING else None
     history = db.session.execute(services.own_applications(app.person_id, app.record_id)).scalars().all()
     return {"application": app, "record": record, "conditions_now": conditions_now,
-            "evidence": services.evidence_of(app), "history": history, "today": services.today(),
+            "evidence": services.evidence_of(app), "history": history, "today": clock.today(),
             "person": app.person}
 
 
@@ -212,7 +212,3 @@ def worklist_cards(user) -> list[dict]:
         cards.append({"title": _("逾期未审核的信用修复申请"), "count": overdue,
                       "url": url_for("repair.queue", overdue=1), "level": "danger"})
     return cards
-
-
-if worklist_cards not in WORKLIST_PROVIDERS:
-    WORKLIST_PROVIDERS.append(worklist_cards)

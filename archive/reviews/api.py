@@ -13,6 +13,7 @@ from archive.enums import ReviewPurpose
 from archive.reviews import printing, services
 from archive.reviews.models import Review
 from archive.reviews.views import authorize_print, my_job, print_response, send_job_result, verification_json
+from core import clock
 from core.accounts.permissions import require_person
 from core.api import Body, PageQuery, Query, api_blueprint, api_route, page_of
 from core.audit.services import record_event
@@ -65,7 +66,7 @@ def _job_json(job) -> dict:
            query=ReviewsQuery, roles=("hr", "committee"))
 def list_reviews(query):
     import sqlalchemy as sa
-    today = services.local_today()
+    today = clock.today()
     sel = services.visible_reviews(current_user, today=today)
     if query.state == "open":
         sel = sel.where(Review.open_clause(today))

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.enums import ReviewPurpose
-from core.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, utcnow
+from core import clock
+from core.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from core.extensions import db
 from core.guards import audited
 
@@ -58,7 +59,7 @@ class ReviewCandidate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(sa.ForeignKey("reviews.id"), index=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
-    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
     added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     review: Mapped[Review] = relationship(back_populates="candidates")
@@ -72,7 +73,7 @@ class ReviewMember(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(sa.ForeignKey("reviews.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
 
     review: Mapped[Review] = relationship(back_populates="members")
     user = relationship("User", lazy="joined")

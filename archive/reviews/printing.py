@@ -123,7 +123,7 @@ def fold_empty(sections: list[Section]) -> list[Section | list[Section]]:
 
 def file_context(person, *, review: Review | None, printed_by, as_of: date | None = None,
                  review_use: bool = True) -> dict:
-    as_of = as_of or services.local_today()
+    as_of = as_of or clock.today()
     purpose = review.purpose if review is not None else ReviewPurpose.PROMOTION
     assessment = services.assess(person, purpose, as_of)
     department = issuing_department(person, review, printed_by)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from core import clock
 from core.templating import zh_date
 
 FACTS_MAX = 300
@@ -212,7 +213,7 @@ def _repairs(data) -> Section:
 
 def file_sections(data, person=None, as_of: date | None = None) -> list[Section]:
     """Every section of the file in the order of docs/rules.md §4-6 (all present, empty ones say so)."""
-    as_of = as_of or attr(data, "as_of") or date.today()
+    as_of = as_of or attr(data, "as_of") or clock.today()
     person = person or attr(data, "person")
     return [_appraisals(data), _awards(data), _matter_checks(data), _records(data), _objections(data),
             _cases(data), _pledges(data), _training(data, person, as_of), _repairs(data)]

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from archive.enums import IntegrityStatus, ReviewPurpose, Verdict
 from archive.reviews.models import Review, ReviewCandidate, ReviewMember
+from core import clock
 from core.accounts.models import User, UserRole
 from core.audit.services import record_event
-from core.db import utcnow
 from core.enums import Role
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
-from core.templating import SHANGHAI
 from core.text import N_
 
 NAME_MAX = 200
@@ -29,8 +28,9 @@ MAX_CANDIDATES = 2000
 
 
 def local_today() -> date:
-    """Today's calendar date in China (closing dates are Chinese calendar days)."""
-    return datetime.now(SHANGHAI).date()
+    """Kept for callers written before core.clock: the one clock's today (closing dates are days in
+    the configured zone). New code calls ``clock.today()``."""
+    return clock.today()
 
 
 # ---- who may see what -------------------------------------------------------------------
@@ -54,12 +54,12 @@ def is_member(user, review: Review) -> bool:
 def can_view_review(user, review: Review, today: date | None = None) -> bool:
     if can_manage_review(user, review):
         return True
-    return is_member(user, review) and review.is_open(today or local_today())
+    return is_member(user, review) and review.is_open(today or clock.today())
 
 
 def visible_reviews(user, *, today: date | None = None, open_only: bool = False):
     """SELECT of the reviews ``user`` may see (HR: its subtree; committee: open reviews it sits on)."""
-    today = today or local_today()
+    today = today or clock.today()
     conditions = []
     path = _hr_path(user)
     if path:
@@ -130,7 +130,7 @@ def _check(name: str, closes_on: date | None, today: date, *, creating: bool) ->
 
 def create_review(*, name: str, purpose: ReviewPurpose | str, closes_on: date, candidates: Iterable,
                   members: Iterable[User], created_by: User, today: date | None = None) -> Review:
-    today = today or local_today()
+    today = today or clock.today()
     fields = _check(name, closes_on, today, creating=True)
     candidates, members = list(dict.fromkeys(candidates)), list(dict.fromkeys(members))
     if len(candidates) > MAX_CANDIDATES:
@@ -154,7 +154,7 @@ def create_review(*, name: str, purpose: ReviewPurpose | str, closes_on: date, c
 
 def update_review(review: Review, *, name: str, purpose, closes_on: date, members: Iterable[User] | None = None,
                   version: int | None = None, today: date | None = None) -> Review:
-    today = today or local_today()
+    today = today or clock.today()
     if version is not None and version != review.version:
         raise Conflict("stale_version", _("该考察评审已被他人修改，请刷新后重试"))
     if review.closed_at is not None:
@@ -230,7 +230,7 @@ def set_candidates(review: Review, people: Iterable, *, by: User) -> None:
 def close_review(review: Review, *, by: User) -> Review:
     if review.closed_at is not None:
         raise Conflict("illegal_state", _("考察评审已经结束"))
-    review.closed_at = utcnow()
+    review.closed_at = clock.utcnow()
     review.closed_by_id = by.id
     db.session.flush()
     record_event("review_close", review, f"结束考察评审「{review.name}」，评审委员的查阅权限随之终止")
@@ -276,7 +276,7 @@ def assess(person, purpose: ReviewPurpose, as_of: date | None = None, *, data=No
     The notes of the rules (repaired, exempted, recently expired records, records under
     objection, weak appraisals...) are joined by pending objections the record status does not
     show yet; any note turns 符合 into 需关注."""
-    as_of = as_of or local_today()
+    as_of = as_of or clock.today()
     data = data if data is not None else load_file(person, as_of)
     pending = [(o, r) for o in data.objections if o.status.value == "pending"
                for r in data.records if r.id == o.record_id]
@@ -319,7 +319,7 @@ def assess_review(review: Review, user, as_of: date | None = None) -> list[Asses
     from archive.file.models import Objection, ObjectionStatus, Record
     from archive.file.services import facts_of_people
     from archive.rules import evaluate
-    as_of = as_of or local_today()
+    as_of = as_of or clock.today()
     people = visible_candidates(user, review)
     ids = [p.id for p in people]
     facts, settings = facts_of_people(ids), rule_settings()
@@ -343,7 +343,7 @@ def assessment_json(a: Assessment) -> dict:
 
 
 def review_json(review: Review, *, user=None, with_candidates: bool = False, today: date | None = None) -> dict:
-    today = today or local_today()
+    today = today or clock.today()
     data = {"id": review.id, "name": review.name, "purpose": review.purpose.value,
             "closes_on": review.closes_on.isoformat(), "open": review.is_open(today),
             "closed_at": review.closed_at.isoformat() if review.closed_at else None,

@@ -13,6 +13,7 @@ from archive.enums import Verdict
 from archive.reviews import printing, services
 from archive.reviews.forms import CandidateIdsForm, PrintForm, ReviewForm, SerialForm, VerifyUploadForm
 from archive.reviews.models import Review, ReviewCandidate, ReviewMember
+from core import clock
 from core.accounts.permissions import departments_in_scope, people_in_scope, public, require_person, require_roles
 from core.audit.services import record_event
 from core.documents import find_document
@@ -41,7 +42,7 @@ def reviews():
     if listing.q:
         sel = sel.where(Review.name.contains(listing.q, autoescape=True))
     state = request.args.get("state", "all")
-    today = services.local_today()
+    today = clock.today()
     if state == "open":
         sel = sel.where(Review.open_clause(today))
     elif state == "closed":
@@ -65,7 +66,7 @@ def _counts(review_ids: list[int]) -> dict:
 @require_roles("committee")
 def my_reviews():
     """Committee home: the open reviews I sit on (closed ones disappear with their access)."""
-    today = services.local_today()
+    today = clock.today()
     sel = services.visible_reviews(current_user, open_only=True).where(
         Review.id.in_(sa.select(ReviewMember.review_id).where(
             ReviewMember.user_id == current_user.id)))
@@ -205,7 +206,7 @@ def candidate_remove(review_id: int, person_id: int):
 @require_roles("hr", "committee")
 def review(review_id: int):
     review = services.get_review(current_user, review_id)
-    today = services.local_today()
+    today = clock.today()
     verdict = request.args.get("verdict", "")
     rows = services.assess_review(review, current_user, today)
     counts = {v.value: sum(1 for a in rows if a.verdict is v) for v in Verdict}
@@ -386,12 +387,11 @@ def job_download(job_id: int):
 # ---- verification (public) ---------------------------------------------------------------------------
 
 def verification_json(serial: str, doc) -> dict:
-    from core.templating import SHANGHAI
     if doc is None:
         return {"valid": False, "serial": (serial or "")[:20], "kind": None, "kind_label": None, "issued_at": None,
                 "issued_by_department": None, "sha256": None, "subject": None}
     return {"valid": True, "serial": doc.serial, "kind": doc.kind, "kind_label": doc.kind_label,
-            "issued_at": doc.issued_at.astimezone(SHANGHAI).isoformat(timespec="seconds"),
+            "issued_at": doc.issued_at.astimezone(clock.zone()).isoformat(timespec="seconds"),
             "issued_by_department": doc.department.name if doc.department else None, "sha256": doc.sha256,
             "subject": document_subject(doc)}
 

@@ -19,7 +19,7 @@ from werkzeug.exceptions import TooManyRequests
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from core import crypto
+from core import crypto, wiring
 from core.accounts import activation
 from core.accounts.permissions import person_scope_clause, public, require_department, require_roles
 from core.api import Body, api_blueprint, api_route
@@ -29,11 +29,6 @@ from core.forms import BaseForm, apply_field_errors, length, required
 
 bp = Blueprint("activation", __name__)
 api = api_blueprint("activation_api")
-
-# fn(user) -> list of {"title", "detail", "url"}: what a new servant should do first (pledges to
-# sign, courses due); domain packages append theirs in their register step
-WELCOME_PROVIDERS: list = []
-
 
 # ---- rate limits: per IP address and per person ------------------------------------------------
 
@@ -110,13 +105,8 @@ def activate():
 @login_required
 def welcome():
     """A newly activated servant: what is waiting (the full to-do home is the home page)."""
-    items = []
-    for provider in WELCOME_PROVIDERS:
-        try:
-            items.extend(provider(current_user))
-        except Exception:  # noqa: BLE001 - a broken provider must not hide the others
-            current_app.logger.exception("welcome provider failed")
-            db.session.rollback()
+    # fn(user) -> [{"title", "detail", "url"}]: pledges to sign, courses due (core.wiring WELCOME)
+    items = [item for provider in wiring.hooks(wiring.WELCOME) for item in provider(current_user)]
     return render_template("core/welcome.html", items=items)
 
 

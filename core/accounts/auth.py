@@ -16,10 +16,10 @@ from flask import current_app, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, lazyload
 
+from core import clock
 from core.accounts.models import AnonymousUser, User, new_session_token
 from core.accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from core.audit.services import record_event
-from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db, login_manager
 from core.guards import allow_bulk
@@ -57,7 +57,7 @@ def _count_failure(user: User) -> None:
     """One more failed attempt, in a single UPDATE (no lost increments between workers)."""
     cfg = current_app.config
     limit = cfg["LOGIN_MAX_FAILURES"]
-    until = utcnow() + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+    until = clock.utcnow() + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
     reached = User.failed_logins + 1 >= limit
     stmt = (sa.update(User).where(User.id == user.id)
             .values(failed_logins=sa.case((reached, 0), else_=User.failed_logins + 1),
@@ -69,7 +69,7 @@ def _count_failure(user: User) -> None:
 
 
 def is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > utcnow()
+    return user.locked_until is not None and user.locked_until > clock.utcnow()
 
 
 def authenticate(username: str, password: str, ip: str | None) -> User:
@@ -120,7 +120,7 @@ def complete_login(user: User) -> None:
     """Every factor passed: reset the failure counter and stamp the login."""
     user.failed_logins = 0
     user.locked_until = None
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.utcnow()
 
 
 def start_session(user: User) -> None:
@@ -144,4 +144,4 @@ def password_expired(user: User) -> bool:
     days = current_app.config["PASSWORD_MAX_AGE_DAYS"]
     if not days or user.password_changed_at is None:
         return False
-    return utcnow() - user.password_changed_at > timedelta(days=days)
+    return clock.utcnow() - user.password_changed_at > timedelta(days=days)

@@ -15,15 +15,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from core import wiring
 from core.errors import Forbidden, NotFound
 from core.extensions import db
 
 # role -> fn(user) -> SQL condition on people.id (extra scope rules from domain packages)
-_SCOPE_PROVIDERS: dict[str, Callable] = {}
+_SCOPE_PROVIDERS: dict[str, Callable] = wiring.table(wiring.PERSON_SCOPE)
 
 
 def register_person_scope(role: str, provider: Callable) -> None:
-    _SCOPE_PROVIDERS[role] = provider
+    wiring.register(wiring.PERSON_SCOPE, role, provider)
 
 
 def _hr_department_path(user) -> str | None:
@@ -58,7 +59,7 @@ def person_scope_clause(user, *, manage: bool = False, include_self: bool = Fals
     if not manage:
         if user.has_role("servant") and user.person_id:
             conditions.append(Person.id == user.person_id)
-        for role, provider in _SCOPE_PROVIDERS.items():
+        for role, provider in wiring.table(wiring.PERSON_SCOPE).items():
             if user.has_role(role):
                 conditions.append(Person.id.in_(provider(user)))
     return sa.or_(*conditions) if conditions else sa.false()

@@ -8,7 +8,6 @@ from core import clock
 from core.accounts.models import User
 from core.accounts.passwords import hash_password, policy_problems, verify_password
 from core.audit.services import record_event
-from core.db import utcnow
 from core.enums import Role
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
@@ -73,7 +72,7 @@ def create_user(*, username: str, display_name: str, roles, password: str, depar
     from core.accounts.grants import PRIVILEGED, request_roles
     wanted = {Role(r).value for r in roles}
     user = User(username=username, display_name=(display_name or username).strip()[:64],
-                password_hash=hash_password(password), password_changed_at=utcnow(),
+                password_hash=hash_password(password), password_changed_at=clock.utcnow(),
                 department_id=(department_id or None) if immediate else None, person_id=person_id or None,
                 email=email or None, must_change_password=one_time)
     user.set_roles(wanted if immediate else wanted - PRIVILEGED)
@@ -132,7 +131,7 @@ def set_password(user: User, new: str) -> None:
     from core.accounts.auth import end_session
     from core.accounts.tokens import revoke_all_tokens
     user.password_hash = hash_password(new)
-    user.password_changed_at = utcnow()
+    user.password_changed_at = clock.utcnow()
     user.must_change_password = False
     record_event("password_change", user, "密码已修改")
     end_session(user, "password changed")

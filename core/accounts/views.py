@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import confirm_login, current_user, fresh_login_required, login_required, login_user, logout_user
 
+from core import clock
 from core.accounts import auth, grants, services, totp
 from core.accounts.forms import LoginForm, PasswordChangeForm, ReauthForm, RolesForm, TotpForm, UserForm
 from core.accounts.models import ApiToken, User
@@ -15,7 +16,6 @@ from core.accounts.passwords import verify_password
 from core.accounts.permissions import public, require_roles
 from core.accounts.tokens import create_token, revoke_all_tokens, revoke_token, take_revealed
 from core.audit.services import record_event
-from core.db import utcnow
 from core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from core.extensions import db, limiter
 from core.forms import apply_field_errors
@@ -162,7 +162,7 @@ def account():
         db.session.commit()
     tokens = db.session.execute(db.select(ApiToken).filter_by(user_id=current_user.id, revoked_at=None)
                                 .order_by(ApiToken.id.desc())).scalars().all()
-    return render_template("core/account.html", tokens=tokens, revealed=revealed, now=utcnow())
+    return render_template("core/account.html", tokens=tokens, revealed=revealed, now=clock.utcnow())
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -34,6 +34,7 @@ ACTION_LABELS: dict[str, str] = {
     # audit, system
     "audit_verify": _l("校验审计哈希链"),
     "demo_load": _l("加载演示数据"),
+    "calendar_load": _l("载入工作日历（节假日与调休）"),
     "job_retry": _l("重试后台任务"),
     "document_verify": _l("核验打印文书"),
     "print": _l("打印文书"),
@@ -134,6 +135,8 @@ TARGET_LABELS: dict[str, str] = {
     "department_assignments": _l("任职单位"),
     "departments": _l("单位"),
     "users": _l("账户"),
+    "work_calendar_years": _l("工作日历年度"),
+    "work_calendar_days": _l("工作日历日期"),
     "user_roles": _l("账户角色"),
     "api_tokens": _l("接口令牌"),
     "activation_batches": _l("激活码批次"),

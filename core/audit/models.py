@@ -6,7 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, utcnow
+from core import clock
+from core.db import UTCDateTime
 from core.extensions import db
 from core.guards import audited
 
@@ -17,7 +18,7 @@ class AuditEvent(db.Model):
     __table_args__ = (sa.Index("ix_audit_events_target", "target_type", "target_id"),)
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
     actor_name: Mapped[str | None] = mapped_column(sa.String(64))
     action: Mapped[str] = mapped_column(sa.String(40), index=True)
@@ -39,7 +40,7 @@ class AuditCheckpoint(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), unique=True)
     head_hash: Mapped[str] = mapped_column(sa.String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
     signature: Mapped[str] = mapped_column(sa.String(64))
 
 

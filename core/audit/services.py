@@ -22,7 +22,6 @@ from flask_login import current_user
 from core import clock
 from core.audit import witness
 from core.audit.models import AuditCheckpoint, AuditEvent
-from core.db import utcnow
 from core.extensions import db
 
 GENESIS = "0" * 64
@@ -65,7 +64,7 @@ def record_event(action: str, target=None, summary: str = "", *, outcome: str = 
         tid = getattr(target, "id", None)
         tperson = tperson or (tid if ttype == "people" else getattr(target, "person_id", None))
     ev = AuditEvent(
-        occurred_at=utcnow(),
+        occurred_at=clock.utcnow(),
         actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "username", None),
         action=action[:40], target_type=ttype, target_id=tid, person_id=person_id or tperson,
         ip=(request.remote_addr if has_request_context() else "cli"),

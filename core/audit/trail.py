@@ -15,19 +15,18 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from core import wiring
 from core.audit.models import AuditEvent
 from core.extensions import db
 
-#: fn(person_ids: list[int]) -> list of SQL conditions on AuditEvent
-TRAIL_SOURCES: list[Callable[[list[int]], list]] = []
 #: actions done by the public, without an account (the /verify pages)
 PUBLIC_ACTIONS = frozenset({"document_verify"})
 MAX_PEOPLE = 50
 
 
 def register_trail_source(fn: Callable[[list[int]], list]) -> None:
-    if fn not in TRAIL_SOURCES:
-        TRAIL_SOURCES.append(fn)
+    """Add a trail source (fn(person_ids) -> SQL conditions on AuditEvent), from a package's register()."""
+    wiring.add_hook(wiring.AUDIT_TRAIL, fn)
 
 
 def person_trail_clause(person_ids: list[int]):
@@ -35,7 +34,7 @@ def person_trail_clause(person_ids: list[int]):
     if not person_ids:
         return sa.false()
     clauses = [AuditEvent.person_id.in_(person_ids)]
-    for source in TRAIL_SOURCES:
+    for source in wiring.hooks(wiring.AUDIT_TRAIL):
         clauses += source(person_ids)
     return sa.or_(*clauses)
 

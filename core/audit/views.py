@@ -2,7 +2,7 @@
 their trail), export it to Excel, run the chain check."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
@@ -25,7 +25,7 @@ ACTOR_KINDS = {"public": _l("公众查验"), "anonymous": _l("未登录访问"),
 
 def _date(value):
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+        return date.fromisoformat(value) if value else None
     except ValueError:
         return None
 
@@ -57,9 +57,9 @@ def _filtered():
         sel = sel.where(person_trail_clause([p.id for p in matches]))
     start, end = _date(args.get("from")), _date(args.get("to"))
     if start:
-        sel = sel.where(AuditEvent.occurred_at >= datetime.combine(start, time.min, UTC))
+        sel = sel.where(AuditEvent.occurred_at >= clock.start_of_day(start))
     if end:
-        sel = sel.where(AuditEvent.occurred_at < datetime.combine(end + timedelta(days=1), time.min, UTC))
+        sel = sel.where(AuditEvent.occurred_at < clock.start_of_day(end + timedelta(days=1)))
     keep_args = {k: v for k, v in args.items() if k not in ("person", "person_id", "page")}
     context = {"filters": filters, "person_id": person_id, "keep_args": keep_args, "person_text": person_text, "matches": matches,
                "start": args.get("from", ""), "end": args.get("to", "")}

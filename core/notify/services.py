@@ -8,7 +8,7 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 from flask import current_app
 
-from core.db import utcnow
+from core import clock
 from core.extensions import db
 from core.notify.models import Notification
 
@@ -29,7 +29,7 @@ def notify_many(rows: list[dict]) -> int:
     """Bulk insert (pledge reminders, bulk enrolment): rows of notify()'s keyword arguments."""
     if not rows:
         return 0
-    now = utcnow()
+    now = clock.utcnow()
     db.session.execute(sa.insert(Notification), [
         {"kind": r["kind"], "title": r["title"][:200], "body": r.get("body", ""), "link": r.get("link"),
          "user_id": r.get("user_id"), "person_id": r.get("person_id"), "created_at": now} for r in rows])
@@ -59,7 +59,7 @@ def mark_read(user, ids: list[int] | None = None) -> int:
         q = q.where(Notification.id.in_(ids))
     rows = db.session.execute(q).scalars().all()
     for n in rows:
-        n.read_at = utcnow()
+        n.read_at = clock.utcnow()
     return len(rows)
 
 
@@ -83,6 +83,6 @@ def send_pending_email(limit: int = 500) -> int:
             msg["Subject"] = n.title
             msg.set_content(n.body or n.title)
             smtp.send_message(msg)
-            n.emailed_at = utcnow()
+            n.emailed_at = clock.utcnow()
             sent += 1
     return sent

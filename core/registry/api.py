@@ -7,6 +7,7 @@ import pydantic
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import clock
 from core.accounts.permissions import (
     can_manage_department,
     departments_in_scope,
@@ -143,7 +144,7 @@ def patch_person(person_id: int, body):
         services.update_person(person, data, version=version)
         version = None
     if dept_id and dept_id != person.department_id:
-        services.transfer_person(person, require_department(dept_id), on=date.today(), version=version)
+        services.transfer_person(person, require_department(dept_id), on=clock.today(), version=version)
         version = None
     if status:
         services.change_status(person, status, version=version)

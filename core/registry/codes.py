@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from core import clock
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -38,7 +40,7 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise CodeError("公民身份号码中的出生日期无效") from None
-    today = today or date.today()
+    today = today or clock.today()
     if born.year < 1900 or born > today:
         raise CodeError("公民身份号码中的出生日期无效")
     if id_check_char(value[:17]) != value[17]:

@@ -1,7 +1,7 @@
 """Extra filters of the people list, contributed by the domain packages (core never imports them).
 
-A package appends a :class:`PeopleFilter` to ``PEOPLE_FILTERS`` in its hooks module (archive's
-coverage adds 缺少的覆盖项目 with 档案未建立; archive's file adds 诚信状态). The people list
+A package registers a :class:`PeopleFilter` from its ``register()`` (core.wiring, table
+``people_filter``: archive's coverage adds 缺少的覆盖项目 with 档案未建立; archive's file adds 诚信状态). The people list
 renders one select per filter and applies ``clause(code, today)``, a SQL condition on
 ``Person``; an unknown code gives ``None`` and the list shows nobody (as for a bad status).
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+
+from core import wiring
 
 
 @dataclass(frozen=True)
@@ -20,9 +22,10 @@ class PeopleFilter:
     clause: Callable[[str, date], object]      # -> SQL condition on Person, or None when the code is unknown
 
 
-PEOPLE_FILTERS: list[PeopleFilter] = []
-
-
 def register(f: PeopleFilter) -> None:
-    if all(existing.name != f.name for existing in PEOPLE_FILTERS):
-        PEOPLE_FILTERS.append(f)
+    wiring.register(wiring.PEOPLE_FILTER, f.name, f)
+
+
+def people_filters() -> list[PeopleFilter]:
+    """The registered filters, in registration order."""
+    return list(wiring.table(wiring.PEOPLE_FILTER).values())

@@ -6,7 +6,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, utcnow
+from core import clock
+from core.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from core.enums import DepartmentKind, PersonStatus
 from core.extensions import db
 from core.guards import audited
@@ -98,7 +99,7 @@ class PersonChange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(sa.String(20))     # create / update / transfer / status
     changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)   # field -> [old, new]

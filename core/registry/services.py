@@ -8,8 +8,9 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from core import crypto
+from core import clock, crypto, wiring
 from core.audit.services import record_event
+from core.changes import changed
 from core.enums import DepartmentKind, PersonStatus
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
@@ -19,12 +20,13 @@ from core.registry.search_keys import is_tail_query, person_keys, tail_clause
 
 # Hooks other packages register (core never imports them): called after a person is
 # registered or appointed to a new post (the pledge package assigns the pre-appointment pledge).
-PERSON_REGISTERED: list[Callable] = []
-PERSON_APPOINTED: list[Callable] = []
+# (core.wiring: registered by the packages' register(); these names are the live hook lists)
+PERSON_REGISTERED: list[Callable] = wiring.hooks(wiring.PERSON_REGISTERED)
+PERSON_APPOINTED: list[Callable] = wiring.hooks(wiring.PERSON_APPOINTED)
 # Guards called before a transfer (action "transfer") or a status change ("status", status=…):
 # fn(person, action, **kw) raises a DomainError to refuse (the archive refuses both while a
 # case is pending, 409 case_pending).
-PERSON_CHANGE_GUARDS: list[Callable] = []
+PERSON_CHANGE_GUARDS: list[Callable] = wiring.hooks(wiring.PERSON_CHANGE_GUARD)
 
 EDITABLE_FIELDS = ("name", "post", "rank", "leading", "entry_date", "appointed_on", "phone", "email")
 
@@ -142,11 +144,11 @@ def _validate_common(data, fields: dict) -> None:
         fields["name"] = _("姓名不能超过 50 个字符")
     if data.entry_date is None:
         fields["entry_date"] = _("请填写录用日期")
-    elif data.entry_date > date.today():
+    elif data.entry_date > clock.today():
         fields["entry_date"] = _("录用日期不能晚于今天")
     if data.appointed_on and data.entry_date and data.appointed_on < data.entry_date:
         fields["appointed_on"] = _("任现职时间不能早于录用日期")
-    if data.appointed_on and data.appointed_on > date.today():
+    if data.appointed_on and data.appointed_on > clock.today():
         fields["appointed_on"] = _("任现职时间不能晚于今天")
     if data.phone and not _valid_phone(data.phone):
         fields["phone"] = _("联系电话格式不正确")
@@ -238,6 +240,7 @@ def update_person(person: Person, changes: dict, *, version: int | None, reason:
                                 changed_by_id=_actor_id()))
     record_event("person_update", person, "修改: " + "、".join(diff))
     db.session.flush()
+    changed([person.id], "person")      # training summary, coverage facts, the file
     if "appointed_on" in diff and person.appointed_on:
         for hook in PERSON_APPOINTED:
             hook(person)
@@ -263,6 +266,7 @@ def transfer_person(person: Person, department: Department, *, on: date, reason:
     person.department = department
     record_event("person_transfer", person, f"调至 {department.name}")
     db.session.flush()
+    changed([person.id], "department")
     return person
 
 
@@ -280,6 +284,7 @@ def change_status(person: Person, status: PersonStatus | str, *, reason: str | N
     person.status = status
     record_event("person_status", person, f"状态改为 {status.zh}")
     db.session.flush()
+    changed([person.id], "status")
     from core.accounts.activation import person_left
     person_left(person)       # leaving: the account is disabled, sessions and tokens end at once
     return person

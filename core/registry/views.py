@@ -21,7 +21,7 @@ from core.extensions import db
 from core.forms import apply_field_errors
 from core.listing import Listing
 from core.registry import services
-from core.registry.filters import PEOPLE_FILTERS
+from core.registry.filters import people_filters
 from core.registry.forms import DepartmentForm, PersonEditForm, PersonForm, StatusForm, TransferForm
 from core.registry.models import Department, Person
 from core.registry.search_keys import name_order
@@ -101,7 +101,7 @@ def people():
         sel = sel.where(Person.status == PersonStatus(status) if status in PersonStatus.codes()
                         else sa.false())
     chosen = {}
-    for f in PEOPLE_FILTERS:
+    for f in people_filters():
         code = (request.args.get(f.name) or "").strip()[:32]
         if code:
             clause = f.clause(code, clock.today())
@@ -110,7 +110,7 @@ def people():
     page = listing.paginate_capped(sel)
     return render_template("core/people.html", page=page, listing=listing, status=status, dept_id=dept_id,
                            departments=department_choices(blank=_("全部单位")), statuses=PersonStatus.choices(),
-                           extra_filters=PEOPLE_FILTERS, chosen=chosen)
+                           extra_filters=people_filters(), chosen=chosen)
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

@@ -53,6 +53,7 @@ from archive.rules import (
     status_at,
     verdict,
 )
+from core import clock
 
 C, S, V, RS = Category, Sanction, Severity, RecordStatus
 K = RestrictionKind
@@ -190,7 +191,7 @@ def test_check_restricted_until(category, sanction, until, permanent, problem):
 
 def test_acceptance_demerit_two_months_ago_restricts_promotion_for_exactly_12_months():
     """docs/rules.md §4.4, 政务处分法 art. 8, 19, 26: 记过 decided two months ago."""
-    today = date.today()
+    today = clock.today()
     decided = add_months(today, -2)
     record = rec(S.DEMERIT, decided_on=decided, notified_on=decided)
     person = PersonFacts(records=(record,))

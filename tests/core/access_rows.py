@@ -115,6 +115,11 @@ ROWS = [
     # ---- audit (auditor only) ------------------------------------------------------------------
     *rows("audit.events", "GET", only({"auditor": 200})),
     *rows("audit.export", "GET", only({"auditor": 200})),
+
+    # ---- working-day calendar (system administrator) ---------------------------------------
+    *rows("workcal.index", "GET", only({"sysadmin": 200})),
+    *rows("workcal.load", "POST", only({"sysadmin": 422})),          # empty form: inline errors
+    *rows("workcal.year", "GET", only({"sysadmin": 200}), values={"year": 2025}),
     *rows("audit.verify", "POST", only({"auditor": 200})),
 
     # ---- notifications: one's own inbox ----------------------------------------------------------

@@ -66,7 +66,7 @@ class TestReadTable:
 
 class TestCells:
     @pytest.mark.parametrize("value, expected", [
-        (date(2026, 3, 1), date(2026, 3, 1)), (datetime(2026, 3, 1, 0, 0), date(2026, 3, 1)),
+        (date(2026, 3, 1), date(2026, 3, 1)), (datetime(2026, 3, 1, 0, 0), date(2026, 3, 1)),  # noqa: DTZ001 - Excel cells are naive
         ("2026-03-01", date(2026, 3, 1)), ("2026/3/1", date(2026, 3, 1)), ("2026年3月1日", date(2026, 3, 1))])
     def test_dates(self, value, expected):
         assert excel.parse_cell(Column("日期", "d", DATE), value) == expected

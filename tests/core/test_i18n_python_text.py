@@ -11,6 +11,7 @@ import flask_babel
 import pytest
 
 from archive.rules import add_months
+from core import clock
 from core.extensions import db as _db
 from core.text import N_, Text
 
@@ -45,11 +46,11 @@ def _feedback(html: str) -> list[str]:
 
 def _record(region, months_ago=2):
     from archive.file import services
-    decided = add_months(date.today(), -months_ago)
+    decided = add_months(clock.today(), -months_ago)
     rec = services.record_misconduct(region.person, by=region.hr, category="discipline_gov", sanction="demerit",
                                      severity="general", decided_on=decided, authority="东营区纪委监委",
                                      facts="违反工作纪律，造成不良影响。")
-    services.notify_record(rec, region.person, by=region.hr, on=date.today())
+    services.notify_record(rec, region.person, by=region.hr, on=clock.today())
     _db.session.commit()
     return rec, decided
 
@@ -105,7 +106,7 @@ def test_service_error_is_english(region, login_as, client):
     login_as(region.hr)
     _get(client, "/people?lang=en")
     html = _post(client, f"/people/{region.person.id}/appraisals/new",
-                 {"year": str(date.today().year + 1), "grade": "competent"})
+                 {"year": str(clock.today().year + 1), "grade": "competent"})
     assert "Year must be between 1950 and" in html or "Invalid year" in html
     assert "年度须在" not in html and "年度有误" not in html
 

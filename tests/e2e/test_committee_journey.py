@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from core import clock
 from core.extensions import db
 from tests.e2e.conftest import demo_password, login, shot
 
@@ -28,7 +29,7 @@ def live_options():
 
 def _trim_review(app):
     """Keep 1 不符合 + 3 符合 candidates; one of the latter then gets a 通报 under objection (需关注)."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from archive.enums import Verdict
     from archive.file import services as file_services
@@ -48,9 +49,9 @@ def _trim_review(app):
     with app.test_request_context():
         record = file_services.record_misconduct(
             person, category="accountability", sanction="circulated", severity="general",
-            decided_on=date.today() - timedelta(days=12), authority="东营区纪委监委",
+            decided_on=clock.today() - timedelta(days=12), authority="东营区纪委监委",
             facts="未按时报送安全生产月度检查台账，被通报批评。", by=hr)
-        file_services.notify_record(record, person, by=hr, on=date.today() - timedelta(days=8))
+        file_services.notify_record(record, person, by=hr, on=clock.today() - timedelta(days=8))
         file_services.file_objection(record, "台账已按时报送，请予复核。", hr)
     db.session.commit()
     verdicts = {a.person.id: a.verdict for a in services.assess_review(review, committee)}

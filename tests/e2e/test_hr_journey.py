@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from core import clock
 from core.extensions import db
 from tests.e2e.conftest import click_confirmed, confirm_dialogs, demo_password, login, shot
 
@@ -79,7 +80,7 @@ def test_hr_journey(page_for, live_app):
     county = _dongying()
     target = _clean_person(county)
     assert target is not None
-    today = date.today()
+    today = clock.today()
     page = page_for("desktop")
     asked = confirm_dialogs(page)
 

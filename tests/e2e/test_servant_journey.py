@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from core import clock
 from core.extensions import db
 from tests.e2e.conftest import demo_password, login, shot
 
@@ -50,7 +51,7 @@ def _notify_new_record(app, person):
 
 def _enter(services, person, hr):
     record = services.record_misconduct(person, category="accountability", sanction="circulated", severity="general",
-                                        decided_on=date.today() - timedelta(days=5), authority="东营区纪委监委",
+                                        decided_on=clock.today() - timedelta(days=5), authority="东营区纪委监委",
                                         facts="未按时报送安全生产月度检查台账，被通报批评。",
                                         document_no="东纪通〔2026〕12号", by=hr)
     services.notify_record(record, person, by=hr)
@@ -156,7 +157,7 @@ def test_servant_journey(page_for, live_app):
     _pass_quiz(page, course)
     shot(page, "servant-07-quiz-passed")
     done = db.session.execute(sa.select(Enrolment).filter_by(person_id=person.id, course_id=course.id)
-                              .where(Enrolment.completed_on == date.today())).scalar_one()
+                              .where(Enrolment.completed_on == clock.today())).scalar_one()
     assert done.status.value == "completed" and done.score == 100
 
     # ---- apply for repair: conditions first, then the repair course and pledge ------------------------

@@ -11,11 +11,11 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
+from core import clock
 from core.accounts import totp
 from core.accounts.models import User
 from core.accounts.passwords import hash_password, policy_problems, verify_password
 from core.audit.models import AuditEvent
-from core.db import utcnow
 from core.extensions import db
 from tests import factories as f
 
@@ -89,7 +89,7 @@ class TestPasswords:
     def test_expired_password_forces_the_change_page(self, app, db, config):
         config(PASSWORD_MAX_AGE_DAYS=90)
         region_user = f.user("old", roles=("servant",), person=f.person("老王"))
-        region_user.password_changed_at = utcnow() - timedelta(days=91)
+        region_user.password_changed_at = clock.utcnow() - timedelta(days=91)
         db.session.commit()
         c = app.test_client()
         resp = login(c, "old")
@@ -106,7 +106,7 @@ class TestPasswords:
     def test_expiry_off_when_zero(self, app, db, config):
         config(PASSWORD_MAX_AGE_DAYS=0)
         u = f.user("old2", roles=("servant",), person=f.person("老李"))
-        u.password_changed_at = utcnow() - timedelta(days=400)
+        u.password_changed_at = clock.utcnow() - timedelta(days=400)
         db.session.commit()
         c = app.test_client()
         assert login(c, "old2").headers["Location"].endswith("/")
@@ -129,7 +129,7 @@ class TestLockout:
         login(worker_b, "target", "wrong-password")          # the fifth, on the other worker
         locked = refetch(user)
         assert locked.locked_until is not None
-        assert timedelta(minutes=14) < locked.locked_until - utcnow() <= timedelta(minutes=15)
+        assert timedelta(minutes=14) < locked.locked_until - clock.utcnow() <= timedelta(minutes=15)
         # the right password is refused while locked, with the same answer as a wrong one
         right = login(worker_a, "target", PW)
         wrong = login(worker_a, "target", "wrong-password")
@@ -137,7 +137,7 @@ class TestLockout:
         assert not is_in(worker_a)
         # after 15 minutes the account opens again
         db.session.execute(sa.text("UPDATE users SET locked_until = :t WHERE id = :id"),
-                           {"t": utcnow() - timedelta(seconds=1), "id": user.id})
+                           {"t": clock.utcnow() - timedelta(seconds=1), "id": user.id})
         db.session.commit()
         assert login(worker_a, "target", PW).status_code == 302
         assert refetch(user).failed_logins == 0
@@ -378,10 +378,9 @@ class TestTwoFactor:
 
     def test_demo_accounts_are_pre_enrolled_and_printed(self, app, db):
         import random
-        from datetime import date
 
         from core.demo import DemoContext, _build_accounts, accounts_text
-        ctx = DemoContext(seed=1, people=0, today=date.today(), rng=random.Random(1))
+        ctx = DemoContext(seed=1, people=0, today=clock.today(), rng=random.Random(1))
         city = f.department("东营市", kind="city")
         ctx.city_id = city.id
         for name in ("东营区", "河口区"):

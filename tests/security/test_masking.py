@@ -19,6 +19,7 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 
+from core import clock
 from core.extensions import db
 from core.registry.codes import id_check_char
 from tests import factories as f
@@ -89,7 +90,7 @@ def target(region):
     registry.update_person(person, {"phone": PHONE_NEW}, version=person.version)
     committee = f.user("weiyuan", roles=("committee",), department=region.city)
     from archive.reviews import services as reviews
-    review = reviews.create_review(name="晋升考察", purpose="promotion", closes_on=date.today() + timedelta(days=30),
+    review = reviews.create_review(name="晋升考察", purpose="promotion", closes_on=clock.today() + timedelta(days=30),
                                    candidates=[person], members=[committee], created_by=region.hr)
     db.session.commit()
     return person, committee, review

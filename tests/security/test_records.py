@@ -8,14 +8,13 @@
 """
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from core import clock
 from core.audit.models import AuditEvent
 from core.extensions import db
 from core.guards import AUDITED_TABLES, BulkWriteRefused, allow_bulk
@@ -177,7 +176,7 @@ def test_fault_in_an_appointment_hook_rolls_the_edit_back(app, world):
     try:
         before = counts()
         resp = app.test_client().patch(f"/api/v1/people/{pid}", json={"version": version,
-                                                                       "appointed_on": date.today().isoformat()},
+                                                                       "appointed_on": clock.today().isoformat()},
                                        headers={"Authorization": f"Bearer {world.tokens['hr']}"})
         assert resp.status_code == 500
     finally:

@@ -6,7 +6,6 @@ with pyHanko's own validation API (not only through our report), and /verify is 
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import re
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from core import clock
 from core.documents import PrintedDocument, find_document
 from core.extensions import db
 
@@ -39,7 +39,7 @@ def _usage(sign_certs: bool) -> x509.KeyUsage:
 
 
 def _cert(subject, issuer, public_key, issuer_key, *, ca: bool):
-    now = dt.datetime.now(dt.UTC)
+    now = clock.utcnow()
     return (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
             .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
             .not_valid_after(now + timedelta(days=30))
@@ -122,7 +122,7 @@ def test_printed_file_is_signed_and_pyhanko_validates_it(signing, region, login_
     assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     assert status.docmdp_ok is not False
     assert status.signing_cert.subject.native["common_name"] == SIGNER_CN
-    assert abs(status.signer_reported_dt - dt.datetime.now(dt.UTC)) < timedelta(minutes=5)
+    assert abs(status.signer_reported_dt - clock.utcnow()) < timedelta(minutes=5)
     assert sig.sig_object["/Location"] == "山东省东营市"
     # the ranges signed are everything but the signature value itself
     a, b, c, d = _byte_range(data)
@@ -227,7 +227,7 @@ def test_pledge_pdf_and_batch_members_are_signed(signing, region, login_as, api,
     # a review's batch: each member of the ZIP, and the merged file, carry a valid signature
     second = f.person("赵强", department=region.shikou)
     review = review_services.create_review(name="2026年晋升考察", purpose="promotion",
-                                           closes_on=review_services.local_today() + timedelta(days=14),
+                                           closes_on=clock.today() + timedelta(days=14),
                                            candidates=[region.person, second], members=[], created_by=region.hr)
     db.session.commit()
     token = api(region.hr)

@@ -17,8 +17,9 @@ at the end.
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
+from core import clock
 from tests.security.access_matrix import ANON_API, ANON_PAGE, rows
 from tests.security.world import MISSING_ID
 
@@ -132,7 +133,7 @@ def extend_world(world) -> None:
     from core.files import save_upload
     from training import services
     from training.models import CourseSession, QuizAttempt
-    today = date.today()
+    today = clock.today()
     course = services.create_course(services.CourseInput(
         code="AM-CX-01", title="诚信专题：访问矩阵课程", category="integrity", integrity=True, hours="2",
         mode="online"), owner_department_id=world.depts["东营区"].id)      # hr's department owns it (issue 17 item 7)

@@ -1,11 +1,10 @@
 """The demo step: a realistic catalogue, completions in bulk, and the servant at 4 of 6 hours."""
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 
 import core.demo
+from core import clock
 from core.accounts.models import User
 from core.extensions import db
 from core.registry.models import Person
@@ -18,7 +17,7 @@ def test_demo_catalogue_completions_and_servant_journey(app, monkeypatch):
     monkeypatch.setattr(core.demo, "DEMO_STEPS", [s for s in core.demo.DEMO_STEPS
                                                   if s[2].__module__.startswith("training")])
     core.demo.load_demo(people=400, seed=3, echo=lambda *_: None, password="Demo@Pass2026!")
-    today = date.today()
+    today = clock.today()
     courses = {c.code: c for c in db.session.execute(sa.select(Course)).scalars()}
     assert len(courses) >= 12
     assert {c.category for c in courses.values()} == set(CourseCategory)

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from core import clock
 from core.extensions import db
 from core.registry.models import Person
 from tests import factories as f
@@ -89,7 +90,7 @@ def set_based(year, as_of, source="auto"):
 
 
 CASES = [(2025, date(2025, 12, 31)), (2025, date(2025, 6, 30)), (2025, date(2026, 3, 1)),
-         (2025, date(2025, 1, 1)), (2024, date(2024, 12, 31)), (2026, date(2026, 11, 1)), (2026, date.today())]
+         (2025, date(2025, 1, 1)), (2024, date(2024, 12, 31)), (2026, date(2026, 11, 1)), (2026, clock.today())]
 
 
 def test_set_based_equals_per_person_reference(population):

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from core import clock
 from core.audit.models import AuditEvent
 from core.enums import PersonStatus
 from core.errors import Conflict, ValidationFailed
@@ -116,7 +117,7 @@ class TestCompletion:
         ({"score": "101"}, "score", "成绩须为 0 到 100 的整数"),
         ({"score": "九十"}, "score", "成绩须为 0 到 100 的整数"),
         ({"completed_on": "2026-02-30"}, "completed_on", "完成日期格式须为 YYYY-MM-DD，例如 2026-03-01"),
-        ({"completed_on": date.today() + timedelta(days=1)}, "completed_on", "完成日期不能晚于今天"),
+        ({"completed_on": clock.today() + timedelta(days=1)}, "completed_on", "完成日期不能晚于今天"),
     ])
     def test_bad_values_are_refused_in_chinese_and_change_nothing(self, region, classroom, values, field, message):
         services.enrol(classroom, [region.person])

@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from archive.enums import Grade, PledgeKind
+from core import clock
 from core.extensions import db as _db
 from tests import factories as f
 
@@ -14,7 +15,7 @@ PRE_BODY = ("本人郑重承诺：任职期间严格遵守宪法和法律法规�
 
 
 def last_year() -> int:
-    return date.today().year - 1
+    return clock.today().year - 1
 
 
 def pre_template():
@@ -78,7 +79,7 @@ def integrity_course(code="CX-COV", hours="6"):
 
 def train(person, course=None, on: date | None = None):
     from training.services import record_completion
-    return record_completion(person, course or integrity_course(), completed_on=on or date.today())
+    return record_completion(person, course or integrity_course(), completed_on=on or clock.today())
 
 
 def give(person, *metrics):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from archive.coverage import services
+from core import clock
 from core.audit.models import AuditEvent
 from core.extensions import db
 from tests import factories as f
@@ -28,7 +28,7 @@ def _world(region):
     db.session.commit()
     from archive.coverage.demo import write_history
     services.take_snapshot()
-    write_history(date.today(), months=3)
+    write_history(clock.today(), months=3)
     db.session.commit()
     return people
 
@@ -41,7 +41,7 @@ class TestTrendChart:
         assert 'class="target"' in svg and 'data-target="1.0"' in svg and "目标 100%" in svg
         assert 'role="img"' in svg and 'aria-labelledby="trend-t trend-d"' in svg
         desc = re.search(r'<desc id="trend-d">(.*?)</desc>', svg, re.S).group(1)
-        assert desc.count("%") >= 4 and date.today().strftime("%Y-%m") in desc
+        assert desc.count("%") >= 4 and clock.today().strftime("%Y-%m") in desc
         assert 'preserveAspectRatio="xMidYMid meet"' in svg
         css = login_as(region.hr).get("/static/css/app.css").get_data(as_text=True)
         rule = re.search(r"\.trend-chart \{([^}]*)\}", css).group(1)

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from archive.coverage import cube, facts, services
 from archive.coverage.models import CoverageFacts
+from core import clock
 from core.enums import PersonStatus
 from core.extensions import db
 from core.registry import services as registry
@@ -51,8 +52,8 @@ def test_cube_equals_the_facts_grouped_after_real_operations(region, template, c
     db.session.commit()
     assert_cube_exact()
 
-    registry.transfer_person(people[0], region.shikou, on=date.today())
-    registry.transfer_person(people[3], region.wenhui, on=date.today())
+    registry.transfer_person(people[0], region.shikou, on=clock.today())
+    registry.transfer_person(people[3], region.wenhui, on=clock.today())
     db.session.commit()
     assert_cube_exact()
 
@@ -72,7 +73,7 @@ def test_cube_equals_the_facts_grouped_after_real_operations(region, template, c
     assert_cube_exact()
 
     # a full rebuild for last year, then for today (rows moving between groups in bulk)
-    facts.refresh_all_facts(date(date.today().year - 1, 12, 31))
+    facts.refresh_all_facts(date(clock.today().year - 1, 12, 31))
     db.session.commit()
     assert_cube_exact()
     facts.refresh_all_facts()
@@ -88,7 +89,7 @@ def test_cube_equals_the_facts_grouped_after_real_operations(region, template, c
     assert_cube_exact()
 
     # the dashboard (read from the cube) = the person-by-person reference
-    today = date.today()
+    today = clock.today()
     for user, dept in ((region.hr, region.dongying), (region.hr_city, region.city)):
         body = api(user).get(f"/api/v1/coverage?department_id={dept.id}").json
         ref = reference_counts(dept, today)

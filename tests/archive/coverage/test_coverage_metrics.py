@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from archive.coverage import facts, services
 from archive.coverage.models import CoverageFacts
+from core import clock
 from core.enums import PersonStatus
 from core.extensions import db
 from core.registry import services as registry
@@ -69,7 +70,7 @@ def mixed_region(region, template, course):
     new recruits and leaders (training rules that apply to them), and some who left."""
     rng = random.Random(7)
     places = [region.wenhui, region.shikou, region.dongying, region.liuhe]
-    today = date.today()
+    today = clock.today()
     people = [region.person, region.other]
     for i in range(28):
         kw = {}
@@ -91,7 +92,7 @@ def mixed_region(region, template, course):
 
 
 def test_counts_equal_the_slow_reference(mixed_region, region, api):
-    today = date.today()
+    today = clock.today()
     for user, dept in ((region.hr, region.dongying), (region.hr_city, region.city), (region.hr, region.wenhui)):
         body = api(user).get(f"/api/v1/coverage?department_id={dept.id}").json
         ref = reference_counts(dept, today)
@@ -115,7 +116,7 @@ def test_parent_is_the_sum_of_children_plus_direct(mixed_region, region):
 
 
 def test_gap_lists_are_active_minus_covered(mixed_region, region, api):
-    today = date.today()
+    today = clock.today()
     people = db.session.execute(sa.select(Person).where(
         Person.department_path.startswith(region.dongying.path))).scalars().all()
     client = api(region.hr)
@@ -155,7 +156,7 @@ def test_facts_follow_writes_immediately(region, template, course):
     db.session.commit()
     report = services.coverage(region.dongying)
     assert dict((d.name, c.pledge) for d, c in report.children) == {"文汇街道": 1, "史口镇": 0}
-    registry.transfer_person(region.person, region.shikou, on=date.today())
+    registry.transfer_person(region.person, region.shikou, on=clock.today())
     db.session.commit()
     report = services.coverage(region.dongying)
     assert dict((d.name, (c.active, c.pledge)) for d, c in report.children) == {"文汇街道": (0, 0),
@@ -174,7 +175,7 @@ def test_bulk_inserts_are_seen_and_refresh_all_rebuilds(region):
     the table from the sources (after SQL that bypassed the session)."""
     from archive.file.models import Appraisal
     db.session.execute(sa.insert(Appraisal), [
-        {"person_id": region.person.id, "year": date.today().year - 1, "grade": "competent", "version": 1}])
+        {"person_id": region.person.id, "year": clock.today().year - 1, "grade": "competent", "version": 1}])
     db.session.commit()
     assert services.coverage(region.dongying).totals.appraisal == 1
     with db.engine.begin() as conn:   # behind the session's back
@@ -188,14 +189,14 @@ def test_bulk_inserts_are_seen_and_refresh_all_rebuilds(region):
 def test_the_year_turning_over_rebuilds_the_facts(region, template):
     give(region.person, "pledge")
     db.session.commit()
-    facts.refresh_all_facts(date(date.today().year - 1, 12, 31))    # as if last refreshed last year
+    facts.refresh_all_facts(date(clock.today().year - 1, 12, 31))    # as if last refreshed last year
     db.session.commit()
     row = db.session.get(CoverageFacts, region.person.id)
-    assert row.training_year == date.today().year - 1
+    assert row.training_year == clock.today().year - 1
     assert facts.ensure_current() is True
     db.session.commit()
     db.session.refresh(row)
-    assert row.training_year == date.today().year
+    assert row.training_year == clock.today().year
     assert facts.ensure_current() is False
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from archive.coverage import services
 from archive.coverage.models import CoverageSnapshot
+from core import clock
 from core.extensions import db
 from core.notify.models import Notification
 from tests import factories as f
@@ -92,7 +93,7 @@ def test_api_shape_is_exactly_api_md(county, region, api):
     required = {"department_id", "as_of", "active", "archive", "pledge", "appraisal", "training", "overall",
                 "children"}
     assert required <= set(body) and set(body) - required <= {"direct", "source", "snapshot_month"}
-    assert body["department_id"] == region.dongying.id and body["as_of"] == date.today().isoformat()
+    assert body["department_id"] == region.dongying.id and body["as_of"] == clock.today().isoformat()
     assert body["active"] == 6
     for m in METRICS:
         assert set(body[m]) == {"count", "rate"}
@@ -220,7 +221,7 @@ def test_gap_worklist_filters_and_pages(region, login_as):
 
 def test_snapshots_trend_and_past_dates(county, region, login_as, api):
     from archive.coverage.demo import write_history
-    today = date.today()
+    today = clock.today()
     assert services.take_snapshot() == 6                 # every department, one statement
     assert services.take_snapshot() == 6                 # idempotent within the month
     snap = db.session.execute(sa.select(CoverageSnapshot).filter_by(department_id=region.dongying.id)).scalar_one()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
+from core import clock
 from tests.security.access_matrix import ANON_API, ANON_PAGE, rows
 from tests.security.world import MISSING_ID
 
@@ -61,7 +62,6 @@ ROWS = [
 def extend_world(world) -> None:
     from archive.exchange.credit import export_dir
     from archive.exchange.models import CreditExport, ImportBatch
-    from core.db import utcnow
     from core.extensions import db
     world.objects["exchange_batch"], world.objects["exchange_export"] = {}, {}
     empty = hashlib.sha256(b"").hexdigest()
@@ -69,7 +69,7 @@ def extend_world(world) -> None:
         user = world.users[owner]
         batch = ImportBatch(kind="appraisals", filename="考核.xlsx", sha256=empty, state="validated", rows=1,
                             errors=[], created_by_id=user.id, via="web")
-        export = CreditExport(until=utcnow(), count=0, sha256=empty, size=0, via="web", created_by_id=user.id,
+        export = CreditExport(until=clock.utcnow(), count=0, sha256=empty, size=0, via="web", created_by_id=user.id,
                               stored_name=f"credit-world-{relation}.jsonl")
         (export_dir() / export.stored_name).write_bytes(b"")
         db.session.add_all([batch, export])

@@ -6,6 +6,8 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from core import clock
+
 
 def make_xlsx(headers, rows, *, title="数据", extra_sheets=()) -> bytes:
     """An .xlsx made with openpyxl (as Excel would save it): row 1 headers, then rows."""
@@ -51,8 +53,7 @@ def make_record(person, *, decided_on, category="discipline_gov", sanction="deme
     if state in ("effective", "repaired"):
         file.acknowledge_record(record, on=decided_on)
     if state == "repaired":
-        from datetime import date
-        file.mark_repaired(record, reason="整改到位", on=date.today())
+        file.mark_repaired(record, reason="整改到位", on=clock.today())
     if state == "revoked":
         file.revoke_record(record, "认定有误")
     db.session.flush()

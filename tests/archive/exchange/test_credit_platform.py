@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from archive.exchange.models import CreditExport
 from archive.file import services as file
+from core import clock
 from core.extensions import db
 from tests import factories as f
 
 from .conftest import make_record
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def lines(resp):

@@ -5,12 +5,12 @@ from datetime import date, timedelta
 
 from archive.exchange.disclosure import earliest_decision
 from archive.rules import add_months
-from core import crypto
+from core import clock, crypto
 from core.extensions import db
 
 from .conftest import make_record
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def shown_ids(client, **args):

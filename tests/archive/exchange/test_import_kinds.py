@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from archive.enums import Grade, RecordStatus
 from archive.exchange.models import ImportBatch
 from archive.file.models import Appraisal, ArchiveFile, Award, Record
-from core import crypto
+from core import clock, crypto
 from core.audit.models import AuditEvent
 from core.extensions import db
 from core.notify.models import Notification
@@ -17,7 +17,7 @@ from tests import factories as f
 
 from .conftest import make_record
 
-TODAY = date.today()
+TODAY = clock.today()
 APPRAISAL = ["公民身份号码", "姓名", "年度", "考核等次", "文号", "录入理由"]
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import io
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from python_calamine import CalamineWorkbook
 
+from core import clock
 from core.audit.models import AuditEvent
 from core.extensions import db
 from tests import factories as f
@@ -65,8 +66,8 @@ class TestPeopleExport:
 
 class TestRecordsExport:
     def test_records_in_scope_with_current_status(self, region, login_as):
-        mine = make_record(region.person, decided_on=date.today() - timedelta(days=30))
-        make_record(region.other, decided_on=date.today() - timedelta(days=30))
+        mine = make_record(region.person, decided_on=clock.today() - timedelta(days=30))
+        make_record(region.other, decided_on=clock.today() - timedelta(days=30))
         db.session.commit()
         rows = rows_of(login_as(region.hr).get("/exports/records.xlsx"))
         assert len(rows) == 2 and rows[1][0] == "张伟" and rows[1][3] == "政务处分" and rows[1][10] == "生效"

@@ -15,8 +15,8 @@ the service refuses (422 invalid, 409 state or stale version), out of scope it i
 from __future__ import annotations
 
 import io
-from datetime import date
 
+from core import clock
 from tests.security.access_matrix import ANON_API, ANON_PAGE, rows
 from tests.security.world import MISSING_ID
 
@@ -159,7 +159,7 @@ def extend_world(world) -> None:
 
     from archive.file import services
     from archive.rules import add_months
-    decided = add_months(date.today(), -2)
+    decided = add_months(clock.today(), -2)
     hr = world.users["hr_city"]
     out: dict[str, dict] = {k: {} for k in ("file_record", "file_objection", "file_complaint", "file_check",
                                              "file_case", "file_attachment")}
@@ -185,5 +185,5 @@ def extend_world(world) -> None:
         out["file_complaint"][key] = services.file_complaint(person, subject_type="objection",
                                                              subject_id=decided_objection.id, text="访问矩阵用投诉")
         out["file_check"][key] = services.add_matter_check(person, year=2024, result="omission")
-        out["file_case"][key] = services.set_case(person, started_on=add_months(date.today(), -1), authority="区监委")
+        out["file_case"][key] = services.set_case(person, started_on=add_months(clock.today(), -1), authority="区监委")
     world.objects.update(out)

@@ -3,19 +3,18 @@ one example per rule of docs/rules.md (a chain, a 留党察看, a pending case, 
 from __future__ import annotations
 
 import random
-from datetime import date
 
 import sqlalchemy as sa
 
 from archive.file.demo import demo_file
 from archive.file.models import Appraisal, ArchiveFile, Objection, Record
 from archive.rules import add_months
-from core import demo
+from core import clock, demo
 from core.extensions import db
 
 
 def _region(people: int, seed: int = 7):
-    ctx = demo.DemoContext(seed=seed, people=people, today=date.today(), rng=random.Random(seed))
+    ctx = demo.DemoContext(seed=seed, people=people, today=clock.today(), rng=random.Random(seed))
     employers = demo._build_departments(ctx)
     demo._build_people(ctx, employers)
     demo._build_accounts(ctx, "Demo@2026!x")
@@ -35,13 +34,13 @@ def test_demo_file_step(app):
     servant = ctx.account_people["servant"]
     rec = db.session.execute(sa.select(Record).where(Record.person_id == servant)).scalar_one()
     assert (rec.category.value, rec.status.value) == ("admin_penalty", "effective")
-    assert rec.decided_on == add_months(date.today(), -4) and rec.restricted_until == add_months(rec.decided_on, 12)
+    assert rec.decided_on == add_months(clock.today(), -4) and rec.restricted_until == add_months(rec.decided_on, 12)
     _law_examples_exist()
     files = db.session.execute(sa.select(sa.func.count()).select_from(ArchiveFile)
                                .where(ArchiveFile.established.is_(True))).scalar_one()
     assert 0.7 * 1500 < files < 0.97 * 1500
     last = db.session.execute(sa.select(sa.func.count()).select_from(Appraisal)
-                              .where(Appraisal.year == date.today().year - 1)).scalar_one()
+                              .where(Appraisal.year == clock.today().year - 1)).scalar_one()
     assert 0.8 * 1500 < last < 0.99 * 1500
     from archive.file import services
     from core.registry.models import Person

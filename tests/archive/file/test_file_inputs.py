@@ -7,11 +7,12 @@ import pytest
 
 from archive.file.models import Appraisal, AppraisalVersion, ArchiveFile, Award, MatterCheck, Record
 from archive.rules import add_months
+from core import clock
 
 
 def _record_body(**kw):
     body = {"category": "discipline_gov", "sanction": "demerit", "severity": "general",
-            "decided_on": add_months(date.today(), -1).isoformat(), "authority": "东营区纪委监委", "facts": "事实"}
+            "decided_on": add_months(clock.today(), -1).isoformat(), "authority": "东营区纪委监委", "facts": "事实"}
     body.update(kw)
     return body
 
@@ -21,7 +22,7 @@ class TestBadInput:
         ({"sanction": "party_warning"}, "sanction"),                 # a party sanction under 政务处分
         ({"category": "judicial", "sanction": "none"}, "restricted_until"),   # set by HR
         ({"decided_on": "2026-13-01"}, "decided_on"),
-        ({"decided_on": (date.today() + timedelta(days=3)).isoformat()}, "decided_on"),
+        ({"decided_on": (clock.today() + timedelta(days=3)).isoformat()}, "decided_on"),
         ({"authority": ""}, "authority"),
         ({"severity": "medium"}, "severity"),
         ({"restricted_until": "2000-01-01"}, "restricted_until"),    # before the decision
@@ -54,7 +55,7 @@ class TestBadInput:
 
     def test_party_probation_needs_twelve_or_twenty_four_months(self, region, api):
         """党纪处分条例 art. 12: 留党察看 1 or 2 years, restricting the probation + 24 months."""
-        decided = add_months(date.today(), -1)
+        decided = add_months(clock.today(), -1)
         url = f"/api/v1/people/{region.person.id}/records"
         body = _record_body(category="discipline_party", sanction="party_probation")
         resp = api(region.hr).post(url, json=body)
@@ -82,7 +83,7 @@ class TestAppraisals:
     def test_duplicate_year_is_409_and_correction_keeps_history(self, region, api, fx):
         hr = api(region.hr)
         url = f"/api/v1/people/{region.person.id}/appraisals"
-        year = date.today().year - 1
+        year = clock.today().year - 1
         assert hr.post(url, json={"year": year, "grade": "competent"}).status_code == 201
         resp = hr.post(url, json={"year": year, "grade": "basically_competent"})
         assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "duplicate"
@@ -96,7 +97,7 @@ class TestAppraisals:
         assert file["appraisals"][0]["history"][0]["reason"] == "复核更正"
 
     def test_sanction_warning_needs_an_override_reason(self, region, api, fx):
-        year = date.today().year
+        year = clock.today().year
         fx.record(months_ago=0, decided_on=date(year, 1, 2), notify=True)
         hr = api(region.hr)
         url = f"/api/v1/people/{region.person.id}/appraisals"
@@ -110,7 +111,7 @@ class TestAppraisals:
         assert resp.get_json()["override_reason"].startswith("处分已被")
 
     def test_ungraded_needs_no_override(self, region, api, fx):
-        year = date.today().year
+        year = clock.today().year
         fx.record(decided_on=date(year, 1, 2), notify=True)
         resp = api(region.hr).post(f"/api/v1/people/{region.person.id}/appraisals",
                                    json={"year": year, "grade": "ungraded"})
@@ -118,7 +119,7 @@ class TestAppraisals:
 
     def test_future_year_refused(self, region, api):
         resp = api(region.hr).post(f"/api/v1/people/{region.person.id}/appraisals",
-                                   json={"year": date.today().year + 1, "grade": "competent"})
+                                   json={"year": clock.today().year + 1, "grade": "competent"})
         assert resp.status_code == 422 and "year" in resp.get_json()["error"]["fields"]
 
 
@@ -146,13 +147,13 @@ class TestOtherEntries:
     def test_case_pending_blocks_promotion_and_awards(self, region, api):
         hr = api(region.hr)
         resp = hr.post(f"/api/v1/people/{region.person.id}/cases",
-                       json={"started_on": add_months(date.today(), -1).isoformat(), "authority": "东营区监委"})
+                       json={"started_on": add_months(clock.today(), -1).isoformat(), "authority": "东营区监委"})
         assert resp.status_code == 201
         body = hr.get(f"/api/v1/people/{region.person.id}/file").get_json()
         # 政务处分法 art. 52 (promotion, awards) and the recruitment rules (hiring)
         assert {r["kind"] for r in body["restrictions"]} == {"promotion", "award", "hiring"}
         assert body["integrity_status"] == "good"
-        hr.post(f"/api/v1/cases/{resp.get_json()['id']}/end", json={"ended_on": date.today().isoformat()})
+        hr.post(f"/api/v1/cases/{resp.get_json()['id']}/end", json={"ended_on": clock.today().isoformat()})
         assert hr.get(f"/api/v1/people/{region.person.id}/file").get_json()["restrictions"] == []
 
 
@@ -165,7 +166,7 @@ class TestEstablish:
         error = resp.get_json()["error"]
         assert error["code"] == "file_incomplete" and "appraisal" in error["fields"]
         assert fx.count(ArchiveFile, established=True) == 0
-        hr.post(f"/api/v1/people/{region.person.id}/appraisals", json={"year": date.today().year - 1,
+        hr.post(f"/api/v1/people/{region.person.id}/appraisals", json={"year": clock.today().year - 1,
                                                                         "grade": "competent"})
         resp = hr.post(url)
         assert resp.status_code == 200 and resp.get_json()["established"] is True
@@ -176,5 +177,5 @@ class TestEstablish:
     def test_file_sections_placeholders_are_honest(self, region, api):
         body = api(region.hr).get(f"/api/v1/people/{region.person.id}/file").get_json()
         assert isinstance(body["pledges"], list) and isinstance(body["repairs"], list)
-        assert body["training"]["year"] == date.today().year and "meets" in body["training"]
+        assert body["training"]["year"] == clock.today().year and "meets" in body["training"]
         assert body["person"]["id_number"].count("*") >= 8

@@ -8,6 +8,7 @@ import pytest
 
 from archive.file.models import Appraisal, Objection, Record
 from archive.rules import add_months
+from core import clock
 from core.audit.models import AuditEvent
 from core.extensions import db
 
@@ -97,7 +98,7 @@ class TestForms:
     def test_record_form_wrong_sanction_shows_inline_error_and_keeps_values(self, region, login_as, fx):
         resp = login_as(region.hr).post(f"/people/{region.person.id}/records/new", data={
             "category": "discipline_gov", "sanction": "admonition", "severity": "general",
-            "decided_on": add_months(date.today(), -1).isoformat(), "authority": "区纪委", "facts": "保留的事实文字"})
+            "decided_on": add_months(clock.today(), -1).isoformat(), "authority": "区纪委", "facts": "保留的事实文字"})
         assert resp.status_code == 200
         page = _text(resp)
         assert "不属于政务处分" in page and "保留的事实文字" in page and "is-invalid" in page
@@ -106,7 +107,7 @@ class TestForms:
     def test_record_form_with_evidence_creates_draft(self, region, login_as, fx):
         resp = login_as(region.hr).post(f"/people/{region.person.id}/records/new", data={
             "category": "accountability", "sanction": "admonition", "severity": "general",
-            "decided_on": add_months(date.today(), -1).isoformat(), "authority": "区委组织部", "facts": "履职不力",
+            "decided_on": add_months(clock.today(), -1).isoformat(), "authority": "区委组织部", "facts": "履职不力",
             "evidence": (io.BytesIO(PNG), "scan.png")}, content_type="multipart/form-data")
         assert resp.status_code == 302
         rec = db.session.execute(db.select(Record)).scalar_one()
@@ -122,7 +123,7 @@ class TestForms:
         assert fx.count(Record) == 0
 
     def test_appraisal_form_asks_for_override_reason(self, region, login_as, fx):
-        year = date.today().year
+        year = clock.today().year
         fx.record(decided_on=date(year, 1, 3), notify=True)
         c = login_as(region.hr)
         resp = c.post(f"/people/{region.person.id}/appraisals/new", data={"year": year, "grade": "excellent"})
@@ -188,7 +189,7 @@ class TestWorklists:
 
     def test_two_consecutive_incompetent(self, region, login_as):
         from archive.file import services
-        year = date.today().year - 1
+        year = clock.today().year - 1
         services.add_appraisal(region.person, year - 1, "incompetent", by=region.hr)
         services.add_appraisal(region.person, year, "incompetent", by=region.hr)
         db.session.commit()

@@ -12,6 +12,7 @@ import pytest
 
 from archive.file import services
 from archive.rules import add_months
+from core import clock
 from core.extensions import db
 from tests import factories as f
 
@@ -28,7 +29,7 @@ def make_review(region):
     from archive.reviews import services as reviews
 
     def _make(people, members=()):
-        review = reviews.create_review(name="晋升考察", purpose="promotion", closes_on=date.today() + timedelta(days=14),
+        review = reviews.create_review(name="晋升考察", purpose="promotion", closes_on=clock.today() + timedelta(days=14),
                                        candidates=list(people), members=list(members), created_by=region.hr)
         db.session.commit()
         return review
@@ -51,7 +52,7 @@ class TestHiringBars:
         pytest.param(dict(category="discipline_gov", sanction="expulsion"), id="开除 (art.26(3))"),
         pytest.param(dict(category="discipline_party", sanction="party_expulsion"), id="开除党籍 (art.26(2))"),
         pytest.param(dict(category="judicial", sanction="none", judgment_kind="criminal",
-                          restricted_until=date.today() + timedelta(days=10)), id="刑事处罚 (art.26(1))"),
+                          restricted_until=clock.today() + timedelta(days=10)), id="刑事处罚 (art.26(1))"),
     ])
     def test_entered_as_general_still_bars_hiring(self, region, api, fx, values):
         """公务员法 art. 26: barred for ever, whatever the severity entered."""

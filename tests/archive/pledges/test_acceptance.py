@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from archive.pledges import services
 from archive.pledges.models import Pledge, PledgeStatus
+from core import clock
 from core.extensions import db
 from core.notify.models import Notification
 from tests import factories as f
@@ -44,7 +45,7 @@ def test_done_when(app, client, login_as, region):
     pdf = servant.get(f"/pledges/{mine.id}/pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
 
-    today = services.local_today()
+    today = clock.today()
     assert services.send_reminders(today + timedelta(days=5)) == 1
     db.session.commit()
     reminded = db.session.execute(sa.select(Notification.person_id).filter_by(kind="pledge_reminder")).scalars().all()

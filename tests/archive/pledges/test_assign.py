@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from archive.enums import PledgeKind
 from archive.pledges import queries, services
 from archive.pledges.models import Pledge, PledgeStatus
+from core import clock
 from core.enums import PersonStatus
 from core.extensions import db
 from core.notify.models import Notification
@@ -53,11 +54,11 @@ class TestBulkAssignment:
 
     def test_assignment_records_post_due_date_and_notifies(self, region, pre_tpl):
         region.person.post, region.person.appointed_on = "科长", date(2020, 5, 1)
-        result = services.assign(pre_tpl, [region.person], assigned_by=region.hr, due_on=date.today() + timedelta(days=7))
+        result = services.assign(pre_tpl, [region.person], assigned_by=region.hr, due_on=clock.today() + timedelta(days=7))
         db.session.commit()
         p = db.session.execute(sa.select(Pledge).filter_by(batch=result.batch)).scalar_one()
         assert (p.post_at_assignment, p.post_since, p.status) == ("科长", date(2020, 5, 1), PledgeStatus.ASSIGNED)
-        assert p.due_on == date.today() + timedelta(days=7) and p.assigned_by_id == region.hr.id
+        assert p.due_on == clock.today() + timedelta(days=7) and p.assigned_by_id == region.hr.id
         n = db.session.execute(sa.select(Notification).filter_by(person_id=region.person.id)).scalar_one()
         assert n.kind == "pledge_assigned" and "任职前信用承诺书" in n.title and _opens_its_pledge(n)
 
@@ -68,7 +69,7 @@ class TestBulkAssignment:
         db.session.commit()
         assert queries.has_valid_pre_appointment_pledge(region.person)
         assert services.assign(pre_tpl, [region.person]).assigned == 0
-        region.person.appointed_on = date.today() + timedelta(days=1)   # appointed after signing
+        region.person.appointed_on = clock.today() + timedelta(days=1)   # appointed after signing
         db.session.flush()
         assert not queries.has_valid_pre_appointment_pledge(region.person)
         assert services.assign(pre_tpl, [region.person]).assigned == 1
@@ -152,18 +153,18 @@ class TestAutomaticAssignment:
         services.assign(pre_tpl, [region.person])
         sign(db.session.execute(sa.select(Pledge).filter_by(person_id=region.person.id)).scalar_one(), region.servant)
         with allow_bulk("test: the pledge was signed last year"):
-            db.session.execute(sa.update(Pledge).values(signed_on=date.today() - timedelta(days=365)))
+            db.session.execute(sa.update(Pledge).values(signed_on=clock.today() - timedelta(days=365)))
         db.session.commit()
-        registry.update_person(region.person, {"post": "副科长", "appointed_on": date.today() - timedelta(days=400)},
+        registry.update_person(region.person, {"post": "副科长", "appointed_on": clock.today() - timedelta(days=400)},
                                version=None)
         assert count(person_id=region.person.id) == 1      # signed after that appointment: still valid
-        registry.update_person(region.person, {"post": "科长", "appointed_on": date.today() - timedelta(days=3)},
+        registry.update_person(region.person, {"post": "科长", "appointed_on": clock.today() - timedelta(days=3)},
                                version=None)
         db.session.commit()
         new = db.session.execute(sa.select(Pledge).filter_by(person_id=region.person.id,
                                                              status=PledgeStatus.ASSIGNED)).scalar_one()
-        assert new.post_at_assignment == "科长" and new.post_since == date.today() - timedelta(days=3)
-        registry.update_person(region.person, {"appointed_on": date.today() - timedelta(days=2)}, version=None)
+        assert new.post_at_assignment == "科长" and new.post_since == clock.today() - timedelta(days=3)
+        registry.update_person(region.person, {"appointed_on": clock.today() - timedelta(days=2)}, version=None)
         assert count(person_id=region.person.id) == 2      # the pending one counts: skipped
 
     def test_nothing_without_a_published_template(self, region):

@@ -1,10 +1,11 @@
 """HR pages: assignment form, lists with status badges and paging, overdue worklist, actions."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from archive.pledges import services
 from archive.pledges.models import Pledge, PledgeStatus
+from core import clock
 from core.audit.models import AuditEvent
 from core.extensions import db
 from tests import factories as f
@@ -12,7 +13,7 @@ from tests.archive.pledges.conftest import sign
 
 
 def overdue_pledge(region, pre_tpl, person=None):
-    past = date.today() - timedelta(days=20)
+    past = clock.today() - timedelta(days=20)
     result = services.assign(pre_tpl, [person or region.person], today=past, due_on=past + timedelta(days=15))
     db.session.commit()
     return db.session.execute(sa.select(Pledge).filter_by(batch=result.batch)).scalar_one()
@@ -24,7 +25,7 @@ class TestAssignForm:
         html = client.get(f"/pledges/assign?template_id={pre_tpl.id}&person_id={region.person.id}").get_data(as_text=True)
         assert 'value="张伟"' in html and "所有尚无有效任职前承诺的人员" in html
         resp = client.post("/pledges/assign", data={"template_id": pre_tpl.id, "mode": "person", "person": "张伟",
-                                                    "due_on": (date.today() + timedelta(days=10)).isoformat(),
+                                                    "due_on": (clock.today() + timedelta(days=10)).isoformat(),
                                                     "confirm": "1"},
                            follow_redirects=True)
         assert "已分配 1 人，跳过 0 人" in resp.get_data(as_text=True)
@@ -43,7 +44,7 @@ class TestAssignForm:
         db.session.commit()
         client = login_as(region.hr)
         data = {"template_id": annual.id, "mode": "department", "department_id": region.dongying.id,
-                "include_children": "y", "due_on": (date.today() + timedelta(days=10)).isoformat()}
+                "include_children": "y", "due_on": (clock.today() + timedelta(days=10)).isoformat()}
         html = client.post("/pledges/assign", data=data).get_data(as_text=True)
         assert "将分配 1 人，跳过 1 人（已有待签承诺或有效承诺）" in html
         assert f'name="department_id" value="{region.dongying.id}"' in html and 'name="include_children" value="y"' in html

@@ -1,11 +1,12 @@
 """For the file, coverage and repair: the pledges section, validity as a set and for one person."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from archive.enums import PledgeKind
 from archive.pledges import queries, services
 from archive.pledges.models import Pledge
+from core import clock
 from core.accounts.permissions import subtree_clause
 from core.extensions import db
 from core.guards import allow_bulk
@@ -30,8 +31,8 @@ def test_people_with_valid_pledge_select_counts_a_subtree(region, pre_tpl):
     sign(db.session.execute(sa.select(Pledge).filter_by(person_id=region.other.id)).scalar_one(), li_user)
     with allow_bulk("test: signed before the current appointment"):
         db.session.execute(sa.update(Pledge).where(Pledge.person_id == region.other.id)
-                           .values(signed_on=date.today() - timedelta(days=30)))
-    region.other.appointed_on = date.today() - timedelta(days=10)
+                           .values(signed_on=clock.today() - timedelta(days=30)))
+    region.other.appointed_on = clock.today() - timedelta(days=10)
     db.session.commit()
     ids = set(db.session.execute(queries.people_with_valid_pledge_select()).scalars())
     assert ids == {region.person.id}
@@ -53,14 +54,14 @@ def test_other_kinds_do_not_count_as_pre_appointment(region):
     sign(db.session.execute(sa.select(Pledge)).scalar_one(), region.servant)
     db.session.commit()
     assert list(db.session.execute(queries.people_with_valid_pledge_select()).scalars()) == []
-    assert queries.signed_pledge_dates(region.person, PledgeKind.ANNUAL) == [services.local_today()]
+    assert queries.signed_pledge_dates(region.person, PledgeKind.ANNUAL) == [clock.today()]
 
 
 def test_the_file_section_shows_the_pledge_with_its_hash(api, region, pre_tpl):
     p = _signed(region, pre_tpl)
-    [row] = services.file_section(region.person, date.today())
+    [row] = services.file_section(region.person, clock.today())
     assert row["sha256"] == p.sha256 and row["valid_for_current_post"] is True and row["status"] == "signed"
-    assert services.file_section(region.person, date.today() - timedelta(days=1)) == []
+    assert services.file_section(region.person, clock.today() - timedelta(days=1)) == []
     from archive.file.services import FILE_SECTIONS
     assert FILE_SECTIONS["pledges"] is services.file_section
     resp = api(region.hr).get(f"/api/v1/people/{region.person.id}/file")

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from archive.pledges import services
 from archive.pledges.models import Pledge
+from core import clock
 from core.enums import PersonStatus
 from core.extensions import db
 from core.notify.models import Notification
@@ -51,7 +52,7 @@ def test_running_twice_a_day_reminds_once(region, pre_tpl):
 
 def test_signed_cancelled_and_inactive_people_are_not_reminded(region, pre_tpl):
     from tests import factories as f
-    today = services.local_today()
+    today = clock.today()
     services.assign(pre_tpl, [region.person])
     sign(db.session.execute(sa.select(Pledge).filter_by(person_id=region.person.id)).scalar_one(), region.servant)
     qian = f.person("钱进", department=region.shikou)     # auto-assigned on registration, today

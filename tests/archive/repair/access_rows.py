@@ -12,8 +12,9 @@ roles that never reach these pages 403.
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
+from core import clock
 from tests.security.access_matrix import ANON_API, ANON_PAGE, rows
 from tests.security.world import MISSING_ID
 
@@ -110,7 +111,7 @@ def extend_world(world) -> None:
     from archive.rules import add_months
     from core.extensions import db
     from core.files import save_upload
-    today = date.today()
+    today = clock.today()
     decided = add_months(today, -4)
     hr = world.users["hr_city"]
     records, applications, evidence = {}, {}, {}

@@ -7,6 +7,7 @@ from datetime import timedelta
 from archive.enums import RecordStatus
 from archive.repair import services
 from archive.repair.models import RepairApplication, RepairStatus
+from core import clock
 from core.extensions import db
 from core.notify.models import Notification
 
@@ -84,7 +85,7 @@ class TestDecisions:
         error = again.get_json()["error"]
         assert error["code"] == "not_eligible" and list(error["fields"]) == ["reapply_wait"]
 
-        decided = services.today()
+        decided = clock.today()
         record = db.session.get(type(rec), rec.id)
         codes = lambda day: [c.code for c in services.eligibility(record, day) if not c.met]  # noqa: E731
         assert codes(decided + timedelta(days=29)) == ["reapply_wait"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core import clock
 from tests.security.access_matrix import ANON_API, ANON_PAGE, rows
 from tests.security.world import MISSING_ID
 
@@ -134,17 +135,16 @@ ARGS = {"review_id": _review_id, "job_id": _job_id, "serial": _serial}
 def extend_world(world) -> None:
     from archive.reviews import services
     from archive.reviews.models import Review, ReviewCandidate, ReviewMember
-    from core.db import utcnow
     from core.documents import issue_document
     from core.extensions import db
     from core.jobs import Job, write_result
-    today = services.local_today()
+    today = clock.today()
     p, d, u = world.people, world.depts, world.users
 
     def review(dept, candidates, members=(), closed=False):
         r = Review(name=f"{dept.name}考察评审", purpose="promotion", department_id=dept.id,
                    department_path=dept.path, closes_on=today - timedelta(days=1) if closed else today + timedelta(30),
-                   closed_at=utcnow() if closed else None)
+                   closed_at=clock.utcnow() if closed else None)
         r.candidates = [ReviewCandidate(person_id=x.id) for x in candidates]
         r.members = [ReviewMember(user_id=m.id) for m in members]
         db.session.add(r)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from archive.reviews import services
+from core import clock
 from core.extensions import db
 from tests import factories as f
 
@@ -41,7 +42,7 @@ def make_review(region):
     def _make(people, members=(), *, closes_on: date | None = None, purpose="promotion", hr=None,
               name="2026年科级干部晋升考察"):
         review = services.create_review(name=name, purpose=purpose,
-                                        closes_on=closes_on or services.local_today() + timedelta(days=14),
+                                        closes_on=closes_on or clock.today() + timedelta(days=14),
                                         candidates=list(people), members=list(members), created_by=hr or region.hr)
         db.session.commit()
         return review
@@ -54,7 +55,7 @@ def demerit():
     from archive.file import services as file_services
 
     def _make(person, months_ago: int = 2, facts: str = "违规发放津贴补贴", authority: str = "东营区监察委员会"):
-        decided = services.local_today() - timedelta(days=30 * months_ago)
+        decided = clock.today() - timedelta(days=30 * months_ago)
         record = file_services.record_misconduct(person, category="discipline_gov", sanction="demerit",
                                                  severity="general", decided_on=decided, authority=authority,
                                                  facts=facts, document_no="东监〔2026〕7号")

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from archive.reviews import services
 from archive.reviews.models import Review
+from core import clock
 from core.audit.models import AuditEvent
 from core.extensions import db
 from tests import factories as f
@@ -22,7 +23,7 @@ def _actions(action: str) -> int:
 def test_hr_creates_a_review_and_the_committee_sees_verdicts(region, committee, api, demerit):
     blocked = f.person("赵强", department=region.shikou)
     demerit(blocked)
-    closes = (services.local_today() + timedelta(days=7)).isoformat()
+    closes = (clock.today() + timedelta(days=7)).isoformat()
     resp = api(region.hr).post("/api/v1/reviews", json={
         "name": "2026年科级干部晋升考察", "purpose": "promotion", "closes_on": closes,
         "candidate_ids": [region.person.id, blocked.id], "member_ids": [committee.id]})
@@ -92,10 +93,10 @@ def test_pending_objection_is_an_attention_note(region, make_review, demerit):
     from archive.file import services as file_services
     person = f.person("孙丽", department=region.wenhui)
     record = file_services.record_misconduct(person, category="other", sanction="none", severity="general",
-                                             decided_on=services.local_today() - timedelta(days=5),
+                                             decided_on=clock.today() - timedelta(days=5),
                                              authority="区信用办", facts="统计数据弄虚作假",
-                                             restricted_until=services.local_today() + timedelta(days=300))
-    file_services.notify_record(record, person, on=services.local_today() - timedelta(days=4))
+                                             restricted_until=clock.today() + timedelta(days=300))
+    file_services.notify_record(record, person, on=clock.today() - timedelta(days=4))
     file_services.file_objection(record, "事实认定有误", None)
     db.session.commit()
     review = make_review([person], purpose="promotion")
@@ -106,7 +107,7 @@ def test_pending_objection_is_an_attention_note(region, make_review, demerit):
 
 def test_hr_cannot_add_a_candidate_outside_its_scope(region, api, login_as, make_review):
     resp = api(region.hr).post("/api/v1/reviews", json={
-        "name": "越权", "purpose": "award", "closes_on": services.local_today().isoformat(),
+        "name": "越权", "purpose": "award", "closes_on": clock.today().isoformat(),
         "candidate_ids": [region.other.id], "member_ids": []})
     assert resp.status_code == 404
     assert db.session.execute(sa.select(sa.func.count()).select_from(Review)).scalar() == 0
@@ -145,7 +146,7 @@ def test_hr_adds_candidates_by_search_and_id_number(region, login_as, make_revie
 
 def test_members_must_be_committee_accounts(region, api):
     resp = api(region.hr).post("/api/v1/reviews", json={
-        "name": "评优", "purpose": "award", "closes_on": services.local_today().isoformat(),
+        "name": "评优", "purpose": "award", "closes_on": clock.today().isoformat(),
         "candidate_ids": [region.person.id], "member_ids": [region.servant.id]})
     assert resp.status_code == 422
     assert "member_ids" in resp.get_json()["error"]["fields"]
@@ -165,7 +166,7 @@ def test_committee_access_ends_when_the_review_closes(region, committee, login_a
     # not a candidate: never visible
     assert client.get(f"/people/{region.other.id}/registry").status_code == 404
     # the closing date passing ends access at once, with nobody pressing a button
-    review.closes_on = services.local_today() - timedelta(days=1)
+    review.closes_on = clock.today() - timedelta(days=1)
     db.session.commit()
     assert client.get(f"/reviews/{review.id}").status_code == 404
     assert client.get(person_page).status_code == 404
@@ -193,7 +194,7 @@ def test_hr_closes_a_review(region, committee, login_as, api, make_review):
 def test_committee_home_lists_open_reviews_only(region, committee, login_as, make_review):
     make_review([region.person], [committee], name="进行中的晋升考察")
     closed = make_review([region.person], [committee], name="去年的评优考察", purpose="award")
-    closed.closes_on = services.local_today() - timedelta(days=30)
+    closed.closes_on = clock.today() - timedelta(days=30)
     db.session.commit()
     client = login_as(committee)
     resp = client.get("/")
@@ -208,7 +209,7 @@ def test_committee_home_lists_open_reviews_only(region, committee, login_as, mak
 
 def test_hr_review_form_and_edit_with_version(region, committee, login_as, api):
     client = login_as(region.hr)
-    closes = (services.local_today() + timedelta(days=3)).isoformat()
+    closes = (clock.today() + timedelta(days=3)).isoformat()
     resp = client.post("/reviews/new", data={"name": "  ", "purpose": "promotion", "closes_on": closes})
     assert resp.status_code == 200 and "此项为必填项" in resp.get_data(as_text=True)
     resp = client.post("/reviews/new", data={"name": "2026年度评优", "purpose": "award", "closes_on": closes,
@@ -238,13 +239,12 @@ def test_excel_export_of_candidates(region, committee, fresh_login, make_review,
 
 
 def test_lists_return_exactly_the_visible_candidates(region, committee, api, make_review):
-    from datetime import date
 
     from core.registry import services as registry
     moved = f.person("调出人员", department=region.shikou)
     db.session.commit()
     review = make_review([region.person, moved], [committee])
-    registry.transfer_person(moved, region.liuhe, on=date.today(), reason="调往河口区")
+    registry.transfer_person(moved, region.liuhe, on=clock.today(), reason="调往河口区")
     db.session.commit()
     hr_ids = {c["person_id"] for c in api(region.hr).get(f"/api/v1/reviews/{review.id}").get_json()["candidates"]}
     member_ids = {c["person_id"] for c in api(committee).get(f"/api/v1/reviews/{review.id}").get_json()["candidates"]}

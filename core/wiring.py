@@ -1,0 +1,92 @@
+"""The one registry of plug-in points: what other packages add to core and to each other.
+
+Core never imports the domain packages; they plug in here, explicitly, from their
+``register()`` functions, which the application factory calls in its ``register_plugins``
+step (core/app.py). Nothing registers at import time, so whether a provider is there does not
+depend on which modules happen to be imported; and :func:`check` (a start-up check of the
+factory) refuses to start when a provider the factory expects is missing, instead of leaving a
+file section or a workbench card silently empty.
+
+Two shapes:
+
+* tables (``register(kind, key, fn)``): one provider per key — file sections by name, complaint
+  subjects by kind, person scopes by role;
+* hooks (``add_hook(kind, fn)``): every provider in registration order — HR workbench cards,
+  "a person was registered / appointed", "a pledge was signed", derived-data handlers.
+
+``table(kind)`` and ``hooks(kind)`` return the live containers (the older module names such as
+``archive.file.loader.FILE_SECTIONS`` are these same objects).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+# tables
+FILE_SECTION = "file_section"            # name -> fn(person, as_of) -> JSON-able section of the file
+COMPLAINT_SUBJECT = "complaint_subject"  # kind -> fn(subject_id) -> (person_id, decided, label) | None
+PERSON_SCOPE = "person_scope"            # role -> fn(user) -> SELECT of people ids that role may see
+PEOPLE_FILTER = "people_filter"          # name -> core.registry.filters.PeopleFilter (extra filters of the people list)
+TODO = "todo"                            # name -> fn(person, today) -> [TodoItem] in the servant's to-do block
+# hooks
+WORKLIST = "worklist"                    # fn(user) -> [card dict] on HR's workbench
+PERSON_REGISTERED = "person_registered"  # fn(person) after a person is registered
+PERSON_APPOINTED = "person_appointed"    # fn(person) after an appointment to a new post
+PLEDGE_SIGNED = "pledge_signed"          # fn(pledge) after a pledge is signed
+CHANGE_HANDLER = "change_handler"        # fn(session, {what: person ids}) once per transaction (core.changes)
+PERSON_CHANGE_GUARD = "person_change_guard"  # fn(person, action, **kw) raises DomainError to refuse a transfer/status change
+WELCOME = "welcome"                      # fn(user) -> [item dict] on a newly activated servant's welcome page
+AUDIT_TRAIL = "audit_trail"              # fn(person_ids) -> [SQL conditions on AuditEvent] of a person's trail
+
+TABLES = (FILE_SECTION, COMPLAINT_SUBJECT, PERSON_SCOPE, PEOPLE_FILTER, TODO)
+HOOKS = (WORKLIST, PERSON_REGISTERED, PERSON_APPOINTED, PLEDGE_SIGNED, CHANGE_HANDLER, PERSON_CHANGE_GUARD,
+         WELCOME, AUDIT_TRAIL)
+
+_tables: dict[str, dict[str, Callable[..., Any]]] = {k: {} for k in TABLES}
+_hooks: dict[str, list[Callable[..., Any]]] = {k: [] for k in HOOKS}
+
+
+def name_of(fn: Callable[..., Any]) -> str:
+    """``module.qualname`` of a provider: how hooks are named in checks and kept unique."""
+    return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
+def table(kind: str) -> dict[str, Callable[..., Any]]:
+    return _tables[kind]
+
+
+def hooks(kind: str) -> list[Callable[..., Any]]:
+    return _hooks[kind]
+
+
+def register(kind: str, key: str, fn: Callable[..., Any]) -> None:
+    """Provide ``key`` of table ``kind`` (registering again replaces: idempotent)."""
+    _tables[kind][key] = fn
+
+
+def add_hook(kind: str, fn: Callable[..., Any]) -> None:
+    """Append ``fn`` to hook ``kind`` unless a provider of the same name is there (idempotent)."""
+    hooks_ = _hooks[kind]
+    if all(name_of(h) != name_of(fn) for h in hooks_):
+        hooks_.append(fn)
+
+
+def provided() -> dict[str, set[str]]:
+    """What is registered: table keys, hook provider names."""
+    out = {k: set(v) for k, v in _tables.items()}
+    out.update({k: {name_of(h) for h in v} for k, v in _hooks.items()})
+    return out
+
+
+def missing(expected: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    have = provided()
+    gaps = {kind: sorted(set(names) - have.get(kind, set())) for kind, names in expected.items()}
+    return {k: v for k, v in gaps.items() if v}
+
+
+def check(expected: Mapping[str, Iterable[str]]) -> None:
+    """Refuse to start when an expected provider is not registered."""
+    gaps = missing(expected)
+    if gaps:
+        listed = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in sorted(gaps.items()))
+        raise RuntimeError(f"plug-in providers missing (a package's register() was not called?): {listed}")
