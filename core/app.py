@@ -99,6 +99,12 @@ EXPECTED_PROVIDERS = {
                           "archive.pledges.services.auto_assign_pre_appointment"),
     "person_appointed": ("training.status._registry_changed",
                          "archive.pledges.services.auto_assign_pre_appointment"),
+    "people_filter": ("integrity", "gap"),
+    "todo": ("pledges",),
+    "welcome": ("archive.pledges.hooks.welcome_items", "training.welcome.welcome_items"),
+    "person_change_guard": ("archive.file.services.guard_person_change",),
+    "audit_trail": ("archive.file.trail.import_events", "archive.file.trail.pledge_events",
+                    "archive.file.trail.enrolment_events", "archive.file.trail.bulk_action_events"),
     # derived data, in this order: the training summary, then what reads it
     "change_handler": ("training.status.on_changed", "archive.file.cache.on_changed",
                        "archive.coverage.facts.on_changed"),
