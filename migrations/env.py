@@ -105,6 +105,8 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args["render_item"] = render_item
+    from core.schema_extras import include_object
+    conf_args["include_object"] = include_object
 
     connectable = get_engine()
 

@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 
 from core.app import create_app
 from core.extensions import db
+from core.schema_extras import include_object
 
 
 @pytest.fixture
@@ -36,7 +37,8 @@ def test_upgrade_from_empty_matches_models_and_downgrades(empty_database, tmp_pa
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+            diff = compare_metadata(MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_object": include_object}), db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as conn:
