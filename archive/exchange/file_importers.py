@@ -19,6 +19,7 @@ from archive.enums import (
     AwardKind,
     Category,
     Grade,
+    JudgmentKind,
     RecordStatus,
     Sanction,
     Severity,
@@ -363,12 +364,16 @@ class RecordImporter(Importer):
         Column("事项", "item", required=False, max_length=50, note="可选列表中的事项，可不填"),
         Column("是否公示", "disclosable", BOOL, required=False, note="是 / 否，不填视为否"),
         Column("事实不公开", "facts_private", BOOL, required=False, note="是 / 否，不填视为否"),
+        Column("判决类型", "judgment_kind", required=False, max_length=10,
+               note="司法判决须填：刑事处罚 / 失信被执行人 / 其他"),
+        Column("察看期（月）", "probation_months", INT, required=False,
+               note="留党察看须填 12 或 24；影响期为察看期加24个月"),
     )
     instructions = ("政务失信记录导入模板", *GENERAL,
                     "导入的记录为草稿状态，须在档案页面逐条告知本人后生效。",
                     "类别须为：" + "、".join(c.zh for c in Category) + "。")
     examples = (("370502198001011234", "张伟", "政务处分", "记过", "一般", "2026-01-15", "东营区监察委员会",
-                 "违规兼职取酬", "东区监〔2026〕1号", "", "", "否", "否"),)
+                 "违规兼职取酬", "东区监〔2026〕1号", "", "", "否", "否", "", ""),)
 
     def available(self) -> bool:
         return _file_ready()
@@ -393,18 +398,29 @@ class RecordImporter(Importer):
                     problems.add(number, "处分或处理", f"「{(v.get('sanction') or '（空）')[:20]}」不属于{category.zh}，"
                                  f"可选：{allowed}")
             v["_sanction"] = sanction
+            if v["_severity"] is Severity.MINOR and category is not Category.ADMIN_PENALTY:
+                problems.add(number, "情节", "“轻微”情节只适用于行政处罚")
+            v["_judgment"] = None
+            if category is Category.JUDICIAL:
+                v["_judgment"] = JudgmentKind.from_zh(v.get("judgment_kind") or "")
+                if v["_judgment"] is None:
+                    problems.add(number, "判决类型", "司法判决须填写判决类型：刑事处罚 / 失信被执行人 / 其他")
+            probation = v.get("probation_months")
+            v["_probation"] = probation if sanction is Sanction.PARTY_PROBATION else None
+            if sanction is Sanction.PARTY_PROBATION and probation not in settings.party_probation_months:
+                problems.add(number, "察看期（月）", "留党察看须填写察看期：12 或 24")
             _past(problems, number, "决定日期", v.get("decided_on"), ctx.today)
             if v.get("item") and v["item"] not in items:
                 problems.add(number, "事项", "事项不在可选列表中：" + "、".join(items))
             if problems.has(number) or None in (category, sanction, v["_severity"], v.get("decided_on")):
                 continue
             default_until, permanent = rules.default_restricted_until(category, sanction, v["_severity"],
-                                                                      v["decided_on"], settings)
+                                                                      v["decided_on"], settings, v["_probation"])
             until = v.get("restricted_until")
             if until is None and not permanent:
                 until = default_until
             problem = rules.check_restricted_until(category, sanction, v["_severity"], v["decided_on"], until,
-                                                   permanent, settings)
+                                                   permanent, settings, v["_probation"])
             if problem:
                 problems.add(number, "影响期截止日期", problem)
             v["_until"], v["_permanent"] = until, permanent
@@ -441,6 +457,8 @@ class RecordImporter(Importer):
                 {"person_id": people[n].id, "category": v["_category"], "sanction": v["_sanction"],
                  "item": v.get("item"), "severity": v["_severity"], "decided_on": v["decided_on"],
                  "restricted_until": v["_until"], "permanent": v["_permanent"], "restricted_until_reason": None,
+                 "restricts_until": None if v["_permanent"] else v["_until"], "judgment_kind": v["_judgment"],
+                 "probation_months": v["_probation"],
                  "authority": v["authority"], "document_no": v.get("document_no"), "facts": v["facts"],
                  "facts_private": bool(v.get("facts_private")), "disclosable": bool(v.get("disclosable")),
                  "status": RecordStatus.DRAFT, "source": source, "entered_by_id": ctx.actor_id, "version": 1,

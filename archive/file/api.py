@@ -320,6 +320,12 @@ def end_case(case_id: int, body):
 
 # --------------------------------------------------------------------------- records
 
+@api_route(bp, "/rules", summary="规则与依据：影响期、处分链、考核影响、录用限制、信用修复（每条含依据和施行日期）",
+           roles=("hr", "committee"))
+def rules_tables():
+    return rules.law_tables()
+
+
 @api_route(bp, "/records", summary="失信记录列表（可管理范围）", query=RecordsQuery, roles=("hr",))
 def list_records(query):
     settings = services.rule_settings()

@@ -99,6 +99,8 @@ class ExemptForm(BaseForm):
 class ObjectionForm(BaseForm):
     reasons = TextAreaField(_l("异议理由"), validators=[required(), length(5000)])
     attachments = MultipleFileField(_l("证据材料（PDF/JPG/PNG，可多选）"))
+    late_reason = TextAreaField(_l("逾期登记理由（异议期届满后由人事干部代为登记时必填）"),
+                                validators=[optional(), length(1000)])
 
 
 class DecisionForm(BaseForm):

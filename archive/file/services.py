@@ -70,6 +70,7 @@ from archive.file.objections import (  # noqa: F401 - re-exported: objections an
     file_complaint,
     file_objection,
     may_decide,
+    objection_window_problem,
     other_hr_in_scope,
 )
 from core import clock

@@ -425,9 +425,16 @@ def objection_new(record_id: int):
     if not is_own_or_manages(person):
         raise NotFound(_("记录不存在"))
     form = ObjectionForm()
+    own = is_own_person(current_user, person)
+    if own:
+        del form.late_reason          # only HR registers a late objection (docs/rules.md §4.5)
+    window = services.objection_window_problem(record, clock.today(), current_user, None, services.rule_settings())
+    if own and window is not None and request.method == "GET":
+        flash(window.message, "warning")
     if form.validate_on_submit():
         try:
-            objection = services.file_objection(record, form.reasons.data, current_user, form.attachments.data or [])
+            objection = services.file_objection(record, form.reasons.data, current_user, form.attachments.data or [],
+                                                late_reason=None if own else form.late_reason.data)
         except DomainError as exc:
             _failed(form, exc)
         else:

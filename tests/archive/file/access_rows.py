@@ -121,6 +121,7 @@ ROWS = [
                                                                           "authority": "区监委"}),
     *rows("file_api.end_case", "POST", hr_manage(422, ANON_API), json={"ended_on": "1990-01-01"}),
     *rows("file_api.list_records", "GET", only({"hr": 200}, anonymous=ANON_API)),
+    *rows("file_api.rules_tables", "GET", only({"hr": 200, "committee": 200}, anonymous=ANON_API)),
     *rows("file_api.get_record", "GET", viewable(anonymous=ANON_API)),
     *rows("file_api.patch_record", "PATCH", hr_manage(409, ANON_API), json={"version": 999, "facts": "改"}),
     *rows("file_api.notify_record", "POST", hr_manage(409, ANON_API)),          # already notified

@@ -244,6 +244,12 @@ class TestRulesPage:
                        "公务员法（2018）第26条", "组通字〔1998〕19号", "48个月"):
             assert needle in text
 
+    def test_rules_api(self, region, api):
+        body = api(region.hr).get("/api/v1/rules").get_json()
+        assert any(r["period"].startswith("察看期") and "第12条" in r["citation"] for r in body["periods"])
+        assert [v["effective_from"] for v in body["repair_versions"]] == ["2023-05-01", "2026-04-01"]
+        assert api(region.servant).get("/api/v1/rules").status_code == 403
+
     def test_rules_page_forbidden_to_servants(self, region, login_as):
         assert login_as(region.servant).get("/rules").status_code == 403
 
