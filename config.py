@@ -41,6 +41,8 @@ class Config:
     LANGUAGES = ("zh_CN", "en")
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024          # uploads and imports (413 beyond)
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024             # one evidence file
+    UPLOAD_QUOTA_BYTES = 100 * 1024 * 1024          # per user in any 24 hours (0 = no quota)
+    DRAFT_ATTACHMENT_HOURS = 24                     # unclaimed draft attachments older than this are cleaned up
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -118,6 +120,9 @@ class Config:
     PDF_SIGNING_CHAIN: str | None = None      # CA certificate file(s), comma-separated
     PDF_SIGNING_PASSPHRASE: str | None = None  # from the environment only
     PDF_SIGNING_LOCATION: str | None = None
+    JOB_HEARTBEAT_SECONDS = 15      # a running job stamps jobs.heartbeat_at this often
+    JOB_DEAD_AFTER_SECONDS = 120    # ... and without a stamp for this long its worker is taken for dead
+    RQ_QUEUE = "integrity"
     WORKER_MEMORY_MB = 4096         # RLIMIT_DATA of `flask worker` (imports, batch prints); 0 = unlimited
     IMPORT_SYNC_ROWS = 5000         # larger Excel imports run as a background job with a progress bar
     EXPORT_FRESH_ROWS = 1000        # exports above this need a fresh login (SECURITY.md)
@@ -140,7 +145,7 @@ class Config:
                     "AUDIT_WITNESS_PATH", "AUDIT_WITNESS_SYSLOG",
                     "PUBLIC_BASE_URL", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_DISCOVERY_URL",
                     "OIDC_PERSON_CLAIM", "OIDC_SCOPES", "OIDC_TOKEN_AUTH", "SMS_GATEWAY_URL",
-                    "SMS_GATEWAY_TEMPLATE", "SMS_GATEWAY_TOKEN", "MAIL_FROM"):
+                    "SMS_GATEWAY_TEMPLATE", "SMS_GATEWAY_TOKEN", "MAIL_FROM", "RQ_QUEUE"):
             if env.get(key):
                 values[key] = env[key]
         for key in ("INTEGRITY_HOURS_PER_YEAR", "ANNUAL_TRAINING_HOURS", "IDLE_TIMEOUT_MINUTES", "WORKER_MEMORY_MB",

@@ -167,6 +167,31 @@ def keys_rotate():
     click.echo(f"re-encrypted {n} id numbers and {len(users)} TOTP seeds")
 
 
+jobs_group = AppGroup("jobs", help="Background jobs.")
+
+
+@jobs_group.command("reap")
+def jobs_reap():
+    """Fail the running jobs whose worker died (no heartbeat): partial files removed, serials voided (cron)."""
+    from core.jobs import reap_dead_jobs
+    click.echo(f"{reap_dead_jobs()} dead job(s) marked failed")
+
+
+files_group = AppGroup("files", help="Uploaded files.")
+
+
+@files_group.command("clean-drafts")
+@click.option("--older-than-hours", type=float, default=None,
+              help="Default: DRAFT_ATTACHMENT_HOURS (24).")
+def files_clean_drafts(older_than_hours):
+    """Remove the files of draft attachments no form claimed (daily cron); the rows are kept, marked expired."""
+    from core.files import clean_unclaimed_drafts
+    hours = older_than_hours if older_than_hours is not None else current_app.config["DRAFT_ATTACHMENT_HOURS"]
+    n, freed = clean_unclaimed_drafts(hours)
+    db.session.commit()
+    click.echo(f"{n} unclaimed draft attachment(s) older than {hours:g} h cleaned up, {freed} bytes freed")
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
 def worker(burst):
@@ -195,13 +220,20 @@ def worker(burst):
                 return super().perform_job(job, queue)
 
     conn = Redis.from_url(url)
-    AppWorker([Queue("integrity", connection=conn)], connection=conn).work(burst=burst)
+    from core.jobs import reap_dead_jobs
+    reaped = reap_dead_jobs()
+    if reaped:
+        click.echo(f"{reaped} job(s) of a dead worker marked failed (retryable)")
+    AppWorker([Queue(current_app.config.get("RQ_QUEUE", "integrity"), connection=conn)], connection=conn).work(
+        burst=burst)
 
 
 def init_app(app) -> None:
     for group in (users, tokens, audit, demo, keys):
         app.cli.add_command(group)
     app.cli.add_command(worker)
+    app.cli.add_command(jobs_group)
+    app.cli.add_command(files_group)
     from core import db_roles
     db_roles.init_app(app)
     from core.workcal import cli as calendar_cli

@@ -55,6 +55,8 @@ class PrintedDocument(db.Model):
     sha256: Mapped[str | None] = mapped_column(sa.String(64))
     size: Mapped[int | None] = mapped_column(sa.Integer)
     title: Mapped[str] = mapped_column(sa.String(200), default="")
+    # a document a dead job issued but never delivered (core.jobs.cleanup_partial): verification says invalid
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department = relationship("Department", lazy="joined")
 
@@ -101,7 +103,8 @@ def find_document(serial: str) -> PrintedDocument | None:
     serial = (serial or "").strip().upper()
     if not serial or len(serial) > 20:
         return None
-    return db.session.execute(db.select(PrintedDocument).filter_by(serial=serial)).scalar_one_or_none()
+    return db.session.execute(db.select(PrintedDocument).filter_by(serial=serial)
+                              .where(PrintedDocument.voided_at.is_(None))).scalar_one_or_none()
 
 
 def matches(doc: PrintedDocument, data: bytes) -> bool:

@@ -59,7 +59,8 @@ class Attachment(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
 
-    __table_args__ = (sa.Index("ix_attachments_owner", "owner_type", "owner_id"),)
+    __table_args__ = (sa.Index("ix_attachments_owner", "owner_type", "owner_id"),
+                      sa.Index("ix_attachments_uploader", "uploaded_by_id", "uploaded_at"))
 
 
 def upload_dir() -> Path:
@@ -82,6 +83,61 @@ def _remove_written_files(session) -> None:
         path.unlink(missing_ok=True)
 
 
+#: owner types of files uploaded ahead of the form that will claim them (owner_id NULL until then);
+#: packages add theirs (archive.repair: "repair_draft"). Unclaimed after a day they are cleaned up.
+DRAFT_OWNERS: set[str] = set()
+EXPIRED_DRAFT = "expired_draft"
+
+
+def _current_user_id() -> int | None:
+    from flask import has_request_context
+    from flask_login import current_user
+    if has_request_context() and getattr(current_user, "is_authenticated", False):
+        return getattr(current_user, "id", None)
+    return None
+
+
+def check_quota(user_id: int | None, size: int) -> None:
+    """Per-user upload quota (issue 17, item 11): at most ``UPLOAD_QUOTA_BYTES`` in any 24 hours."""
+    quota = current_app.config.get("UPLOAD_QUOTA_BYTES") or 0
+    if not quota or user_id is None:
+        return
+    from datetime import timedelta
+    since = utcnow() - timedelta(hours=24)
+    used = db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(Attachment.size), 0)).where(
+        Attachment.uploaded_by_id == user_id, Attachment.uploaded_at >= since)).scalar_one()
+    if used + size > quota:
+        mb = quota // (1024 * 1024)
+        raise DomainError("quota_exceeded", _("24 小时内上传的文件已达 %(mb)s MB 的上限，请明天再上传", mb=mb),
+                          {"file": _("已达上传配额（24 小时内 %(mb)s MB）", mb=mb)}, status=429)
+
+
+def clean_unclaimed_drafts(older_than_hours: float = 24) -> tuple[int, int]:
+    """Remove the files of drafts no form claimed within ``older_than_hours`` (cron, daily).
+
+    The rows stay (nothing is hard-deleted; attachments are audited): they are marked
+    ``expired_draft`` and can no longer be claimed. Returns (files, bytes); the caller commits."""
+    from datetime import timedelta
+    if not DRAFT_OWNERS:
+        return 0, 0
+    before = utcnow() - timedelta(hours=older_than_hours)
+    drafts = db.session.execute(sa.select(Attachment).where(
+        Attachment.owner_type.in_(sorted(DRAFT_OWNERS)), Attachment.owner_id.is_(None),
+        Attachment.uploaded_at < before)).scalars().all()
+    freed = 0
+    for att in drafts:
+        path = upload_dir() / att.stored_name
+        if path.exists():
+            freed += att.size
+            path.unlink()
+        att.owner_type = EXPIRED_DRAFT
+    if drafts:
+        db.session.flush()
+        record_event("draft_cleanup", None, f"清理 {len(drafts)} 个超过 {older_than_hours:g} 小时未使用的草稿附件"
+                     f"（{freed} 字节）", actor=None)
+    return len(drafts), freed
+
+
 def save_upload(storage, *, owner_type: str, owner_id: int | None = None, person_id: int | None = None,
                 allowed=EVIDENCE_TYPES, uploaded_by=None) -> Attachment:
     """Check and store one uploaded file; raise DomainError with a Chinese message if refused."""
@@ -94,6 +150,8 @@ def save_upload(storage, *, owner_type: str, owner_id: int | None = None, person
                           status=413)
     if not data:
         raise DomainError("empty_file", _("文件为空"), {"file": _("文件为空")})
+    uploader_id = getattr(uploaded_by, "id", None) or _current_user_id()
+    check_quota(uploader_id, len(data))
     kind = sniff(data[:16])
     if kind is None or kind[1] not in allowed:
         names = "、".join(a.upper() for a in allowed)
@@ -105,7 +163,7 @@ def save_upload(storage, *, owner_type: str, owner_id: int | None = None, person
     original = Path(storage.filename).name[:200] or "file"
     att = Attachment(owner_type=owner_type, owner_id=owner_id, person_id=person_id, original_name=original,
                      stored_name=stored, mime=kind[0], size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                     uploaded_by_id=getattr(uploaded_by, "id", None))
+                     uploaded_by_id=uploader_id)
     db.session.add(att)
     db.session.flush()
     record_event("file_upload", att, f"上传文件 {original}（{len(data)} 字节）", person_id=person_id)

@@ -45,6 +45,7 @@ class Job(TimestampMixin, db.Model):
     owner_id: Mapped[int | None] = mapped_column(sa.Integer)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)   # the running worker's last sign of life
 
 
 def apply_memory_limit(megabytes: int | None) -> int | None:
@@ -81,6 +82,7 @@ def enqueue(func: str, *args, kind: str, created_by=None, owner=None, total: int
 
 
 def retry(job: Job) -> Job:
+    check_alive(job)
     if job.state != "failed":
         from core.errors import Conflict
         raise Conflict("illegal_state", _("只有失败的任务可以重试"))
@@ -95,7 +97,8 @@ def _start(job: Job) -> None:
     if url:
         from redis import Redis
         from rq import Queue
-        Queue("integrity", connection=Redis.from_url(url)).enqueue(run_job, job.id, job_timeout=3600)
+        Queue(current_app.config.get("RQ_QUEUE", "integrity"), connection=Redis.from_url(url)).enqueue(
+            run_job, job.id, job_timeout=3600)
         return
     if current_app.config.get("JOBS_SYNCHRONOUS"):
         run_job(job.id)
@@ -116,13 +119,15 @@ def run_job(job_id: int) -> None:
     job = db.session.get(Job, job_id)
     if job is None or job.state not in ("queued", "running"):
         return
-    job.state, job.attempts = "running", job.attempts + 1
+    job.state, job.attempts, job.heartbeat_at = "running", job.attempts + 1, utcnow()
     db.session.commit()
     module, name = job.func.split(":")
+    beat = _Heartbeat(job_id)
     try:
         fn = getattr(importlib.import_module(module), name)
         result = fn(job_id, *job.args)
     except Exception as exc:  # noqa: BLE001 - any failure marks the job failed, retryable
+        beat.stop()
         log.exception("job %s failed", job_id)
         db.session.rollback()
         job = db.session.get(Job, job_id)
@@ -130,6 +135,8 @@ def run_job(job_id: int) -> None:
         job.result_path = None
         db.session.commit()
         return
+    finally:
+        beat.stop()
     job = db.session.get(Job, job_id)
     if isinstance(result, dict):
         job.result_path = result.get("path")
@@ -142,11 +149,103 @@ def run_job(job_id: int) -> None:
 
 def progress(job_id: int, done: int, total: int | None = None) -> None:
     """Report progress from inside a job (its own short transaction)."""
-    values = {"done": done}
+    values = {"done": done, "heartbeat_at": utcnow()}
     if total is not None:
         values["total"] = total
     db.session.execute(sa.update(Job).where(Job.id == job_id).values(**values))
     db.session.commit()
+
+
+# ---- heartbeat: a job whose worker died is detected, failed, cleaned up and retryable (issue 17, item 12) ----
+
+class _Heartbeat:
+    """Stamps ``heartbeat_at`` every ``JOB_HEARTBEAT_SECONDS`` from a thread of the process that runs
+    the job, on its own connection (never the job's transaction). A worker that dies (killed, out of
+    memory, a machine restart) stops stamping: :func:`check_alive` then finds the job stale."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.engine = db.engine
+        self.every = float(current_app.config.get("JOB_HEARTBEAT_SECONDS", 15))
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"job-{job_id}-heartbeat", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stopped.wait(self.every):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(sa.update(Job.__table__).where(Job.__table__.c.id == self.job_id,
+                                                                Job.__table__.c.state == "running")
+                                 .values(heartbeat_at=utcnow()))
+            except Exception:  # noqa: BLE001 - a missed beat is retried; a dead database kills the job anyway
+                log.warning("heartbeat of job %s not written", self.job_id, exc_info=True)
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def is_dead(job: Job, now: datetime | None = None) -> bool:
+    """A running job whose last heartbeat is older than ``JOB_DEAD_AFTER_SECONDS``."""
+    if job.state != "running":
+        return False
+    from datetime import timedelta
+    last = job.heartbeat_at or job.updated_at or job.created_at
+    limit = timedelta(seconds=float(current_app.config.get("JOB_DEAD_AFTER_SECONDS", 120)))
+    return last is not None and (now or utcnow()) - last > limit
+
+
+def check_alive(job: Job) -> Job:
+    """Fail a job whose worker died (no heartbeat): its partial files are removed and the serials
+    it issued are voided (never delivered, /verify answers 作废); it can then be retried.
+    Called whenever a job's state is shown or retried, and by ``flask --app wsgi jobs reap`` (cron)."""
+    if not is_dead(job):
+        return job
+    from core.audit.services import record_event
+    claimed = db.session.execute(
+        sa.update(Job).where(Job.id == job.id, Job.state == "running",
+                             Job.heartbeat_at.is_not_distinct_from(job.heartbeat_at))
+        .values(state="failed", finished_at=utcnow(), result_path=None,
+                error=_("任务进程已停止（心跳中断），可以重试"))
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.expire(job)
+    if claimed != 1:          # another request reaped it, or the worker beat again meanwhile
+        return job
+    files, serials = cleanup_partial(job.id)
+    record_event("job_dead", None, f"任务 #{job.id}（{job.kind}）的进程已停止：标记为失败，"
+                 f"删除 {files} 个未完成文件，作废 {serials} 个未交付的编号", actor=None)
+    db.session.commit()
+    log.warning("job %s: worker died; failed, %d partial files removed, %d serials voided", job.id, files, serials)
+    return job
+
+
+def cleanup_partial(job_id: int) -> tuple[int, int]:
+    """Remove what a dead job left (``job-N.parts/``, ``job-N*.part``, an unfinished result) and void
+    the documents it issued; the caller commits. Returns (files removed, serials voided)."""
+    import shutil
+
+    from core.documents import PrintedDocument
+    directory, removed = job_dir(), 0
+    for path in directory.glob(f"job-{job_id}.*"):
+        if path.is_dir():
+            removed += sum(1 for p in path.rglob("*") if p.is_file())
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+            removed += 1
+    docs = db.session.execute(db.select(PrintedDocument).where(
+        PrintedDocument.owner_type == "jobs", PrintedDocument.owner_id == job_id,
+        PrintedDocument.voided_at.is_(None))).scalars().all()
+    for doc in docs:
+        doc.voided_at = utcnow()
+    db.session.flush()
+    return removed, len(docs)
+
+
+def reap_dead_jobs() -> int:
+    """Every running job without a heartbeat: failed and cleaned up (cron, worker start)."""
+    running = db.session.execute(db.select(Job).where(Job.state == "running")).scalars().all()
+    return sum(1 for job in running if is_dead(job) and check_alive(job).state == "failed")
 
 
 def write_result(job_id: int, data: bytes, suffix: str) -> Path:
@@ -159,6 +258,7 @@ def write_result(job_id: int, data: bytes, suffix: str) -> Path:
 
 
 def job_json(job: Job, download_url: str | None = None) -> dict:
+    check_alive(job)
     data = {"id": job.id, "state": job.state, "done": job.done, "total": job.total, "kind": job.kind}
     if job.state == "done" and download_url:
         data["download_url"] = download_url

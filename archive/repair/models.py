@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.enums import CorrectionKind
+from core import files as files_module
 from core.db import TimestampMixin, VersionedMixin, enum_column
 from core.enums import LabelledEnum
 from core.extensions import db
@@ -25,6 +26,7 @@ __all__ = ["RepairApplication", "RepairStatus", "EVIDENCE_OWNER", "DRAFT_OWNER"]
 #: the API (POST /api/v1/attachments) and not yet attached to an application.
 EVIDENCE_OWNER = "repair"
 DRAFT_OWNER = "repair_draft"
+files_module.DRAFT_OWNERS.add(DRAFT_OWNER)          # unclaimed drafts are cleaned up daily (core.files)
 
 
 class RepairStatus(LabelledEnum):
