@@ -84,3 +84,34 @@ def test_totp_seeds_are_encrypted_by_the_upgrade_and_decrypted_by_the_downgrade(
         downgrade(revision="base")
         db.session.remove()
         db.engine.dispose()
+
+
+def test_catalogue_owners_and_token_expiry_are_backfilled(empty_database, tmp_path):
+    """7c1e5a2d9b64 (issue 17 items 7, 10): a template belongs to its creator's department,
+    the rest to the single root; live tokens get the default 90 days."""
+    from flask_migrate import downgrade, upgrade
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database.replace("postgresql://", "postgresql+psycopg://"),
+                     INSTANCE_DIR=str(tmp_path))
+    with app.app_context():
+        upgrade(revision="4d9a3b6c1e52")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO departments (id, name, kind, path, depth) VALUES "
+                                 "(1, '东营市', 'city', '/1/', 0), (2, '东营区', 'county', '/1/2/', 1)"))
+            conn.execute(sa.text("UPDATE departments SET parent_id = 1 WHERE id = 2"))
+            conn.execute(sa.text("INSERT INTO users (id, username, display_name, password_hash, session_token, "
+                                 "department_id) VALUES (1, 'hr', 'hr', 'x', 't', 2)"))
+            conn.execute(sa.text("INSERT INTO pledge_templates (id, template_key, version, kind, title, body, status, "
+                                 "created_by_id) VALUES (1, 'k1', 1, 'annual', 't', 'b', 'published', 1), "
+                                 "(2, 'k2', 1, 'annual', 't', 'b', 'published', NULL)"))
+            conn.execute(sa.text("INSERT INTO courses (id, code, title, category, hours, mode) "
+                                 "VALUES (1, 'C1', 'c', 'integrity', 2, 'online')"))
+            conn.execute(sa.text("INSERT INTO api_tokens (user_id, name, token_hash, prefix) VALUES (1, 'a', 'h', 'p')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            owners = dict(conn.execute(sa.text("SELECT id, owner_department_id FROM pledge_templates")).all())
+            course = conn.execute(sa.text("SELECT owner_department_id FROM courses")).scalar_one()
+            expiry = conn.execute(sa.text("SELECT expires_at FROM api_tokens")).scalar_one()
+        assert owners == {1: 2, 2: 1} and course == 1 and expiry is not None
+        downgrade(revision="base")
+        db.session.remove()
+        db.engine.dispose()

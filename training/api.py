@@ -10,7 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core import clock
-from core.accounts.permissions import require_catalogue_change, require_department, require_person
+from core.accounts.permissions import (
+    person_scope_clause,
+    require_catalogue_change,
+    require_department,
+    require_person,
+)
 from core.api import Body, PageQuery, Query, api_blueprint, api_route, page_of
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
@@ -190,7 +195,8 @@ def enrol(course_id, body):
         people = [require_person(pid, manage=True) for pid in dict.fromkeys(body.person_ids)]
     else:
         dept = require_department(body.department_id)
-        people = services.department_people(dept)
+        # a bulk act by department skips the officer's own person (no one acts on their own file)
+        people = services.department_people(dept).where(person_scope_clause(current_user, manage=True))
         if body.not_meeting:
             today = clock.today()
             from core.registry.models import Person

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from core import clock
 from core.accounts.permissions import (
+    OWN_FILE_MESSAGE,
     departments_in_scope,
     people_in_scope,
     person_scope_clause,
@@ -48,9 +49,11 @@ def _find_person(text: str) -> Person:
     text = (text or "").strip()
     if not text:
         raise ValidationFailed({"person": _("请输入姓名或完整公民身份号码")})
-    matches = db.session.execute(people_in_scope(current_user, manage=True)
+    matches = db.session.execute(people_in_scope(current_user, manage=True, include_self=True)
                                  .where(services.registry.search_clause(text))
                                  .where(Person.status == PersonStatus.ACTIVE).limit(2)).scalars().all()
+    if [p.id for p in matches] == [current_user.person_id]:
+        raise ValidationFailed({"person": str(OWN_FILE_MESSAGE)})      # no one acts on their own file
     if not matches:
         raise ValidationFailed({"person": _("在您管理的范围内未找到该在职人员")})
     exact = [p for p in matches if p.name == text]
@@ -70,6 +73,7 @@ def enrol_selection(mode: str, *, person_text: str = "", department_id: int | No
     dept = require_department(department_id)
     sel = services.department_people(dept, leading=True if leading_only else None,
                                      new_recruits_since=today - timedelta(days=365) if new_recruits else None)
+    sel = sel.where(person_scope_clause(current_user, manage=True))   # skips the officer's own person
     if mode == "not_meeting":
         sel = sel.where(Person.id.in_(services.people_not_meeting_training(today.year, today)))
     elif mode != "department":

@@ -58,7 +58,8 @@ def parse_since(text: str | None) -> datetime | None:
 
 def _scope(user):
     from core.accounts.permissions import person_scope_clause
-    return person_scope_clause(user, manage=True) if user is not None else sa.true()
+    # an export reads: the officer's own records go to the credit platform like everyone's
+    return person_scope_clause(user, manage=True, include_self=True) if user is not None else sa.true()
 
 
 def source_code() -> str:

@@ -43,6 +43,11 @@ def request_roles(user: User, roles, department_id: int | None, *, requested_by,
     from core.accounts.services import validate_roles
     from core.accounts.tokens import revoke_all_tokens
     fields = validate_roles(roles, department_id, user.person_id, allow_empty=True)
+    if department_id:
+        from core.registry.models import Department
+        if not isinstance(department_id, int) or not 0 < department_id < 2**31 \
+                or db.session.get(Department, department_id) is None:
+            fields["department_id"] = _("单位不存在")
     if fields:
         raise ValidationFailed(fields)
     wanted = {Role(r).value for r in roles}

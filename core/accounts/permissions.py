@@ -65,9 +65,9 @@ def person_scope_clause(user, *, manage: bool = False, include_self: bool = Fals
     return sa.or_(*conditions) if conditions else sa.false()
 
 
-def people_in_scope(user, *, manage: bool = False):
+def people_in_scope(user, *, manage: bool = False, include_self: bool = False):
     from core.registry.models import Person
-    return db.select(Person).where(person_scope_clause(user, manage=manage))
+    return db.select(Person).where(person_scope_clause(user, manage=manage, include_self=include_self))
 
 
 def department_scope_clause(user):

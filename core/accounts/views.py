@@ -200,11 +200,8 @@ def totp_setup():
     required = totp.required_for(user)
     if user.totp_enabled:
         return render_template("core/totp_status.html", left=totp.recovery_codes_left(user), required=required)
-    secret = user.totp_pending_secret
-    if not secret:
-        # kept in the database (encrypted) until confirmed, never in the client's cookie
-        secret = user.totp_pending_secret = totp.new_secret()
-        db.session.commit()
+    secret = totp.pending_secret(user)      # in the database (encrypted) until confirmed, never in the cookie
+    db.session.commit()
     form = TotpForm()
     if form.validate_on_submit():
         user.totp_secret = secret

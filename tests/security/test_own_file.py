@@ -111,14 +111,18 @@ class TestBulkAndImports:
                                                      "person_ids": [world.id("people", "hr_own")]})
         assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "own_file"
 
-    def test_enrolment_by_ids_naming_the_officer_is_refused(self, app, world, api):
-        from training.models import Course
+    def test_enrolment_by_ids_naming_the_officer_is_refused_by_department_skipped(self, app, world, api):
+        from training.models import Course, Enrolment
         course = Course(code="T-OWN", title="廉政教育", category="integrity", integrity=True, hours=2, mode="classroom")
         db.session.add(course)
         db.session.commit()
-        resp = api(world.user("hr")).post(f"/api/v1/courses/{course.id}/enrolments",
-                                          json={"person_ids": [world.id("people", "hr_own")]})
+        client = api(world.user("hr"))
+        resp = client.post(f"/api/v1/courses/{course.id}/enrolments", json={"person_ids": [world.id("people", "hr_own")]})
         assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "own_file"
+        resp = client.post(f"/api/v1/courses/{course.id}/enrolments", json={"department_id": world.id("depts", "东营区")})
+        assert resp.status_code == 200, resp.get_json()
+        enrolled = set(db.session.execute(sa.select(Enrolment.person_id).filter_by(course_id=course.id)).scalars())
+        assert world.id("people", "same_subtree") in enrolled and world.id("people", "hr_own") not in enrolled
 
     @pytest.mark.parametrize("kind", ["appraisals", "people"])
     def test_an_import_touching_the_officer_is_refused_with_a_row_error(self, app, world, api, kind):
