@@ -84,3 +84,9 @@ def test_a_batch_of_a_county_review_is_issued_by_the_county(region, committee, f
     assert resp.status_code == 302
     docs = db.session.execute(sa.select(PrintedDocument).filter_by(kind="integrity_file")).scalars().all()
     assert len(docs) == 2 and {d.department.name for d in docs} == {"东营区"}
+
+
+def test_the_printer_keeps_their_own_department(region, committee, login_as, make_review, pdf_text):
+    review = make_review([region.person], [committee])
+    resp = login_as(committee).get(f"/people/{region.person.id}/file.pdf?review_id={review.id}")
+    assert "committee（东营市）" in _flat(pdf_text(resp.data))
