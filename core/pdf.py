@@ -71,7 +71,12 @@ def render_pdf(template: str, *, stylesheet: str = "pdf/base.css", **ctx) -> byt
 def qr_data_uri(text: str, box_size: int = 4) -> str:
     """A QR code as a PNG data URI (for <img src> in PDF templates)."""
     import qrcode
-    img = qrcode.make(text, box_size=box_size, border=1)
+    # a fixed mask pattern (any of the eight is valid and scans): choosing the "best" one
+    # renders the code eight times, ~4x the cost, once per document of a batch (issue 19)
+    code = qrcode.QRCode(box_size=box_size, border=1, mask_pattern=0)
+    code.add_data(text)
+    code.make(fit=True)
+    img = code.make_image()
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()

@@ -475,7 +475,7 @@ def sign(pledge_id: int):
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            flash(_("签署成功。承诺书全文及其 SHA-256 摘要已存档。"), "success")
+            flash(_("签署成功。承诺书全文及签署凭证已存档，可在本页查看。"), "success")
             return redirect(url_for("pledges.pledge", pledge_id=p.id))
         p = _own_pledge(pledge_id)
     form.password.data = ""

@@ -121,6 +121,11 @@ def fold_empty(sections: list[Section]) -> list[Section | list[Section]]:
     return out
 
 
+def _printed_by(who: str, own_department) -> str:
+    """Who pressed print, with their own department (the issuer may be the review's department)."""
+    return f"{who}（{own_department.name}）" if who else own_department.name
+
+
 def file_context(person, *, review: Review | None, printed_by, as_of: date | None = None,
                  review_use: bool = True) -> dict:
     as_of = as_of or clock.today()
@@ -134,7 +139,7 @@ def file_context(person, *, review: Review | None, printed_by, as_of: date | Non
         "restrictions": _restrictions(assessment), "sections": sections, "blocks": fold_empty(sections),
         "established": _established(assessment.file), "department_chain": _department_chain(person),
         "issuer_department": department.name,
-        "printed_by": f"{who}（{department.name}）" if who else department.name,
+        "printed_by": _printed_by(who, getattr(printed_by, "department", None) or department),
         "printed_at": zh_date(clock.now()),
     }
 

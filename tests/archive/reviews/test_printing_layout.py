@@ -69,3 +69,24 @@ def test_verify_shows_the_masked_name_and_department(region, login_as, client):
 
 def test_mask_name_table():
     assert [mask_name(n) for n in ("张伟", "王小明", "欧阳修锋", "李", "", None)] == ["张*", "王*明", "欧**锋", "李", "", ""]
+
+
+def test_a_batch_of_a_county_review_is_issued_by_the_county(region, committee, fresh_login, make_review):
+    import sqlalchemy as sa
+
+    from core.documents import PrintedDocument
+    from core.extensions import db
+    from tests import factories as f
+    second = f.person("赵强", department=region.shikou)
+    db.session.commit()
+    review = make_review([region.person, second], [committee])
+    resp = fresh_login(committee).post(f"/reviews/{review.id}/print", data={"format": "merged"})
+    assert resp.status_code == 302
+    docs = db.session.execute(sa.select(PrintedDocument).filter_by(kind="integrity_file")).scalars().all()
+    assert len(docs) == 2 and {d.department.name for d in docs} == {"东营区"}
+
+
+def test_the_printer_keeps_their_own_department(region, committee, login_as, make_review, pdf_text):
+    review = make_review([region.person], [committee])
+    resp = login_as(committee).get(f"/people/{region.person.id}/file.pdf?review_id={review.id}")
+    assert "committee（东营市）" in _flat(pdf_text(resp.data))
