@@ -13,6 +13,7 @@ import pytest
 from archive.enums import (
     SANCTIONS_BY_CATEGORY,
     Category,
+    Grade,
     IntegrityStatus,
     JudgmentKind,
     RecordStatus,
@@ -21,12 +22,17 @@ from archive.enums import (
     Severity,
 )
 from archive.rules import (
+    CASE_PENDING,
+    IN_PROBATION,
+    MUST_BE_UNGRADED,
     PROMOTION_SANCTIONS,
+    CasePending,
     Period,
     PersonFacts,
     RecordFacts,
     RuleSettings,
     add_months,
+    appraisal_warnings,
     chain_of,
     check_restricted_until,
     combined_ends,
@@ -34,6 +40,7 @@ from archive.rules import (
     disclosure_visible,
     evaluate,
     record_end,
+    repair_conditions,
     restricts,
     status_at,
 )
@@ -356,3 +363,47 @@ def test_law_tables_shape():
     assert {r["scope"] for r in t["hiring_bars"]} <= {"终身不得录用", "期间内不得录用"}
     assert any(r["repairable"] == "不适用信用修复" for r in t["repair_scope"])
     assert any(r["repairable"] == "可以修复" for r in t["repair_scope"])
+
+
+def test_repair_versions_name_the_sector_period_only_where_it_exists():
+    versions = {r["citation"]: r["min_months"] for r in tables()["repair_versions"]}
+    assert "安全生产、消防、特种设备12个月" in versions["国家发展改革委令第58号（2023）"]
+    assert "安全生产" not in versions["国家发展改革委令第36号"]
+
+
+def test_chain_of_at_a_date():
+    first = rec(S.DEMERIT, id=1, status=RS.REVOKED, notified_on=D, revoked_on=date(2027, 2, 1))
+    second = rec(S.WARNING, id=2, decided_on=date(2026, 12, 15))
+    assert chain_of(2, [first, second], DEFAULTS, date(2027, 1, 31)) == date(2027, 7, 15)
+    assert chain_of(2, (r for r in [first, second]), DEFAULTS, date(2027, 2, 1)) == date(2027, 6, 15)
+
+
+# ------------------------------------------------------------------ appraisal entry checks, repair
+
+def test_appraisal_warning_counts_a_record_revoked_after_the_appraisal():
+    record = rec(S.DEMERIT, decided_on=date(2026, 3, 1), status=RS.REVOKED, notified_on=date(2026, 3, 1),
+                 revoked_on=date(2027, 5, 1))
+    warnings = appraisal_warnings(2026, Grade.COMPETENT, [record], DEFAULTS)
+    assert [w.code for w in warnings] == [MUST_BE_UNGRADED]
+    assert "当年度" in warnings[0].message
+    assert appraisal_warnings(2026, Grade.COMPETENT, [record], DEFAULTS, as_of=date(2027, 5, 1)) == []
+
+
+def test_appraisal_warning_texts_name_the_case_and_the_year():
+    case = CasePending(date(2026, 5, 1), "市纪委监委")
+    warnings = appraisal_warnings(2026, Grade.COMPETENT, [], DEFAULTS, cases=[case], entry_date=date(2026, 6, 1))
+    assert [w.code for w in warnings] == [CASE_PENDING, IN_PROBATION]
+    assert "市纪委监委" in warnings[0].message
+    assert "2026年末仍在试用期内" in warnings[1].message
+
+
+@pytest.mark.parametrize("combined, met", [
+    pytest.param(None, False, id="own end passed: expired, nothing to repair"),
+    pytest.param(date(2027, 7, 15), True, id="the chain still runs: effective, repairable"),
+])
+def test_repair_status_reads_the_chain(combined, met):
+    record = rec(S.DEMERIT, category=C.DISCIPLINE_GOV, until=date(2026, 6, 1), notified_on=D)
+    conditions = repair_conditions(record, date(2026, 9, 1), [date(2026, 8, 1)], [date(2026, 8, 1)], None,
+                                   DEFAULTS, combined)
+    status = next(c for c in conditions if c.code == "status")
+    assert status.met is met
