@@ -26,6 +26,7 @@ from archive.rules import (
     IN_PROBATION,
     MUST_BE_UNGRADED,
     PROMOTION_SANCTIONS,
+    AppraisalFacts,
     CasePending,
     Period,
     PersonFacts,
@@ -407,3 +408,60 @@ def test_repair_status_reads_the_chain(combined, met):
                                    DEFAULTS, combined)
     status = next(c for c in conditions if c.code == "status")
     assert status.met is met
+
+
+# ------------------------------------------------------------------ notes and reasons, word for word
+
+def test_notes_and_reasons_word_for_word():
+    def r(sanction, status, id, until=date(2027, 1, 15), category=None, decided=D, item=None):
+        return rec(sanction, id=id, status=status, until=until, category=category, decided_on=decided, item=item)
+    person = PersonFacts(records=(
+        r(S.DEMERIT, RS.REPAIRED, 1),
+        r(S.PARTY_WARNING, RS.EXEMPTED, 2),
+        r(S.ADMONITION, RS.UNDER_OBJECTION, 3, item="酒驾"),
+        r(S.NONE, RS.EFFECTIVE, 4, date(2025, 10, 1), C.ADMIN_PENALTY, date(2024, 10, 1)),
+        r(S.NONE, RS.EFFECTIVE, 6, date(2025, 9, 30), C.PLEDGE_BREACH, date(2024, 9, 30)),
+        r(S.NONE, RS.EFFECTIVE, 7, date(2025, 9, 29), C.PLEDGE_BREACH, date(2024, 9, 29)),
+        r(S.NONE, RS.EFFECTIVE, 5, None, C.OTHER),
+        r(S.DEMERIT, RS.REVOKED, 8),
+    ), appraisals=(AppraisalFacts(2025, Grade.BASICALLY_COMPETENT), AppraisalFacts(2024, Grade.COMPETENT),
+                   AppraisalFacts(2027, Grade.INCOMPETENT)))
+    ev = evaluate(person, date(2026, 9, 30), DEFAULTS)
+    assert [str(n) for n in ev.notes] == [
+        "政务处分·记过（2026年1月15日决定）已信用修复",
+        "党纪处分·警告（2026年1月15日决定）已认定容错免责，不计为失信",
+        "问责处理·诫勉（酒驾，2026年1月15日决定）异议处理中",
+        "行政处罚（2024年10月1日决定）影响期已于2025年10月1日届满解除（近12个月内）",
+        "承诺未履行（2024年9月30日决定）影响期已于2025年9月30日届满解除（近12个月内）",
+        "其他失信（2026年1月15日决定）未设定影响期截止日期，请人事干部补充",
+        "2025年度考核为基本称职",
+    ]
+    assert ev.status is IntegrityStatus.RESTRICTED
+    assert [(x.kind, str(x.reason), x.until, x.record_id, x.permanent) for x in ev.restrictions] == [
+        (K.PROMOTION, "问责处理·诫勉（酒驾，2026年1月15日决定）处于影响期内（至2027年1月15日），不得晋升职务职级"
+                      "（中国共产党问责条例（2019）第8条；党政领导干部选拔任用工作条例（2019）第63条；"
+                      "关于对党员领导干部进行诫勉的规定（2019））", date(2027, 1, 15), 3, False),
+        (K.AWARD, "问责处理·诫勉（酒驾，2026年1月15日决定）为有效失信记录（至2027年1月15日），不得评优评先",
+         date(2027, 1, 15), 3, False),
+    ]
+    assert ev.record_status == {1: RS.REPAIRED, 2: RS.EXEMPTED, 3: RS.UNDER_OBJECTION, 4: RS.EXPIRED,
+                                6: RS.EXPIRED, 7: RS.EXPIRED, 5: RS.EFFECTIVE, 8: RS.REVOKED}
+
+
+@pytest.mark.parametrize("sanction, basis", [
+    (S.WARNING, "公职人员政务处分法第19条；公务员法第64条"),
+    (S.PARTY_WARNING, "中国共产党纪律处分条例（2023）第10条"),
+    (S.DISMISSAL_FROM_POST, "党政领导干部选拔任用工作条例（2019）第63条"),
+])
+def test_promotion_basis_is_the_right_instrument(sanction, basis):
+    ev = evaluate(PersonFacts(records=(rec(sanction),)), date(2026, 3, 1), DEFAULTS)
+    promotion = next(x for x in ev.restrictions if x.kind is K.PROMOTION)
+    assert basis in promotion.reason
+
+
+def test_permanent_record_restricts_for_ever():
+    ev = evaluate(PersonFacts(records=(rec(S.EXPULSION, severity=SER),)), date(2040, 1, 1), DEFAULTS)
+    assert ev.status is IntegrityStatus.SERIOUS
+    assert {(x.kind, x.until, x.permanent) for x in ev.restrictions if x.record_id == 1} >= {
+        (K.PROMOTION, None, True), (K.AWARD, None, True)}
+    assert all("永久" in x.reason for x in ev.restrictions if x.kind is K.AWARD)
