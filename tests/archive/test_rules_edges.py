@@ -465,3 +465,27 @@ def test_permanent_record_restricts_for_ever():
     assert {(x.kind, x.until, x.permanent) for x in ev.restrictions if x.record_id == 1} >= {
         (K.PROMOTION, None, True), (K.AWARD, None, True)}
     assert all("永久" in x.reason for x in ev.restrictions if x.kind is K.AWARD)
+
+
+@pytest.mark.parametrize("as_of, courses, pledges, rejected, expected", [
+    pytest.param(date(2026, 6, 1), [date(2026, 2, 1)], [date(2026, 2, 1)], None, [
+        ("status", True, "记录已生效"),
+        ("category", True, "该类记录可以申请修复"),
+        ("waiting_period", True, "自决定之日起须满3个月（一般，国家发展改革委令第36号），2026年4月15日起可申请，已满足"),
+        ("repair_training", True, "已完成信用修复培训"),
+        ("repair_pledge", True, "已签署信用修复承诺"),
+    ], id="all met (令第36号)"),
+    pytest.param(date(2026, 3, 1), [], [date(2025, 2, 1)], date(2026, 2, 20), [
+        ("status", True, "记录已生效"),
+        ("category", True, "该类记录可以申请修复"),
+        ("waiting_period", False,
+         "自决定之日起须满3个月（一般，国家发展改革委令第58号（2023）），2026年4月15日起可申请，尚未届满"),
+        ("repair_training", False, "尚未完成信用修复培训：须在决定之日（2026年1月15日）或之后完成一门信用修复培训课程"),
+        ("repair_pledge", False, "尚未签署信用修复承诺：须在决定之日（2026年1月15日）或之后签署信用修复承诺书"),
+        ("reapply_wait", False, "上次申请于2026年2月20日被驳回，2026年3月22日起方可再次申请"),
+    ], id="nothing met yet (令第58号), rejected 9 days ago"),
+])
+def test_repair_conditions_word_for_word(as_of, courses, pledges, rejected, expected):
+    record = rec(S.NONE, category=C.ADMIN_PENALTY, until=date(2027, 1, 15))
+    got = repair_conditions(record, as_of, courses, pledges, rejected, DEFAULTS)
+    assert [(c.code, c.met, str(c.message)) for c in got] == expected
