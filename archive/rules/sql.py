@@ -27,6 +27,7 @@ import it as ``from archive.rules import sql as rules_sql``.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -40,14 +41,14 @@ from core.registry.models import Person
 _RESTRICTING = (RecordStatus.NOTIFIED, RecordStatus.UNDER_OBJECTION, RecordStatus.EFFECTIVE)
 
 
-def chain_end() -> sa.ColumnElement:
+def chain_end() -> sa.ColumnElement[Any]:
     """The last restricting day of a record: the end of its chain, else its own end;
     NULL when permanent or without an end (``rules.record_end`` with ``combined_ends``)."""
     end = sa.func.coalesce(Record.restricts_until, Record.restricted_until)
     return sa.case((Record.permanent.is_(True), sa.null()), else_=end)
 
 
-def _parts(today: date, settings: RuleSettings) -> dict[str, sa.ColumnElement]:
+def _parts(today: date, settings: RuleSettings) -> dict[str, sa.ColumnElement[Any]]:
     end = sa.func.coalesce(Record.restricts_until, Record.restricted_until)
     has_end = sa.and_(Record.permanent.is_(False), end.is_not(None))
     # a stored ``expired`` the person had acknowledged reads as effective first (lifecycle_status)
@@ -63,11 +64,10 @@ def _parts(today: date, settings: RuleSettings) -> dict[str, sa.ColumnElement]:
     }
 
 
-def status_clause(status: RecordStatus | str, today: date, settings: RuleSettings) -> sa.ColumnElement:
+def status_clause(status: RecordStatus, today: date, settings: RuleSettings) -> sa.ColumnElement[Any]:
     """Records whose status at ``today`` is ``status`` (``rules.status_at`` with the end of
     each record's chain): notified → effective after the objection window, → expired the day
     after the chain's end; a stored ``expired`` inside its (possibly extended) chain is effective."""
-    status = RecordStatus(status)
     p = _parts(today, settings)
     timed = sa.or_(Record.status.in_(_RESTRICTING), p["acked_expired"])
     if status is RecordStatus.EXPIRED:
@@ -84,7 +84,7 @@ def status_clause(status: RecordStatus | str, today: date, settings: RuleSetting
     return Record.status == status
 
 
-def restricting_clause(today: date, settings: RuleSettings) -> sa.ColumnElement:
+def restricting_clause(today: date, settings: RuleSettings) -> sa.ColumnElement[Any]:
     """Records that count as effective dishonesty at ``today`` (``rules.restricts``): decided,
     notified / under objection / effective that day, and permanent or not past their chain's end."""
     end = sa.func.coalesce(Record.restricts_until, Record.restricted_until)
@@ -93,25 +93,25 @@ def restricting_clause(today: date, settings: RuleSettings) -> sa.ColumnElement:
                    sa.or_(Record.permanent.is_(True), sa.and_(end.is_not(None), end >= today)))
 
 
-def integrity_status_case(today: date, settings: RuleSettings, person=Person) -> sa.ColumnElement:
+def integrity_status_case(today: date, settings: RuleSettings, person: Any = Person) -> sa.ColumnElement[Any]:
     """The integrity status of ``person`` rows at ``today`` (``rules.evaluate(...).status``):
     ``serious`` with a restricting 严重 record, ``restricted`` with any restricting record,
     else ``good``."""
     restricting = restricting_clause(today, settings)
 
-    def exists(*extra: sa.ColumnElement) -> sa.ColumnElement:
+    def exists(*extra: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
         return sa.select(Record.id).where(Record.person_id == person.id, restricting, *extra).exists()
 
     return sa.case((exists(Record.severity == Severity.SERIOUS), IntegrityStatus.SERIOUS.value),
                    (exists(), IntegrityStatus.RESTRICTED.value), else_=IntegrityStatus.GOOD.value)
 
 
-def post_since() -> sa.ColumnElement:
+def post_since() -> sa.ColumnElement[Any]:
     """The start of the current post: appointment date, else entry date."""
     return sa.func.coalesce(Person.appointed_on, Person.entry_date)
 
 
-def valid_pre_appointment_pledge_clause() -> sa.ColumnElement:
+def valid_pre_appointment_pledge_clause() -> sa.ColumnElement[Any]:
     """EXISTS condition on ``Person``: holds a pre-appointment pledge signed on or after the
     start of the current post (``rules.has_valid_pre_appointment_pledge``)."""
     p = aliased(Pledge)
