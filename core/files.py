@@ -103,7 +103,7 @@ def check_quota(user_id: int | None, size: int) -> None:
     if not quota or user_id is None:
         return
     from datetime import timedelta
-    since = utcnow() - timedelta(hours=24)
+    since = clock.utcnow() - timedelta(hours=24)
     used = db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(Attachment.size), 0)).where(
         Attachment.uploaded_by_id == user_id, Attachment.uploaded_at >= since)).scalar_one()
     if used + size > quota:
@@ -120,7 +120,7 @@ def clean_unclaimed_drafts(older_than_hours: float = 24) -> tuple[int, int]:
     from datetime import timedelta
     if not DRAFT_OWNERS:
         return 0, 0
-    before = utcnow() - timedelta(hours=older_than_hours)
+    before = clock.utcnow() - timedelta(hours=older_than_hours)
     drafts = db.session.execute(sa.select(Attachment).where(
         Attachment.owner_type.in_(sorted(DRAFT_OWNERS)), Attachment.owner_id.is_(None),
         Attachment.uploaded_at < before)).scalars().all()

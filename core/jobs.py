@@ -119,7 +119,7 @@ def run_job(job_id: int) -> None:
     job = db.session.get(Job, job_id)
     if job is None or job.state not in ("queued", "running"):
         return
-    job.state, job.attempts, job.heartbeat_at = "running", job.attempts + 1, utcnow()
+    job.state, job.attempts, job.heartbeat_at = "running", job.attempts + 1, clock.utcnow()
     db.session.commit()
     module, name = job.func.split(":")
     beat = _Heartbeat(job_id)
@@ -149,7 +149,7 @@ def run_job(job_id: int) -> None:
 
 def progress(job_id: int, done: int, total: int | None = None) -> None:
     """Report progress from inside a job (its own short transaction)."""
-    values = {"done": done, "heartbeat_at": utcnow()}
+    values = {"done": done, "heartbeat_at": clock.utcnow()}
     if total is not None:
         values["total"] = total
     db.session.execute(sa.update(Job).where(Job.id == job_id).values(**values))
@@ -177,7 +177,7 @@ class _Heartbeat:
                 with self.engine.begin() as conn:
                     conn.execute(sa.update(Job.__table__).where(Job.__table__.c.id == self.job_id,
                                                                 Job.__table__.c.state == "running")
-                                 .values(heartbeat_at=utcnow()))
+                                 .values(heartbeat_at=clock.utcnow()))
             except Exception:  # noqa: BLE001 - a missed beat is retried; a dead database kills the job anyway
                 log.warning("heartbeat of job %s not written", self.job_id, exc_info=True)
 
@@ -192,7 +192,7 @@ def is_dead(job: Job, now: datetime | None = None) -> bool:
     from datetime import timedelta
     last = job.heartbeat_at or job.updated_at or job.created_at
     limit = timedelta(seconds=float(current_app.config.get("JOB_DEAD_AFTER_SECONDS", 120)))
-    return last is not None and (now or utcnow()) - last > limit
+    return last is not None and (now or clock.utcnow()) - last > limit
 
 
 def check_alive(job: Job) -> Job:
@@ -205,7 +205,7 @@ def check_alive(job: Job) -> Job:
     claimed = db.session.execute(
         sa.update(Job).where(Job.id == job.id, Job.state == "running",
                              Job.heartbeat_at.is_not_distinct_from(job.heartbeat_at))
-        .values(state="failed", finished_at=utcnow(), result_path=None,
+        .values(state="failed", finished_at=clock.utcnow(), result_path=None,
                 error=_("任务进程已停止（心跳中断），可以重试"))
         .execution_options(synchronize_session=False)).rowcount
     db.session.expire(job)
@@ -237,7 +237,7 @@ def cleanup_partial(job_id: int) -> tuple[int, int]:
         PrintedDocument.owner_type == "jobs", PrintedDocument.owner_id == job_id,
         PrintedDocument.voided_at.is_(None))).scalars().all()
     for doc in docs:
-        doc.voided_at = utcnow()
+        doc.voided_at = clock.utcnow()
     db.session.flush()
     return removed, len(docs)
 
