@@ -82,10 +82,35 @@ def rule_settings() -> rules.RuleSettings:
 # --------------------------------------------------------------------------- facts
 
 def person_facts(records: Iterable[Record], appraisals: Iterable[Appraisal],
-                 cases: Iterable[CaseFlag]) -> rules.PersonFacts:
+                 cases: Iterable[CaseFlag], dismissed_on: date | None = None) -> rules.PersonFacts:
     return rules.PersonFacts(records=tuple(r.facts_for_rules() for r in records),
                              appraisals=tuple(rules.AppraisalFacts(a.year, a.grade) for a in appraisals),
-                             cases=tuple(c.facts_for_rules() for c in cases))
+                             cases=tuple(c.facts_for_rules() for c in cases), dismissed_on=dismissed_on)
+
+
+def dismissed_dates(person_ids: Iterable[int]) -> dict[int, date]:
+    """``{person_id: date}`` of the latest change to 辞退 of the people now dismissed (hiring bar
+    of docs/rules.md §4.7: 辞退 less than 5 years ago). One query."""
+    from core.enums import PersonStatus
+    from core.registry.models import Person, PersonChange
+    ids = list(set(person_ids))
+    out: dict[int, date] = {}
+    for chunk in range(0, len(ids), 1000):
+        rows = db.session.execute(
+            db.select(PersonChange.person_id, PersonChange.changed_at, PersonChange.changes)
+            .join(Person, Person.id == PersonChange.person_id)
+            .where(PersonChange.person_id.in_(ids[chunk:chunk + 1000]), PersonChange.action == "status",
+                   Person.status == PersonStatus.DISMISSED).order_by(PersonChange.changed_at)).all()
+        for pid, at, changes in rows:
+            if (changes or {}).get("status", [None, None])[-1] == PersonStatus.DISMISSED.value and at is not None:
+                out[pid] = at.date()
+    return out
+
+
+def _dismissed_on(person) -> date | None:
+    if getattr(getattr(person, "status", None), "value", None) != "dismissed":
+        return None
+    return dismissed_dates([person.id]).get(person.id)
 
 
 def _rows(model, person_id: int, *order):
@@ -97,7 +122,7 @@ def evaluate_person(person, as_of: date | None = None) -> rules.Evaluation:
     restrictions (kind, reason, until), notes, per-record status and combined ends. 3 queries."""
     as_of = as_of or clock.today()
     facts = person_facts(_rows(Record, person.id, Record.id), _rows(Appraisal, person.id, Appraisal.year),
-                         _rows(CaseFlag, person.id, CaseFlag.id))
+                         _rows(CaseFlag, person.id, CaseFlag.id), _dismissed_on(person))
     return rules.evaluate(facts, as_of, rule_settings())
 
 
@@ -113,7 +138,8 @@ def facts_of_people(person_ids: Iterable[int]) -> dict[int, rules.PersonFacts]:
             apps[a.person_id].append(a)
         for c in db.session.execute(db.select(CaseFlag).where(CaseFlag.person_id.in_(part))).scalars():
             cases[c.person_id].append(c)
-    return {pid: person_facts(recs[pid], apps[pid], cases[pid]) for pid in ids}
+    dismissed = dismissed_dates(ids)
+    return {pid: person_facts(recs[pid], apps[pid], cases[pid], dismissed.get(pid)) for pid in ids}
 
 
 def evaluate_people(person_ids: Iterable[int], as_of: date | None = None) -> dict[int, rules.Evaluation]:
@@ -286,7 +312,7 @@ def load_file(person, as_of: date | None = None, *, include_drafts: bool = True)
                 + [v.changed_by_id for vs in record_versions.values() for v in vs]
                 + [v.changed_by_id for vs in appraisal_versions.values() for v in vs] if x}
     users = dict(db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(user_ids))).all())
-    facts = person_facts(records, appraisals, cases)
+    facts = person_facts(records, appraisals, cases, _dismissed_on(person))
     evaluation = rules.evaluate(facts, as_of, settings)
     data = FileData(person=person, as_of=as_of, archive_file=archive_file, appraisals=appraisals,
                     appraisal_versions=appraisal_versions, awards=awards, matter_checks=checks, records=records,

@@ -3,7 +3,8 @@
 HR has just notified a new record (通报): the servant sees the unread badge, opens the inbox
 and the notice, reads the file, objects to the new record, signs the pre-appointment pledge
 (scroll to the end, typed name, password, agree), takes the online integrity course and passes
-its quiz, and applies for credit repair of the ~4-month-old 记过: the conditions are shown, the
+its quiz, and applies for credit repair of the ~4-month-old 行政处罚 (statutory sanctions such as a
+记过 are never repaired, docs/rules.md §4.6): the conditions are shown, the
 repair course and the repair pledge make them met, a PNG receipt is uploaded, the application
 is filed.
 """
@@ -101,7 +102,7 @@ def test_servant_journey(page_for, live_app):
     from training.models import Course, Enrolment
     user, person = _servant_person()
     new_record = _notify_new_record(live_app, person)
-    demerit = next(r for r in _records(person.id) if r.sanction.value == "demerit")
+    demerit = next(r for r in _records(person.id) if r.category.value == "admin_penalty")
     password = demo_password(live_app)
     page = page_for("phone")
 
@@ -123,8 +124,8 @@ def test_servant_journey(page_for, live_app):
     expect(page.locator("[data-unread-link] [data-unread]")).to_have_attribute("data-unread", str(unread - 1))
     _menu(page, "我的档案")
 
-    # ---- read my file: the 记过 restricts promotion; the new record awaits objection or acceptance --
-    expect(page.locator("[data-restriction=promotion]").first).to_contain_text("限制晋升")
+    # ---- read my file: the 行政处罚 restricts awards; the new record awaits objection or acceptance --
+    expect(page.locator("[data-restriction=award]").first).to_contain_text("限制评优评先")
     expect(page.locator(f"#record-{demerit.id}")).to_contain_text("生效")
     row = page.locator(f"#record-{new_record.id}")
     expect(row).to_contain_text("已告知")

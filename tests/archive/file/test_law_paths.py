@@ -279,3 +279,13 @@ class TestRecordFormPreview:
         page = login_as(region.hr).get(f"/people/{region.person.id}/records/new").get_data(as_text=True)
         assert "js/record_form.js" in page and 'name="judgment_kind"' in page and 'name="probation_months"' in page
         assert "<script>" not in page
+
+
+class TestDismissed:
+    def test_dismissed_less_than_five_years_ago_is_not_hired(self, region, api):
+        """Recruitment rules (公务员录用规定 art. 18): 辞退 less than 5 years ago bars hiring."""
+        from core.registry import services as registry
+        registry.change_status(region.person, "dismissed", reason="辞退")
+        db.session.commit()
+        body = _file(api, region.hr, region.person)
+        assert any("辞退未满五年" in r["reason"] for r in body["restrictions"] if r["kind"] == "hiring")
