@@ -433,7 +433,9 @@ def role_grants():
                                  .order_by(RoleGrant.id)).scalars().all()
     recent = db.session.execute(db.select(RoleGrant).where(RoleGrant.state != grants.PENDING)
                                 .order_by(RoleGrant.id.desc()).limit(50)).scalars().all()
-    return render_template("core/role_grants.html", pending=pending, recent=recent, labels=grants.STATE_LABELS)
+    from core.enums import Role
+    return render_template("core/role_grants.html", pending=pending, recent=recent, labels=grants.STATE_LABELS,
+                           role_labels={r.value: r.label for r in Role})
 
 
 @bp.route("/admin/users/<int:user_id>/roles", methods=["GET", "POST"])
