@@ -98,6 +98,12 @@ def enrol(course_id: int):
                                         department_id=form.department_id.data, leading_only=form.leading_only.data,
                                         new_recruits=form.new_recruits.data)
             session = get_session(course, form.session_id.data) if form.session_id.data else None
+            if request.form.get("confirm") != "1":      # first the preview (issue 19.4), then 确认报名
+                from training.enrolment import enrolment_preview
+                will, skip = enrolment_preview(course, people)
+                return render_template("training/enrol_confirm.html", course=course, will=will, skip=skip,
+                                       course_session=session, back=url_for("training.enrol", course_id=course.id),
+                                       hidden=_hidden_fields(form))
             enrolled, skipped = services.enrol(course, people, session, due_on=form.due_on.data, by=current_user)
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
@@ -112,6 +118,16 @@ def enrol(course_id: int):
                   "success" if enrolled else "warning")
             return redirect(url_for("training.course", course_id=course.id))
     return render_template("training/enrol.html", form=form, course=course)
+
+
+def _hidden_fields(form) -> dict:
+    """The enrol form's values, carried by the confirmation page in hidden inputs."""
+    out = {}
+    for f in form:
+        if f.name == "csrf_token" or f.data in (None, "", False):
+            continue
+        out[f.name] = "y" if f.data is True else f.data.isoformat() if hasattr(f.data, "isoformat") else f.data
+    return out
 
 
 # ---- completion, absence, failure ------------------------------------------------------------
@@ -290,6 +306,13 @@ def overview_enrol():
     """One action: enrol everyone of a department subtree who does not meet the requirement."""
     course = get_course(request.form.get("course_id", type=int) or 0)
     people, dept = enrol_selection("not_meeting", department_id=request.form.get("department_id", type=int))
+    if request.form.get("confirm") != "1":          # first the preview (issue 19.4), then 确认报名
+        from training.enrolment import enrolment_preview
+        will, skip = enrolment_preview(course, people)
+        return render_template("training/enrol_confirm.html", course=course, will=will, skip=skip, course_session=None,
+                               back=url_for("training.overview", department_id=dept.id, met="unmet"),
+                               hidden={"course_id": course.id, "department_id": dept.id},
+                               action=url_for("training.overview_enrol"))
     enrolled, skipped = services.enrol(course, people, by=current_user)
     db.session.commit()
     flash(_("已将 %(department)s 培训未达标人员报名《%(course)s》：报名 %(enrolled)s 人，跳过 %(skipped)s 人（已报名或本年度已完成该课程）。",

@@ -54,10 +54,12 @@ def _blocking_enrolment(course: Course, year: int):
                sa.and_(Enrolment.status == COMPLETED, Enrolment.completed_on >= date(year, 1, 1)))))
 
 
-def enrolment_preview(course: Course, people: sa.Select, *, today: date | None = None) -> tuple[int, int]:
-    """What :func:`enrol` would do for a SELECT of person ids, without doing it: ``(enrol, skip)``
+def enrolment_preview(course: Course, people, *, today: date | None = None) -> tuple[int, int]:
+    """What :func:`enrol` would do for people (a SELECT of ids, Person objects or ids), without doing it: ``(enrol, skip)``
     (capacity of a session aside). The bulk actions' confirmation step shows it."""
     year = today_or(today).year
+    if not isinstance(people, sa.Select):
+        people = sa.select(Person.id).where(Person.id.in_(sorted({int(getattr(p, "id", p)) for p in people})))
     wanted = people.subquery()
     total = db.session.execute(sa.select(sa.func.count()).select_from(wanted)).scalar_one()
     will = db.session.execute(sa.select(sa.func.count()).select_from(Person).where(

@@ -97,12 +97,12 @@ def test_hr_journey(page_for, live_app):
 
     # ---- find the person ------------------------------------------------------------------------
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="人员").click()
-    page.get_by_label("姓名或完整公民身份号码").fill(target.name)
+    page.get_by_label("姓名、公民身份号码或其后 4-6 位").fill(target.name)
     page.get_by_role("button", name="查询").click()
     row = page.get_by_role("row").filter(has_text=target.id_masked)
     expect(row).to_have_count(1)
     shot(page, "hr-02-people-search")
-    row.get_by_role("link", name=target.name).click()
+    row.get_by_role("link", name=target.name, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(target.name)
     expect(page.locator("#records")).to_contain_text("无失信记录")
 

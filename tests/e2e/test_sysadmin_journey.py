@@ -24,6 +24,7 @@ def live_options():
 
 def test_sysadmin_creates_hr_account(page_for, live_app):
     from core.accounts.models import User
+    from core.enums import Role
     from core.registry.models import Department
     kenli = db.session.execute(sa.select(Department).filter_by(name="垦利区")).scalar_one()
     page = page_for("desktop")
@@ -36,7 +37,9 @@ def test_sysadmin_creates_hr_account(page_for, live_app):
 
     page.get_by_label("用户名").fill("hr_kenli")
     page.get_by_label("姓名").fill("刘晓东")
-    page.get_by_label("角色").select_option(label="人事干部")
+    roles = page.get_by_role("group", name="角色")                  # checkboxes, every role visible (issue 19.15)
+    expect(roles.get_by_role("checkbox")).to_have_count(len(Role))
+    roles.get_by_label("人事干部").check()
     page.get_by_label(re.compile("^管理单位")).select_option(value=str(kenli.id))
     page.get_by_label("初始密码").fill("123456")
     page.get_by_role("button", name="保存").click()
@@ -44,6 +47,7 @@ def test_sysadmin_creates_hr_account(page_for, live_app):
     expect(page.locator("#password-err")).to_be_visible()                         # said next to the field
     expect(page.get_by_label("用户名")).to_have_value("hr_kenli")                  # what was typed is kept
     expect(page.get_by_label(re.compile("^管理单位"))).to_have_value(str(kenli.id))
+    expect(page.get_by_role("group", name="角色").get_by_label("人事干部")).to_be_checked()
     shot(page, "sysadmin-02-weak-password")
     assert db.session.execute(sa.select(User).filter_by(username="hr_kenli")).scalar_one_or_none() is None
 

@@ -68,8 +68,11 @@ def test_servant_tops_up_hours_online_and_hr_enrols_the_rest(region, integrity_o
     assert "钱进" in listing and "孙悦" in listing
     assert "张伟" not in listing and "赵敏" not in listing and "李娜" not in listing
     assert 'data-met="2" data-active="4"' in listing
+    preview = hr.post("/training/overview/enrol", data={"course_id": integrity_online.id,
+                                                        "department_id": region.dongying.id})
+    assert "将报名 2 人，跳过 0 人" in preview.get_data(as_text=True)       # issue 19.4: a preview first
     resp = hr.post("/training/overview/enrol", data={"course_id": integrity_online.id,
-                                                     "department_id": region.dongying.id})
+                                                     "department_id": region.dongying.id, "confirm": "1"})
     assert resp.status_code == 302
     flashed = hr.get(resp.headers["Location"]).get_data(as_text=True)
     assert "报名 2 人" in flashed
@@ -81,6 +84,7 @@ def test_servant_tops_up_hours_online_and_hr_enrols_the_rest(region, integrity_o
     assert sorted(notes) == sorted([gap1.id, gap2.id])
 
     # 5. doing it again enrols nobody twice
-    hr.post("/training/overview/enrol", data={"course_id": integrity_online.id, "department_id": region.dongying.id})
+    hr.post("/training/overview/enrol", data={"course_id": integrity_online.id, "department_id": region.dongying.id,
+                                              "confirm": "1"})
     assert db.session.execute(sa.select(sa.func.count()).select_from(Enrolment).where(
         Enrolment.course_id == integrity_online.id)).scalar_one() == 3

@@ -86,6 +86,10 @@ class TestEnrolAndMark:
         resp = c.post(f"/training/courses/{classroom.id}/enrol",
                       data={"mode": "person", "person": "张伟", "department_id": region.dongying.id,
                             "session_id": session.id})
+        assert "将报名 1 人，跳过 0 人" in resp.get_data(as_text=True) and count(Enrolment) == 0   # a preview first
+        resp = c.post(f"/training/courses/{classroom.id}/enrol",
+                      data={"mode": "person", "person": "张伟", "department_id": region.dongying.id,
+                            "session_id": session.id, "confirm": "1"})
         assert resp.status_code == 302
         page = c.post(f"/training/courses/{classroom.id}/enrol",
                       data={"mode": "person", "person": "李娜", "department_id": region.dongying.id,
@@ -111,7 +115,7 @@ class TestEnrolAndMark:
         c = login_as(region.hr)
         resp = c.post(f"/training/courses/{integrity_online.id}/enrol",
                       data={"mode": "department", "department_id": region.dongying.id, "leading_only": "y",
-                            "session_id": 0})
+                            "session_id": 0, "confirm": "1"})
         assert resp.status_code == 302
         assert [e.person_id for e in db.session.execute(sa.select(Enrolment)).scalars()] == [chief.id]
         resp = c.post(f"/training/courses/{integrity_online.id}/enrol",
