@@ -558,3 +558,26 @@ def test_two_basic_years_block_promotion_word_for_word():
     ev = evaluate(person, date(2026, 3, 1), DEFAULTS)
     assert [(x.kind, str(x.reason), x.until) for x in ev.restrictions] == [
         (K.PROMOTION, "2024、2025年度考核连续为基本称职，不得晋升职务职级", None)]
+
+
+_BAR = "（公务员录用规定（2019）第18条；历年公务员招录公告）"
+
+
+@pytest.mark.parametrize("record, reasons", [
+    pytest.param(rec(S.DEMERIT), ["政务处分·记过（2026年1月15日决定）尚未解除（至2027年1月15日），不得录用" + _BAR],
+                 id="unreleased 政务处分"),
+    pytest.param(rec(S.NONE, category=C.ADMIN_PENALTY, severity=SER, until=date(2029, 1, 15)),
+                 ["行政处罚（2026年1月15日决定）为有效的严重失信记录，不得录用"], id="serious record"),
+    pytest.param(rec(S.NONE, category=C.JUDICIAL, until=date(2028, 1, 15), item="失信被执行人"),
+                 ["司法判决（失信被执行人，2026年1月15日决定）：被列为失信被执行人，不得录用（公务员法第26条）"],
+                 id="joint punishment item"),
+    pytest.param(rec(S.NONE, category=C.JUDICIAL, until=date(2028, 1, 15), judgment_kind=JudgmentKind.JUDGMENT_DEBTOR),
+                 ["司法判决（2026年1月15日决定）：被列为失信被执行人，不得录用（公务员法第26条）"], id="judgment debtor"),
+    pytest.param(rec(S.PARTY_EXPULSION, severity=SER),
+                 ["党纪处分·开除党籍（2026年1月15日决定）尚未解除（永久），不得录用" + _BAR,
+                  "党纪处分·开除党籍（2026年1月15日决定）：被开除中国共产党党籍，终身不得录用（公务员法（2018）第26条第2项）"],
+                 id="开除党籍: unreleased and for ever"),
+])
+def test_hiring_reasons_word_for_word(record, reasons):
+    ev = evaluate(PersonFacts(records=(record,)), date(2026, 3, 1), DEFAULTS)
+    assert [str(x.reason) for x in ev.restrictions if x.kind is K.HIRING] == reasons
