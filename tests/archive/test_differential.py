@@ -195,3 +195,28 @@ def test_expired_record_brought_back_by_a_backdated_chain(db, acknowledged):
     # the next release run stores what the rule says
     release_records(as_of)
     assert first.status is RecordStatus.EFFECTIVE
+
+
+@pytest.mark.parametrize("status, expected", [
+    (RecordStatus.NOTIFIED, RecordStatus.NOTIFIED),
+    (RecordStatus.EFFECTIVE, RecordStatus.EFFECTIVE),
+    (RecordStatus.UNDER_OBJECTION, RecordStatus.UNDER_OBJECTION),
+])
+def test_legacy_record_without_notification_date(db, status, expected):
+    """Found while writing the twin: a legacy row (imported) in status notified without a
+    notified_on was in no status at all in SQL (NULL < date is NULL); rules.status_at keeps
+    its stored status, so does status_clause now."""
+    cfg = rule_settings()
+    files = build_files([2], date(2024, 1, 1), cfg, records=False, training=False)
+    record = Record(person_id=files.ids[0], category=Category.DISCIPLINE_GOV, sanction=Sanction.DEMERIT,
+                    severity=Severity.GENERAL, decided_on=date(2026, 1, 15), restricted_until=date(2027, 1, 15),
+                    authority="监察委", facts="事实", status=status, source="import")
+    db.session.add(record)
+    db.session.flush()
+    as_of = date(2026, 9, 1)
+    assert rules.status_at(record.facts_for_rules(), as_of, cfg) is expected
+    found = {s for s in RecordStatus if db.session.execute(
+        sa.select(Record.id).where(Record.id == record.id, status_clause(s, as_of, cfg))).first()}
+    assert found == {expected}
+    assert db.session.execute(sa.select(Record.id).where(
+        Record.id == record.id, rules_sql.restricting_clause(as_of, cfg))).first() is not None

@@ -18,8 +18,10 @@ from archive.enums import (
     JudgmentKind,
     RecordStatus,
     RestrictionKind,
+    ReviewPurpose,
     Sanction,
     Severity,
+    Verdict,
 )
 from archive.rules import (
     CASE_PENDING,
@@ -44,6 +46,7 @@ from archive.rules import (
     repair_conditions,
     restricts,
     status_at,
+    verdict,
 )
 from archive.rules.law import tables
 
@@ -489,3 +492,92 @@ def test_repair_conditions_word_for_word(as_of, courses, pledges, rejected, expe
     record = rec(S.NONE, category=C.ADMIN_PENALTY, until=date(2027, 1, 15))
     got = repair_conditions(record, as_of, courses, pledges, rejected, DEFAULTS)
     assert [(c.code, c.met, str(c.message)) for c in got] == expected
+
+
+# ------------------------------------------------------------------ verdicts and bars, word for word
+
+_AP = rec(S.NONE, category=C.ADMIN_PENALTY, until=date(2027, 1, 15))
+_OLD = rec(S.WARNING, id=2, decided_on=date(2025, 1, 15), until=date(2025, 7, 15))
+_CASE = CasePending(date(2026, 2, 1), "市纪委监委")
+_CASE_TEXT = "立案审查中（市纪委监委，2026年2月1日起）"
+_AP_TEXT = "行政处罚（2026年1月15日决定）"
+_OLD_NOTE = "政务处分·警告（2025年1月15日决定）影响期已于2025年7月15日届满解除（近12个月内）"
+
+
+@pytest.mark.parametrize("person, purpose, verdict_, reasons", [
+    pytest.param(PersonFacts(records=(_AP,)), ReviewPurpose.PROMOTION, Verdict.ATTENTION,
+                 [_AP_TEXT + "为有效失信记录（不直接限制晋升，需综合考虑）"], id="promotion: weigh a 行政处罚"),
+    pytest.param(PersonFacts(records=(_AP,)), ReviewPurpose.AWARD, Verdict.INELIGIBLE,
+                 [_AP_TEXT + "为有效失信记录（至2027年1月15日），不得评优评先"], id="award: barred"),
+    pytest.param(PersonFacts(records=(_AP,)), ReviewPurpose.HIRING, Verdict.ATTENTION,
+                 [_AP_TEXT + "为有效失信记录（不直接限制录用，需综合考虑）"], id="hiring: weigh a general 行政处罚"),
+    pytest.param(PersonFacts(records=(_OLD,)), ReviewPurpose.PROMOTION, Verdict.ATTENTION, [_OLD_NOTE],
+                 id="released recently: attention"),
+    pytest.param(PersonFacts(), ReviewPurpose.HIRING, Verdict.ELIGIBLE, [], id="nothing: eligible"),
+    pytest.param(PersonFacts(records=(_AP,), cases=(_CASE,), dismissed_on=date(2024, 3, 1)), ReviewPurpose.PROMOTION,
+                 Verdict.INELIGIBLE, [_CASE_TEXT + "，不得晋升（公职人员政务处分法第52条）"], id="case bars promotion"),
+    pytest.param(PersonFacts(records=(_AP,), cases=(_CASE,), dismissed_on=date(2024, 3, 1)), ReviewPurpose.AWARD,
+                 Verdict.INELIGIBLE, [_AP_TEXT + "为有效失信记录（至2027年1月15日），不得评优评先",
+                                      _CASE_TEXT + "，不得奖励（公职人员政务处分法第52条）"], id="case bars awards"),
+    pytest.param(PersonFacts(records=(_AP,), cases=(_CASE,), dismissed_on=date(2024, 3, 1)), ReviewPurpose.HIRING,
+                 Verdict.INELIGIBLE, [
+                     _CASE_TEXT + "，不得录用（公务员录用规定（2019）第18条；历年公务员招录公告；公职人员政务处分法第52条）",
+                     "2024年3月1日被辞退未满五年（至2029年3月1日），不得录用（公务员录用规定（2019）第18条；历年公务员招录公告）"],
+                 id="case and dismissal bar hiring"),
+])
+def test_verdicts_word_for_word(person, purpose, verdict_, reasons):
+    as_of = date(2026, 3, 1)
+    got, why = verdict(purpose, evaluate(person, as_of, DEFAULTS), person, as_of, DEFAULTS)
+    assert (got, [str(r) for r in why]) == (verdict_, reasons)
+
+
+@pytest.mark.parametrize("as_of, barred", [
+    pytest.param(date(2024, 2, 29), False, id="before the dismissal"),
+    pytest.param(date(2024, 3, 1), True, id="the day of the dismissal"),
+    pytest.param(date(2029, 3, 1), True, id="last day of the five years"),
+    pytest.param(date(2029, 3, 2), False, id="after five years"),
+])
+def test_dismissal_bars_hiring_for_five_years(as_of, barred):
+    ev = evaluate(PersonFacts(dismissed_on=date(2024, 3, 1)), as_of, DEFAULTS)
+    assert [(x.kind, x.until) for x in ev.restrictions] == ([(K.HIRING, date(2029, 3, 1))] if barred else [])
+
+
+def test_criminal_record_bars_hiring_for_ever_even_expired():
+    record = rec(S.NONE, category=C.JUDICIAL, severity=SER, status=RS.EXPIRED, decided_on=date(2020, 1, 15),
+                 until=date(2021, 1, 15), judgment_kind=JudgmentKind.CRIMINAL)
+    ev = evaluate(PersonFacts(records=(record,)), date(2026, 3, 1), DEFAULTS)
+    assert [(x.kind, str(x.reason), x.until, x.permanent, x.record_id) for x in ev.restrictions] == [
+        (K.HIRING, "司法判决（2020年1月15日决定）：曾因犯罪受过刑事处罚，终身不得录用（公务员法（2018）第26条第1项）",
+         None, True, 1)]
+    assert ev.status is IntegrityStatus.GOOD
+
+
+def test_two_basic_years_block_promotion_word_for_word():
+    person = PersonFacts(appraisals=(AppraisalFacts(2024, Grade.BASICALLY_COMPETENT),
+                                     AppraisalFacts(2025, Grade.BASICALLY_COMPETENT)))
+    ev = evaluate(person, date(2026, 3, 1), DEFAULTS)
+    assert [(x.kind, str(x.reason), x.until) for x in ev.restrictions] == [
+        (K.PROMOTION, "2024、2025年度考核连续为基本称职，不得晋升职务职级", None)]
+
+
+_BAR = "（公务员录用规定（2019）第18条；历年公务员招录公告）"
+
+
+@pytest.mark.parametrize("record, reasons", [
+    pytest.param(rec(S.DEMERIT), ["政务处分·记过（2026年1月15日决定）尚未解除（至2027年1月15日），不得录用" + _BAR],
+                 id="unreleased 政务处分"),
+    pytest.param(rec(S.NONE, category=C.ADMIN_PENALTY, severity=SER, until=date(2029, 1, 15)),
+                 ["行政处罚（2026年1月15日决定）为有效的严重失信记录，不得录用"], id="serious record"),
+    pytest.param(rec(S.NONE, category=C.JUDICIAL, until=date(2028, 1, 15), item="失信被执行人"),
+                 ["司法判决（失信被执行人，2026年1月15日决定）：被列为失信被执行人，不得录用（公务员法第26条）"],
+                 id="joint punishment item"),
+    pytest.param(rec(S.NONE, category=C.JUDICIAL, until=date(2028, 1, 15), judgment_kind=JudgmentKind.JUDGMENT_DEBTOR),
+                 ["司法判决（2026年1月15日决定）：被列为失信被执行人，不得录用（公务员法第26条）"], id="judgment debtor"),
+    pytest.param(rec(S.PARTY_EXPULSION, severity=SER),
+                 ["党纪处分·开除党籍（2026年1月15日决定）尚未解除（永久），不得录用" + _BAR,
+                  "党纪处分·开除党籍（2026年1月15日决定）：被开除中国共产党党籍，终身不得录用（公务员法（2018）第26条第2项）"],
+                 id="开除党籍: unreleased and for ever"),
+])
+def test_hiring_reasons_word_for_word(record, reasons):
+    ev = evaluate(PersonFacts(records=(record,)), date(2026, 3, 1), DEFAULTS)
+    assert [str(x.reason) for x in ev.restrictions if x.kind is K.HIRING] == reasons
