@@ -202,12 +202,16 @@ def check_alive(job: Job) -> Job:
     if not is_dead(job):
         return job
     from core.audit.services import record_event
-    claimed = db.session.execute(
-        sa.update(Job).where(Job.id == job.id, Job.state == "running",
-                             Job.heartbeat_at.is_not_distinct_from(job.heartbeat_at))
-        .values(state="failed", finished_at=clock.utcnow(), result_path=None,
-                error=_("任务进程已停止（心跳中断），可以重试"))
-        .execution_options(synchronize_session=False)).rowcount
+    try:
+        claimed = db.session.execute(
+            sa.update(Job).where(Job.id == job.id, Job.state == "running",
+                                 Job.heartbeat_at.is_not_distinct_from(job.heartbeat_at))
+            .values(state="failed", finished_at=clock.utcnow(), result_path=None,
+                    error=_("任务进程已停止（心跳中断），可以重试"))
+            .execution_options(synchronize_session=False)).rowcount
+    except sa.exc.OperationalError:     # SQLite: a writer holds the lock (the job itself, alive after all)
+        db.session.rollback()
+        return job
     db.session.expire(job)
     if claimed != 1:          # another request reaped it, or the worker beat again meanwhile
         return job

@@ -248,9 +248,8 @@ def _create_or_reactivate(person: Person, existing: User | None, username: str, 
     if existing is None:
         from core.accounts.services import create_user
         user = create_user(username=username, display_name=person.name, roles=("servant",), password=password,
-                           person_id=person.id, email=getattr(person, "email", None))
-        if hasattr(user, "must_change_password"):
-            user.must_change_password = False       # the person chose this password themselves
+                           person_id=person.id, email=person.email,
+                           one_time=False)      # the person chose this password themselves
         return user
     # re-activation (back after a transfer): the same account and its file, servant rights only
     from core.accounts.auth import end_session
@@ -259,8 +258,7 @@ def _create_or_reactivate(person: Person, existing: User | None, username: str, 
     existing.set_roles(("servant",))
     existing.is_enabled = True
     existing.failed_logins, existing.locked_until = 0, None
-    if hasattr(existing, "must_change_password"):
-        existing.must_change_password = False       # the person chose this password themselves
+    existing.must_change_password = False       # the person chose this password themselves
     end_session(existing, "re-activated")
     record_event("user_update", existing, "重新激活（角色：servant）", actor=existing)
     return existing

@@ -189,8 +189,7 @@ def _create_servant(person: Person, preferred: str | None) -> User:
                 password_hash=hash_password(secrets.token_urlsafe(32)), password_changed_at=clock.utcnow(),
                 email=getattr(person, "email", None))
     user.set_roles(("servant",))
-    if hasattr(user, "must_change_password"):
-        user.must_change_password = False           # no password of ours is in use
+    user.must_change_password = False           # no password of ours is in use
     db.session.add(user)
     db.session.flush()
     record_event("user_create", user, f"{username}: servant（统一身份认证首次登录）", actor=user)

@@ -6,7 +6,7 @@ the documents such a job issued but never delivered (verification answers invali
 ix_attachments_uploader: the per-user upload quota sums a user's recent uploads.
 
 Revision ID: 7e1c4b9a2d53
-Revises: 4d9a3b6c1e52
+Revises: 7c1e5a2d9b40
 Create Date: 2026-12-07 11:45:00
 """
 from alembic import op
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '7e1c4b9a2d53'
-down_revision = '4d9a3b6c1e52'
+down_revision = '7c1e5a2d9b40'
 branch_labels = None
 depends_on = None
 
