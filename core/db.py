@@ -21,9 +21,6 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# The one clock lives in core.clock; this name stays for the column defaults below and for code
-# written before it (the same function, not a copy).
-utcnow = clock.utcnow
 
 
 def update_set_columns(statement, rows: list) -> set[str] | None:
@@ -74,8 +71,8 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 
 class TimestampMixin:
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=sa.func.now())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow,
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow, server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow, onupdate=clock.utcnow,
                                                  server_default=sa.func.now())
 
 

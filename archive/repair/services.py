@@ -41,10 +41,6 @@ def settings() -> rules.RuleSettings:
     return rules.RuleSettings.from_mapping(current_app.config)
 
 
-def today() -> date:
-    """The one clock's today (core.clock), kept for callers written before it."""
-    return clock.today()
-
 
 def _dates(values: Iterable) -> frozenset[date]:
     out = set()
@@ -111,7 +107,7 @@ def last_rejected_on(record_id: int) -> date | None:
 
 def eligibility(record, as_of: date | None = None) -> list[rules.Condition]:
     """The conditions of docs/rules.md §4.6 for ``record`` at ``as_of`` (default today), in API order."""
-    as_of = as_of or today()
+    as_of = as_of or clock.today()
     decided = record.decided_on
     return rules.repair_conditions(
         record_facts(record), as_of,
@@ -207,7 +203,7 @@ def evidence_file(application: RepairApplication, attachment_id: int) -> Attachm
 
 def counts_in_scope(user, on: date | None = None) -> tuple[int, int]:
     """(pending, overdue) applications HR ``user`` has to decide."""
-    on = on or today()
+    on = on or clock.today()
     sel = applications_in_scope(user).where(RepairApplication.status == RepairStatus.PENDING)
     row = db.session.execute(sel.with_only_columns(
         sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((RepairApplication.due_on < on, 1), else_=0)), 0)
@@ -248,7 +244,7 @@ def apply_for_repair(record, user, correction, statement: str = "", evidence: It
     ``details``. ``evidence`` are uploaded files (werkzeug FileStorage) checked and stored
     by core.files; ``evidence_ids`` are drafts the same user uploaded through the API.
     """
-    as_of = as_of or today()
+    as_of = as_of or clock.today()
     person = db.session.get(Person, record.person_id)
     if not is_own_person(user, person):
         raise Forbidden(_("只有本人可以申请信用修复"))
@@ -330,7 +326,7 @@ def decide_repair(application: RepairApplication, decision: str, reason: str, de
     lift, disclosure stops, the file shows 已修复); ``rejected``: the reasons go to the
     person, who may apply again after REPAIR_REAPPLY_DAYS. Notified and audited, in the
     caller's single transaction."""
-    on = on or today()
+    on = on or clock.today()
     person = application.person
     require_not_self(person, decided_by)
     if not can_manage_person(decided_by, person):
@@ -385,7 +381,7 @@ def withdraw_repair(application: RepairApplication, user) -> RepairApplication:
     if application.status is not RepairStatus.PENDING:
         raise Conflict("illegal_state", _("该申请%(status)s，不能撤回", status=application.status.label))
     application.status = RepairStatus.WITHDRAWN
-    application.decided_on = today()
+    application.decided_on = clock.today()
     db.session.flush()
     record_event("repair_withdraw", application, f"撤回信用修复申请（记录 #{application.record_id}）")
     return application
@@ -409,7 +405,7 @@ def application_dict(app: RepairApplication, evidence: list[Attachment] | None =
            "correction": app.correction.value, "correction_label": app.correction.zh,
            "statement": app.statement, "status": app.status.value, "status_label": app.status.zh,
            "filed_on": _iso(app.filed_on), "due_on": _iso(app.due_on),
-           "overdue": app.is_overdue(on or today()), "filed_by_id": app.filed_by_id,
+           "overdue": app.is_overdue(on or clock.today()), "filed_by_id": app.filed_by_id,
            "decided_by_id": app.decided_by_id, "decided_on": _iso(app.decided_on),
            "decision_reason": app.decision_reason, "conditions_at_filing": list(app.conditions_at_filing or []),
            "version": app.version}

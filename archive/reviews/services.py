@@ -27,11 +27,6 @@ NAME_MAX = 200
 MAX_CANDIDATES = 2000
 
 
-def local_today() -> date:
-    """Kept for callers written before core.clock: the one clock's today (closing dates are days in
-    the configured zone). New code calls ``clock.today()``."""
-    return clock.today()
-
 
 # ---- who may see what -------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.audit.models import AuditEvent
-from core.db import utcnow
+from core.clock import utcnow
 from core.documents import PrintedDocument, find_document, new_serial
 from core.extensions import db
 from core.jobs import Job, check_alive, enqueue, job_dir, job_json, retry

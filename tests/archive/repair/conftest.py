@@ -84,5 +84,5 @@ class Repair:
 
 @pytest.fixture
 def repair(region):
-    from archive.repair.services import today
-    return Repair(region, today())
+    from core import clock
+    return Repair(region, clock.today())

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from archive.repair.models import DRAFT_OWNER, EVIDENCE_OWNER
 from core.audit.models import AuditEvent
-from core.db import utcnow
+from core.clock import utcnow
 from core.extensions import db
 from core.files import EXPIRED_DRAFT, Attachment
 from tests import factories as f
