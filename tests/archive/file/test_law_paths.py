@@ -181,7 +181,7 @@ class TestCasePending:
 
 
 class TestAppraisal:
-    def test_competent_in_a_year_of_party_post_removal(self, region, api, fx, today):
+    def test_competent_in_a_year_of_party_post_removal(self, region, api, fx, today, login_as):
         """组通字〔1998〕19号: 撤销党内职务 → 不称职 that year."""
         year = today.year - 1
         fx.record(category="discipline_party", sanction="party_post_removal", decided_on=date(year, 3, 1),
@@ -193,6 +193,14 @@ class TestAppraisal:
         assert resp.status_code == 201
         body = _file(api, region.hr, region.person)
         assert body["appraisals"][0]["override_reason"] == "组织决定"
+        # issue 19 item 3: the reason is shown on the file page and printed next to the grade
+        page = login_as(region.hr).get(f"/people/{region.person.id}/file").get_data(as_text=True)
+        assert "data-override-reason" in page and "组织决定" in page
+        if shutil.which("pdftotext"):
+            pdf = api(region.hr).get(f"/api/v1/people/{region.person.id}/file.pdf").data
+            text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                                  check=True).stdout.decode()
+            assert "组织决定" in "".join(text.split())     # the grade cell wraps
 
     def test_recruit_in_probation(self, region, api, today):
         """公务员法 art. 34: a recruit in probation is not graded."""
