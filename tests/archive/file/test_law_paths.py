@@ -296,3 +296,14 @@ class TestDismissed:
         db.session.commit()
         body = _file(api, region.hr, region.person)
         assert any("辞退未满五年" in r["reason"] for r in body["restrictions"] if r["kind"] == "hiring")
+
+
+class TestPartyProbationEdit:
+    def test_changing_the_probation_moves_the_end(self, region, api, fx, today):
+        """党纪处分条例 art. 12: the end follows the probation (+ 24 months)."""
+        rec = fx.record(category="discipline_party", sanction="party_probation", severity="serious",
+                        probation_months=12)
+        assert rec.restricted_until == add_months(rec.decided_on, 36)
+        resp = api(region.hr).patch(f"/api/v1/records/{rec.id}", json={"version": rec.version, "probation_months": 24})
+        assert resp.status_code == 200, resp.get_json()
+        assert resp.get_json()["restricted_until"] == add_months(rec.decided_on, 48).isoformat()
