@@ -126,12 +126,8 @@ def case_pending_at(case: CasePending, as_of: date) -> bool:
 
 
 def _basis(r: RecordFacts) -> str:
-    """The legal basis of a record's promotion restriction (the right instrument)."""
-    category = Category(r.category)
-    if category is Category.DISCIPLINE_GOV:
-        return "公职人员政务处分法第19条；公务员法第64条"
-    if category is Category.DISCIPLINE_PARTY:
-        return period_row(r.category, r.sanction, r.severity, r.decided_on).citation
+    """The legal basis of a Party or accountability record's promotion restriction: the
+    citation of its row of the period table (the right instrument, docs/rules.md §4.7)."""
     return period_row(r.category, r.sanction, r.severity, r.decided_on).citation
 
 
