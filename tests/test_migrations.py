@@ -113,5 +113,43 @@ def test_catalogue_owners_and_token_expiry_are_backfilled(empty_database, tmp_pa
             expiry = conn.execute(sa.text("SELECT expires_at FROM api_tokens")).scalar_one()
         assert owners == {1: 2, 2: 1} and course == 1 and expiry is not None
         downgrade(revision="base")
+
+
+def test_the_law_exact_keeps_statutory_repairs_for_review_and_extends_party_probation(empty_database, tmp_path):
+    """8e3c5a1d7f20 (issue 15): a statutory record already repaired keeps its status and goes on
+    HR's review list; a 留党察看 gets its probation and the 24 months of 党纪处分条例 art. 12."""
+    from flask_migrate import upgrade
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database.replace("postgresql://", "postgresql+psycopg://"),
+                     INSTANCE_DIR=str(tmp_path))
+    common = {"v": 1, "f": False, "t": True}
+    with app.app_context():
+        upgrade(revision="4d9a3b6c1e52")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO departments (id, name, kind, path, depth, sort_order, version, created_at, updated_at)"
+                " VALUES (1, '东营市', 'city', '/1/', 0, 0, :v, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), common)
+            conn.execute(sa.text(
+                "INSERT INTO people (id, name, id_hash, id_cipher, id_masked, gender, birth_date, department_id,"
+                " department_path, \"leading\", entry_date, status, version, created_at, updated_at) VALUES"
+                " (1, '张伟', 'h', 'c', 'm', 'male', '1980-01-01', 1, '/1/', :f, '2010-01-01', 'active', :v,"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), common)
+            rows = [(1, "discipline_gov", "demerit", "repaired", "2025-03-01", "2026-03-01"),
+                    (2, "admin_penalty", "none", "repaired", "2025-03-01", "2026-03-01"),
+                    (3, "discipline_party", "party_probation", "effective", "2025-03-01", "2027-03-01")]
+            for rid, category, sanction, status, decided, until in rows:
+                conn.execute(sa.text(
+                    "INSERT INTO records (id, person_id, category, sanction, severity, decided_on, restricted_until,"
+                    " permanent, authority, facts, facts_private, disclosable, status, version, created_at,"
+                    " updated_at) VALUES (:id, 1, :c, :s, 'general', :d, :u, :f, '机关', '事实', :f, :f, :st, :v,"
+                    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                    {**common, "id": rid, "c": category, "s": sanction, "d": decided, "u": until, "st": status})
+        upgrade()
+        with db.engine.connect() as conn:
+            got = {r.id: r for r in conn.execute(sa.text(
+                "SELECT id, status, repair_review, probation_months, restricted_until, restricts_until FROM records"))}
+        assert (got[1].status, bool(got[1].repair_review)) == ("repaired", True)
+        assert (got[2].status, bool(got[2].repair_review)) == ("repaired", False)
+        assert got[3].probation_months == 24
+        assert str(got[3].restricted_until)[:10] == "2029-03-01" == str(got[3].restricts_until)[:10]
         db.session.remove()
         db.engine.dispose()

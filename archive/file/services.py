@@ -450,7 +450,7 @@ def update_record(record: Record, changes: dict, *, version: int | None, reason:
     reason = c.text(reason, "reason", _("修改原因"), 1000, fields, required=record.status is not RecordStatus.DRAFT)
     data = {k: getattr(record, k) for k in EDITABLE}
     data.update(changes)
-    period_keys = ("category", "sanction", "severity", "decided_on")
+    period_keys = ("category", "sanction", "severity", "decided_on", "probation_months")
     if any(k in changes and changes[k] != getattr(record, k) for k in period_keys):
         if "restricted_until" not in changes:
             data["restricted_until"] = None

@@ -126,12 +126,8 @@ def case_pending_at(case: CasePending, as_of: date) -> bool:
 
 
 def _basis(r: RecordFacts) -> str:
-    """The legal basis of a record's promotion restriction (the right instrument)."""
-    category = Category(r.category)
-    if category is Category.DISCIPLINE_GOV:
-        return "公职人员政务处分法第19条；公务员法第64条"
-    if category is Category.DISCIPLINE_PARTY:
-        return period_row(r.category, r.sanction, r.severity, r.decided_on).citation
+    """The legal basis of a Party or accountability record's promotion restriction: the
+    citation of its row of the period table (the right instrument, docs/rules.md §4.7)."""
     return period_row(r.category, r.sanction, r.severity, r.decided_on).citation
 
 
@@ -139,7 +135,12 @@ def _restrictions_for_record(r: RecordFacts, end: date | None,
                              settings: RuleSettings) -> list[Restriction]:
     label, until = record_label(r), _until_text(end)
     out: list[Restriction] = []
-    if r.sanction in PROMOTION_SANCTIONS:
+    if r.sanction in PROMOTION_SANCTIONS and Category(r.category) is Category.DISCIPLINE_GOV:
+        out.append(Restriction(RestrictionKind.PROMOTION,
+                               N_("%(record)s处于影响期内（%(until)s），不得晋升职务职级（公职人员政务处分法第19条）",
+                                  record=label, until=until),
+                               end, r.id, r.permanent))
+    elif r.sanction in PROMOTION_SANCTIONS:   # a Party sanction or an accountability measure: its own instrument
         out.append(Restriction(RestrictionKind.PROMOTION,
                                N_("%(record)s处于影响期内（%(until)s），不得晋升职务职级（%(basis)s）",
                                   record=label, until=until, basis=_basis(r)),

@@ -182,7 +182,7 @@ class TestCasePending:
 
 
 class TestAppraisal:
-    def test_competent_in_a_year_of_party_post_removal(self, region, api, fx, today):
+    def test_competent_in_a_year_of_party_post_removal(self, region, api, fx, today, login_as):
         """组通字〔1998〕19号: 撤销党内职务 → 不称职 that year."""
         year = today.year - 1
         fx.record(category="discipline_party", sanction="party_post_removal", decided_on=date(year, 3, 1),
@@ -194,6 +194,14 @@ class TestAppraisal:
         assert resp.status_code == 201
         body = _file(api, region.hr, region.person)
         assert body["appraisals"][0]["override_reason"] == "组织决定"
+        # issue 19 item 3: the reason is shown on the file page and printed next to the grade
+        page = login_as(region.hr).get(f"/people/{region.person.id}/file").get_data(as_text=True)
+        assert "data-override-reason" in page and "组织决定" in page
+        if shutil.which("pdftotext"):
+            pdf = api(region.hr).get(f"/api/v1/people/{region.person.id}/file.pdf").data
+            text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                                  check=True).stdout.decode()
+            assert "组织决定" in "".join(text.split())     # the grade cell wraps
 
     def test_recruit_in_probation(self, region, api, today):
         """公务员法 art. 34: a recruit in probation is not graded."""
@@ -289,3 +297,14 @@ class TestDismissed:
         db.session.commit()
         body = _file(api, region.hr, region.person)
         assert any("辞退未满五年" in r["reason"] for r in body["restrictions"] if r["kind"] == "hiring")
+
+
+class TestPartyProbationEdit:
+    def test_changing_the_probation_moves_the_end(self, region, api, fx, today):
+        """党纪处分条例 art. 12: the end follows the probation (+ 24 months)."""
+        rec = fx.record(category="discipline_party", sanction="party_probation", severity="serious",
+                        probation_months=12)
+        assert rec.restricted_until == add_months(rec.decided_on, 36)
+        resp = api(region.hr).patch(f"/api/v1/records/{rec.id}", json={"version": rec.version, "probation_months": 24})
+        assert resp.status_code == 200, resp.get_json()
+        assert resp.get_json()["restricted_until"] == add_months(rec.decided_on, 48).isoformat()
