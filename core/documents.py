@@ -1,4 +1,4 @@
-"""Printed documents (SPEC §9): every PDF we issue gets a serial; we keep its SHA-256.
+"""Printed documents (docs/rules.md §9): every PDF we issue gets a serial; we keep its SHA-256.
 
 ``issue_document(kind, pdf_bytes_fn, ...)`` reserves a serial, renders the PDF with that
 serial printed in it (and in its QR code), signs it when a certificate is configured

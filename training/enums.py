@@ -1,4 +1,4 @@
-"""Enumerations of training (SPEC §6). Values are API codes (shared/API.md), labels Chinese."""
+"""Enumerations of training (docs/rules.md §6). Values are API codes (shared/API.md), labels Chinese."""
 from __future__ import annotations
 
 from core.enums import LabelledEnum

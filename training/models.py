@@ -1,4 +1,4 @@
-"""Models of training (SPEC §6): Course (+ materials, quiz), CourseSession 班次, Enrolment, QuizAttempt,
+"""Models of training (docs/rules.md §6): Course (+ materials, quiz), CourseSession 班次, Enrolment, QuizAttempt,
 and the per-person-per-year summary TrainingStatus.
 
 Design: one register of training, ``enrolments``. An enrolment starts ``enrolled`` and ends

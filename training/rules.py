@@ -1,4 +1,4 @@
-"""Pure training-requirement rules (SPEC §6; LAW-NOTES §7.2 art. 67-68 and §7.4).
+"""Pure training-requirement rules (docs/rules.md §6; LAW-NOTES §7.2 art. 67-68 and §7.4).
 
 Everything here is a pure function of plain values: no Flask application context,
 no database. Views, the coverage worklists and the API turn rows into the ``*Facts``
@@ -104,7 +104,7 @@ def _overlaps(start: date, end: date, year: int) -> bool:
 
 @dataclass(frozen=True)
 class TrainingSettings:
-    """Configurable thresholds of the training requirements (SPEC §6).
+    """Configurable thresholds of the training requirements (docs/rules.md §6).
 
     Build it from the Flask config (or any mapping) with :meth:`from_mapping`; the
     mapping keys are the upper-case names documented on each field.

@@ -1,4 +1,4 @@
-"""The domain acts of training (SPEC §6), one import for views, the API, the CLI and archive.
+"""The domain acts of training (docs/rules.md §6), one import for views, the API, the CLI and archive.
 
 Plain functions: validate, change state, flush, audit, notify; never commit, never touch
 request, flash or templates. They live by concept in

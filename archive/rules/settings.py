@@ -27,7 +27,7 @@ _INT_KEYS = {
 
 @dataclass(frozen=True)
 class RuleSettings:
-    """Every configurable number of the rules, with the SPEC defaults.
+    """Every configurable number of the rules, with the defaults of docs/rules.md.
 
     Config keys read by :meth:`from_mapping` (all optional; None means "default"):
 

@@ -1,6 +1,6 @@
 """One permission vocabulary: ``can_*`` predicates, ``require_*`` enforcers, scoped queries.
 
-Scope (SPEC §2): hr sees the people of their department subtree; a servant sees their own
+Scope (docs/rules.md §2): hr sees the people of their department subtree; a servant sees their own
 person; a committee member sees the candidates of open reviews they sit on (the archive
 package registers that rule with ``register_person_scope``); sysadmin and auditor see no
 person data. Out of scope is always 404, never 403: we do not reveal that a thing exists.

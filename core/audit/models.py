@@ -1,4 +1,4 @@
-"""Append-only, hash-chained audit events (SPEC §10)."""
+"""Append-only, hash-chained audit events (docs/rules.md §10)."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -170,7 +170,7 @@ def _valid_phone(phone: str) -> bool:
 
 
 def register_person(data: PersonInput, *, in_scope: Callable[[Department], bool]) -> Person:
-    """Register a civil servant (SPEC §3). ``in_scope`` says whether the actor may use a department."""
+    """Register a civil servant (docs/rules.md §3). ``in_scope`` says whether the actor may use a department."""
     fields: dict[str, str] = {}
     _validate_common(data, fields)
     idn = None

@@ -6,7 +6,7 @@ Legal basis (LAW-NOTES §7.2, §7.4):
 * 公务员法 art. 68 — training is registered and counts in 考核.
 * "十三五"行政机关公务员培训纲要 — ≥ 12 days or 90 学时 a year; 县处级 leaders ≥ 550 学时
   every 5 years (configurable, off by default).
-* INTEGRITY_HOURS_PER_YEAR (default 6) — the system's integrity-education policy (SPEC §6).
+* INTEGRITY_HOURS_PER_YEAR (default 6) — the system's integrity-education policy (docs/rules.md §6).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ SIX_INTEGRITY = done(C.INTEGRITY, True, 6, date(2026, 3, 10))
 
 
 def test_acceptance_four_of_six_integrity_hours_then_topped_up():
-    """SPEC §6 req. 3: 4 of 6 integrity hours → gap saying 2 missing; +2 hours → meets."""
+    """docs/rules.md §6 req. 3: 4 of 6 integrity hours → gap saying 2 missing; +2 hours → meets."""
     four = done(C.INTEGRITY, True, 4, date(2026, 4, 1))
     ev = evaluate(person(four), YEAR, AS_OF, TrainingSettings())
     r = ev.get("integrity_hours")
@@ -99,7 +99,7 @@ def test_requirements_listed_in_contract_order():
 
 # ------------------------------------------------------------------ initial training
 
-# 公务员法 art. 67: 初任培训 for new recruits; SPEC §6 req. 1: a course of category
+# 公务员法 art. 67: 初任培训 for new recruits; docs/rules.md §6 req. 1: a course of category
 # "initial" WITH integrity content within 12 months of entry.
 INITIAL_CASES = [
     # id, entry, completions, as_of, (applies, met, overdue), due_on, message
@@ -357,7 +357,7 @@ def test_appointment_messages():
 
 # ------------------------------------------------------------------ hours requirements
 
-# Integrity hours (SPEC §6 req. 3) and the outline's 90 学时 a year (req. 4).
+# Integrity hours (docs/rules.md §6 req. 3) and the outline's 90 学时 a year (req. 4).
 HOURS_CASES = [
     # id, settings mapping, completions, code, (applies, met), done_hours, message
     (
