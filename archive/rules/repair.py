@@ -1,7 +1,7 @@
 """Credit repair conditions and deadlines (docs/rules.md §4.5, §4.6)."""
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -17,6 +17,7 @@ from archive.rules.facts import RecordFacts, record_label
 from archive.rules.periods import add_months
 from archive.rules.status import status_at
 from core.text import N_, Text
+from core.workcal.arith import add_working_days, is_working_day  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     from archive.rules.settings import RuleSettings
@@ -185,22 +186,13 @@ def objection_due(filed_on: date, settings: RuleSettings) -> date:
     return filed_on + timedelta(days=settings.objection_deadline_days)
 
 
-def is_working_day(day: date, holidays: Collection[date] = (),
-                   workdays: Collection[date] = ()) -> bool:
-    """Mon-Fri except ``holidays``; ``workdays`` are make-up working days (调休) on weekends."""
-    return day in workdays or (day.weekday() < 5 and day not in holidays)
-
-
 def repair_due(filed_on: date, settings: RuleSettings, holidays: Iterable[date] = (),
                workdays: Iterable[date] = ()) -> date:
     """Decision deadline of a repair: the REPAIR_DECISION_WORKING_DAYS-th working day after
-    filing (docs/rules.md §4.6), skipping weekends and ``holidays``."""
-    holidays, workdays = frozenset(holidays), frozenset(workdays)
-    day, counted = filed_on, 0
-    while counted < settings.repair_decision_working_days:
-        day += timedelta(days=1)
-        counted += is_working_day(day, holidays, workdays)
-    return day
+    filing (docs/rules.md §4.6, §4.8), on the working-day calendar (core.workcal: weekends and
+    ``holidays`` skipped, ``workdays`` 调休 counted)."""
+    return add_working_days(filed_on, settings.repair_decision_working_days, frozenset(holidays),
+                            frozenset(workdays))
 
 
 def repair_wait_months(record: RecordFacts, on: date, settings: RuleSettings) -> int:
