@@ -291,6 +291,8 @@ def _person_from_form(form) -> int | None:
     from core.registry.lookup import lookup_people
     chosen = _int_or_none(form.person_id.data)
     text = (form.person_query.data or "").strip()
+    if chosen is not None and not 0 < chosen < 2 ** 31:      # beyond any id (and PostgreSQL's integer)
+        raise ValidationFailed({"person_query": _("人员不存在")})
     if chosen or not text:
         return chosen
     found = lookup_people(text, limit=2)
@@ -313,7 +315,7 @@ def user_new():
                                  department_id=form.department_id.data or None,
                                  person_id=_person_from_form(form), email=form.email.data)
         except ValidationFailed as exc:
-            apply_field_errors(form, exc.fields)
+            apply_field_errors(form, _person_errors_shown(exc.fields))
         else:
             db.session.commit()
             flash(_("账户 %(username)s 已创建。", username=form.username.data), "success")
@@ -340,7 +342,7 @@ def user_edit(user_id: int):
                                  is_enabled=form.is_enabled.data,
                                  version=_int_or_none(request.form.get("version")) or 0)
         except ValidationFailed as exc:
-            apply_field_errors(form, exc.fields)
+            apply_field_errors(form, _person_errors_shown(exc.fields))
         else:
             db.session.commit()
             flash(_("账户已更新。"), "success")
@@ -348,11 +350,19 @@ def user_edit(user_id: int):
     return render_template("core/user_form.html", form=form, user=user, linked=_linked(form))
 
 
+def _person_errors_shown(fields: dict) -> dict:
+    """The service names the person_id (a hidden input here): show its message at the search field."""
+    fields = dict(fields or {})
+    if "person_id" in fields:
+        fields["person_query"] = fields.pop("person_id")
+    return fields
+
+
 def _linked(form):
     """The person the form links to now (name, department, masked id), for display."""
     from core.registry.models import Person
     pid = _int_or_none(form.person_id.data)
-    return db.session.get(Person, pid) if pid else None
+    return db.session.get(Person, pid) if pid and 0 < pid < 2 ** 31 else None
 
 
 @bp.route("/admin/users/<int:user_id>/2fa/reset", methods=["POST"])
