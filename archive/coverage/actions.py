@@ -59,7 +59,7 @@ def pledge_template_choices() -> list[tuple[int, str]]:
         sa.select(PledgeTemplate.id, PledgeTemplate.title, PledgeTemplate.version)
         .where(PledgeTemplate.kind == PledgeKind.PRE_APPOINTMENT, PledgeTemplate.status == TemplateStatus.PUBLISHED)
         .order_by(PledgeTemplate.published_at.desc(), PledgeTemplate.id.desc())).all()
-    return [(r.id, f"{r.title}（第{r.version}版）") for r in rows]
+    return [(r.id, _("%(title)s（第%(version)s版）", title=r.title, version=r.version)) for r in rows]
 
 
 def course_choices() -> list[tuple[int, str]]:
@@ -67,7 +67,9 @@ def course_choices() -> list[tuple[int, str]]:
     rows = db.session.execute(
         sa.select(Course.id, Course.code, Course.title, Course.hours, Course.integrity)
         .where(Course.active.is_(True)).order_by(Course.integrity.desc(), Course.code)).all()
-    return [(r.id, f"{r.code} {r.title}（{r.hours:g} 学时{'，含诚信教育' if r.integrity else ''}）") for r in rows]
+    return [(r.id, _("%(code)s %(title)s（%(hours)s 学时，含诚信教育）", code=r.code, title=r.title, hours=f"{r.hours:g}")
+             if r.integrity else _("%(code)s %(title)s（%(hours)s 学时）", code=r.code, title=r.title, hours=f"{r.hours:g}"))
+            for r in rows]
 
 
 def _int(value, field: str, message: str) -> int:

@@ -308,6 +308,8 @@ def _person_from_form(form) -> int | None:
     from core.registry.lookup import lookup_people
     chosen = _int_or_none(form.person_id.data)
     text = (form.person_query.data or "").strip()
+    if chosen is not None and not 0 < chosen < 2 ** 31:      # beyond any id (and PostgreSQL's integer)
+        raise ValidationFailed({"person_query": _("人员不存在")})
     if chosen or not text:
         return chosen
     found = lookup_people(text, limit=2)
@@ -331,7 +333,7 @@ def user_new():
                                         person_id=_person_from_form(form), email=form.email.data,
                                         requested_by=current_user)
         except ValidationFailed as exc:
-            apply_field_errors(form, exc.fields)
+            apply_field_errors(form, _person_errors_shown(exc.fields))
         else:
             db.session.commit()
             flash(_("账户 %(username)s 已创建，初始密码为一次性密码，首次登录须修改。", username=form.username.data),
@@ -362,7 +364,7 @@ def user_edit(user_id: int):
                                  version=_int_or_none(request.form.get("version")) or 0,
                                  requested_by=current_user)
         except ValidationFailed as exc:
-            apply_field_errors(form, exc.fields)
+            apply_field_errors(form, _person_errors_shown(exc.fields))
         else:
             db.session.commit()
             flash(_("账户已更新。"), "success")
@@ -373,11 +375,19 @@ def user_edit(user_id: int):
                            linked=_linked(form))
 
 
+def _person_errors_shown(fields: dict) -> dict:
+    """The service names the person_id (a hidden input here): show its message at the search field."""
+    fields = dict(fields or {})
+    if "person_id" in fields:
+        fields["person_query"] = fields.pop("person_id")
+    return fields
+
+
 def _linked(form):
     """The person the form links to now (name, department, masked id), for display."""
     from core.registry.models import Person
     pid = _int_or_none(form.person_id.data)
-    return db.session.get(Person, pid) if pid else None
+    return db.session.get(Person, pid) if pid and 0 < pid < 2 ** 31 else None
 
 
 @bp.route("/admin/users/<int:user_id>/2fa/reset", methods=["POST"])

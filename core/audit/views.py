@@ -48,6 +48,8 @@ def _filtered():
     person_text = (args.get("person") or "").strip()[:50]
     person_id = args.get("person_id", type=int)
     matches = []
+    if person_id is not None and not 0 < person_id < 2 ** 31:     # no such person (and no integer overflow)
+        sel, person_id = sel.where(sa.false()), None
     if person_id:
         chosen = db.session.get(Person, person_id)
         matches = [chosen] if chosen else []

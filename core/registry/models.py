@@ -52,9 +52,9 @@ class Person(VersionedMixin, TimestampMixin, db.Model):
         sa.Index("ix_people_name_key_order", "name_key", "id"),
         # PostgreSQL with ICU: the same list in pinyin order by the database's own collation
         # (the collation is written as the column's "ops": PostgreSQL does not report an index
-        # column's collation back, so the model and the migrated database compare equal)
-        sa.Index("ix_people_name_icu", "name", "id",
-                 postgresql_ops={"name": 'COLLATE "zh-x-icu"'}).ddl_if(dialect="postgresql"),
+        # column's collation back, so the model and the migrated database compare equal).
+        # Elsewhere the index is a plain (name, id) one that the migration creates too.
+        sa.Index("ix_people_name_icu", "name", "id", postgresql_ops={"name": 'COLLATE "zh-x-icu"'}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

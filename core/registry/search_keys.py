@@ -23,6 +23,7 @@ TAIL_LENGTHS = (4, 5, 6)
 _TAIL_RE = re.compile(r"^\d{3,5}[\dXx]$")
 ICU_COLLATION = "zh-x-icu"
 _ICU: dict[str, bool] = {}
+_READINGS: dict[str, str] = {}
 
 #: surnames whose reading differs from the character's usual one (曾 zēng, not céng)
 _SURNAMES = {"曾": "zeng1", "单": "shan4", "解": "xie4", "仇": "qiu2", "朴": "piao2", "查": "zha1", "区": "ou1",
@@ -41,16 +42,28 @@ def tail_hashes(id_number: str) -> dict[str, str]:
     return {f"id_tail{n}": tail_hash(value[-n:]) for n in TAIL_LENGTHS}
 
 
+def _reading(char: str) -> str:
+    """The pinyin of one character with its tone ("伟" -> "wei3"), cached: a name is read
+    character by character (names are not phrases), so loading a province costs a dict
+    lookup per character instead of a pypinyin call per name."""
+    reading = _READINGS.get(char)
+    if reading is None:
+        from pypinyin import Style, lazy_pinyin
+        reading = lazy_pinyin(char, style=Style.TONE3, neutral_tone_with_five=True,
+                              errors=lambda chars: [c for c in chars.lower()])[0] if char.strip() else ""
+        _READINGS[char] = reading
+    return reading
+
+
 def name_key(name: str) -> str:
     """"张伟" -> "zhang1 wei3"; characters without a reading are kept (lowercased)."""
-    from pypinyin import Style, lazy_pinyin
     name = (name or "").strip()
     if not name:
         return ""
     first = _SURNAMES.get(name[0])
-    parts = lazy_pinyin(name[1:] if first else name, style=Style.TONE3, neutral_tone_with_five=True,
-                        errors=lambda chars: [c for c in chars.lower()])
-    return " ".join(([first] if first else []) + parts)[:200]
+    parts = [first] if first else []
+    parts += [r for r in (_reading(c) for c in (name[1:] if first else name)) if r]
+    return " ".join(parts)[:200]
 
 
 def person_keys(name: str, id_number: str | None = None) -> dict[str, str]:

@@ -5,7 +5,7 @@ people.id_tail4/5/6 hold HMAC (ID_HASH_KEY, core.crypto) of the number's tail, t
 hex digits, so HR can search "…1234" without the number in clear; people.name_key holds the
 name in pinyin ("zhang1 wei3"), the people list's name order where the database has no
 Chinese collation. On PostgreSQL with ICU an index on (name COLLATE "zh-x-icu", id) serves
-the same order.
+the same order (ix_people_name_icu; a plain (name, id) index of that name elsewhere, as the model).
 
 Like 2b7e1f4a9c30 this data migration uses application code: the id numbers are decrypted
 with the app's keys (core.crypto) and the keys computed by core.registry.search_keys, in
@@ -64,12 +64,13 @@ def upgrade():
     _backfill()
     conn = op.get_bind()
     if _has_icu(conn):
-        op.execute('CREATE INDEX IF NOT EXISTS ix_people_name_icu ON people (name COLLATE "zh-x-icu", id)')
+        op.execute('CREATE INDEX ix_people_name_icu ON people (name COLLATE "zh-x-icu", id)')
+    else:       # the model's index without the collation (SQLite; PostgreSQL built without ICU)
+        op.create_index('ix_people_name_icu', 'people', ['name', 'id'], unique=False)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute('DROP INDEX IF EXISTS ix_people_name_icu')
+    op.drop_index('ix_people_name_icu', table_name='people')
     with op.batch_alter_table('people') as batch_op:
         batch_op.drop_index('ix_people_name_key_order')
         batch_op.drop_index(batch_op.f('ix_people_id_tail6'))

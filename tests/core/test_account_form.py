@@ -80,3 +80,11 @@ class TestPersonLookup:
                 "person_query": query, "password": "Str0ng!Passw0rd-19", "email": ""})
             assert resp.status_code == 200 and message in resp.get_data(as_text=True), query
         assert db.session.execute(sa.select(User).filter_by(username="x1")).scalar_one_or_none() is None
+
+
+def test_a_servant_account_without_a_person_says_so_at_the_search_field(region, login_as):
+    resp = login_as(region.sysadmin).post("/admin/users/new", data={
+        "username": "x2", "display_name": "x", "roles": ["servant"], "department_id": "0",
+        "password": "Str0ng!Passw0rd-19", "email": "", "person_id": "999999999999"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and 'id="person_query-err"' in html

@@ -51,6 +51,9 @@ class TestPersonFilter:
         assert "没有找到该人员" in _body(c.get("/audit/?person=不存在的人"))
         for bad in ("%00", "x" * 300, "<script>", "%25"):
             assert c.get(f"/audit/?person={bad}").status_code in (200, 400)
+        for bad in ("99999999999999999999999", "-1", "0", "abc"):
+            assert c.get(f"/audit/?person_id={bad}").status_code == 200
+            assert c.get(f"/audit/export?person_id={bad}").status_code == 200
 
     def test_the_person_column_shows_the_name_not_the_internal_id(self, region, login_as):
         record_event("person_view", region.person, "查看人员信息")

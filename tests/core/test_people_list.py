@@ -124,3 +124,20 @@ class TestDemoPostsAndRanks:
         assert len(rows) >= 300
         assert all(r.rank in POST_RANKS[r.post] for r in rows)
         assert all(r.name_key and r.id_tail4 for r in rows)       # the set-based loader fills the keys
+
+
+class TestKeysOfImportedPeople:
+    def test_the_people_import_fills_the_search_keys(self, region, api, login_as):
+        import io
+
+        from tests.archive.exchange.conftest import make_xlsx
+        from tests.archive.exchange.test_import_people import HEADERS, roster
+        rows = roster(2)
+        resp = api(region.hr).post("/api/v1/imports/people", data={"file": (io.BytesIO(make_xlsx(HEADERS, rows)),
+                                                                            "p.xlsx")},
+                                   content_type="multipart/form-data")
+        assert resp.status_code == 200, resp.get_json()
+        person = db.session.execute(sa.select(Person).where(Person.name == "测试1")).scalar_one()
+        number = rows[1][1]
+        assert person.id_tail5 == tail_hash(number[-5:]) and person.name_key == name_key("测试1")
+        assert _names(login_as(region.hr).get(f"/people?q={number[-5:]}").get_data(as_text=True)) == ["测试1"]
