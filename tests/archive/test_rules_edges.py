@@ -42,6 +42,7 @@ from archive.rules import (
     default_restricted_until,
     disclosure_visible,
     evaluate,
+    period_row,
     record_end,
     repair_conditions,
     restricts,
@@ -427,6 +428,7 @@ def test_notes_and_reasons_word_for_word():
         r(S.NONE, RS.EFFECTIVE, 7, date(2025, 9, 29), C.PLEDGE_BREACH, date(2024, 9, 29)),
         r(S.NONE, RS.EFFECTIVE, 5, None, C.OTHER),
         r(S.DEMERIT, RS.REVOKED, 8),
+        r(S.CIRCULATED, RS.EFFECTIVE, 9, None),
     ), appraisals=(AppraisalFacts(2025, Grade.BASICALLY_COMPETENT), AppraisalFacts(2024, Grade.COMPETENT),
                    AppraisalFacts(2027, Grade.INCOMPETENT)))
     ev = evaluate(person, date(2026, 9, 30), DEFAULTS)
@@ -448,7 +450,7 @@ def test_notes_and_reasons_word_for_word():
          date(2027, 1, 15), 3, False),
     ]
     assert ev.record_status == {1: RS.REPAIRED, 2: RS.EXEMPTED, 3: RS.UNDER_OBJECTION, 4: RS.EXPIRED,
-                                6: RS.EXPIRED, 7: RS.EXPIRED, 5: RS.EFFECTIVE, 8: RS.REVOKED}
+                                6: RS.EXPIRED, 7: RS.EXPIRED, 5: RS.EFFECTIVE, 8: RS.REVOKED, 9: RS.EFFECTIVE}
 
 
 @pytest.mark.parametrize("sanction, basis", [
@@ -581,3 +583,24 @@ _BAR = "（公务员录用规定（2019）第18条；历年公务员招录公告
 def test_hiring_reasons_word_for_word(record, reasons):
     ev = evaluate(PersonFacts(records=(record,)), date(2026, 3, 1), DEFAULTS)
     assert [str(x.reason) for x in ev.restrictions if x.kind is K.HIRING] == reasons
+    assert {(x.record_id, x.permanent) for x in ev.restrictions} == {(1, record.permanent)}
+
+
+def test_notified_on_the_day_of_the_notification():
+    record = rec(S.DEMERIT, status=RS.NOTIFIED, notified_on=date(2026, 2, 1))
+    assert status_at(record, date(2026, 1, 31), DEFAULTS) is RS.DRAFT
+    assert status_at(record, date(2026, 2, 1), DEFAULTS) is RS.NOTIFIED
+    assert status_at(record, date(2026, 3, 3), DEFAULTS) is RS.NOTIFIED       # the 30th day of the window
+    assert status_at(record, date(2026, 3, 4), DEFAULTS) is RS.EFFECTIVE
+
+
+def test_chain_rest_counts_whole_months_then_days():
+    """The unserved rest from 2026-01-31 to 2026-04-29 is 2 months and 29 days (not 1 month and 60 days)."""
+    first = rec(S.MAJOR_DEMERIT, id=1, decided_on=date(2025, 10, 29), until=date(2026, 4, 29))
+    second = rec(S.WARNING, id=2, decided_on=date(2026, 1, 31))
+    assert combined_ends([first, second], DEFAULTS) == {1: date(2026, 10, 29), 2: date(2026, 10, 29)}
+
+
+def test_no_period_row_says_so():
+    with pytest.raises(ValueError, match="no restriction period for"):
+        period_row(C.DISCIPLINE_GOV, S.NONE, GEN)
