@@ -52,11 +52,15 @@ def _gap_clause(code: str, today):
     return Person.id.in_(sa.select(f.person_id).where(sa.not_(services.conditions(today)[code])))
 
 
+def _gap_label() -> str:
+    from flask_babel import gettext as _
+    return _("缺少的覆盖项目")
+
+
 def _register_people_filter() -> None:
-    from flask_babel import lazy_gettext as _l
 
     from core.registry.filters import PeopleFilter, register
-    register(PeopleFilter("gap", lambda: _l("缺少的覆盖项目"), _gap_choices, _gap_clause))
+    register(PeopleFilter("gap", _gap_label, _gap_choices, _gap_clause))
 
 
 def register() -> None:

@@ -48,11 +48,15 @@ def _integrity_clause(code: str, today: date):
     return Person.id.in_([pid for pid, s in statuses.items() if s is wanted])
 
 
+def _integrity_label() -> str:
+    from flask_babel import gettext as _
+    return _("诚信状态")
+
+
 def _register_people_filter() -> None:
-    from flask_babel import lazy_gettext as _l
 
     from core.registry.filters import PeopleFilter, register
-    register(PeopleFilter("integrity", lambda: _l("诚信状态"), _integrity_choices, _integrity_clause))
+    register(PeopleFilter("integrity", _integrity_label, _integrity_choices, _integrity_clause))
 
 
 def _register_trail() -> None:

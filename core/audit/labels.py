@@ -42,6 +42,8 @@ ACTION_LABELS: dict[str, str] = {
     "demo_load": _l("加载演示数据"),
     "calendar_load": _l("载入工作日历（节假日与调休）"),
     "job_retry": _l("重试后台任务"),
+    "job_dead": _l("后台任务进程停止，标记为失败"),
+    "draft_cleanup": _l("清理未使用的草稿附件"),
     "document_verify": _l("核验打印文书"),
     "print": _l("打印文书"),
     "export": _l("导出数据"),
