@@ -24,11 +24,15 @@ def live_options():
 
 
 def _dongying_person():
-    """An active person of 东营区 whose last 6 id characters are unique in the region."""
+    """An active person of 东营区 whose last 6 id characters are unique in the region, and who is
+    not the HR officer himself (he reads his own file as its person only, issue 17.1)."""
+    from core.accounts.models import User
     from core.registry.models import Department, Person
     county = db.session.execute(sa.select(Department).filter_by(name="东营区")).scalar_one()
+    with_account = sa.select(User.person_id).where(User.person_id.is_not(None))
     for p in db.session.execute(sa.select(Person).where(
-            Person.department_path.startswith(county.path), Person.status == "active").order_by(Person.id)).scalars():
+            Person.department_path.startswith(county.path), Person.status == "active",
+            Person.id.not_in(with_account)).order_by(Person.id)).scalars():
         n = db.session.execute(sa.select(sa.func.count()).select_from(Person)
                                .where(Person.id_tail6 == p.id_tail6)).scalar_one()
         if n == 1:

@@ -31,7 +31,8 @@ def test_phone_to_do_sign_error_focus_and_repair_gate(page_for, live_app):
     user = db.session.execute(sa.select(User).filter_by(username="servant")).scalar_one()
     pledge = db.session.execute(sa.select(Pledge).filter_by(person_id=user.person_id, kind="pre_appointment")
                                 ).scalar_one()
-    demerit = db.session.execute(sa.select(Record).filter_by(person_id=user.person_id, sanction="demerit")
+    # the servant's credit record (a 行政处罚: statutory sanctions such as a 记过 are never repaired)
+    penalty = db.session.execute(sa.select(Record).filter_by(person_id=user.person_id, category="admin_penalty")
                                  ).scalars().first()
     page = page_for("phone")
     login(page, "servant", demo_password(live_app))
@@ -66,7 +67,7 @@ def test_phone_to_do_sign_error_focus_and_repair_gate(page_for, live_app):
     shot(page, "servant-phone-02-sign-error-focused")
 
     # ---- item 10: repair submit waits for the conditions, the fix links beside it -----------------
-    page.goto(f"/my/records/{demerit.id}/repair")
+    page.goto(f"/my/records/{penalty.id}/repair")
     submit = page.get_by_role("button", name="提交申请")
     expect(submit).to_be_disabled()
     blockers = page.locator("#repair-blockers")

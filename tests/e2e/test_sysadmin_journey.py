@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from core.extensions import db
 from tests.e2e.conftest import demo_password, login, shot
 
+OWN_PASSWORD = "Kenli#Own2026pw"
 NEW_PASSWORD = "Kenli#2026hr"
 
 
@@ -54,12 +55,31 @@ def test_sysadmin_creates_hr_account(page_for, live_app):
     page.get_by_label("初始密码").fill(NEW_PASSWORD)
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_role("alert").first).to_contain_text("账户 hr_kenli 已创建")
+    expect(page.get_by_role("alert").filter(has_text="安全管理员批准")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="hr_kenli")
+    expect(row).not_to_contain_text("人事干部")            # 三员分立: the role waits for a security admin
+    shot(page, "sysadmin-03-account-created")
+    user = db.session.execute(sa.select(User).filter_by(username="hr_kenli")).scalar_one()
+    assert user.roles == set() and user.must_change_password and user.is_enabled
+
+    # ---- a security administrator (not the requester) approves the grant (issue 17.4) -------------
+    sec_page = page_for("desktop")
+    login(sec_page, "secadmin", demo_password(live_app), totp=True)
+    sec_page.get_by_role("navigation", name="主导航").get_by_role("link", name="授权审批").click()
+    grant = sec_page.get_by_role("row").filter(has_text="hr_kenli")
+    expect(grant).to_contain_text("人事干部")
+    expect(grant).to_contain_text("垦利区")
+    expect(grant).to_contain_text("admin")                   # who asked
+    shot(sec_page, "sysadmin-04-grant-approval")
+    grant.get_by_role("button", name="批准").click()
+    expect(sec_page.get_by_role("row").filter(has_text="hr_kenli").first).to_contain_text("已批准")
+    page.reload()
     row = page.get_by_role("row").filter(has_text="hr_kenli")
     expect(row).to_contain_text("人事干部")
     expect(row).to_contain_text("垦利区")
-    shot(page, "sysadmin-03-account-created")
+    db.session.expire_all()
     user = db.session.execute(sa.select(User).filter_by(username="hr_kenli")).scalar_one()
-    assert user.roles == {"hr"} and user.department_id == kenli.id and user.is_enabled
+    assert user.roles == {"hr"} and user.department_id == kenli.id
 
     # ---- the new HR officer: first login → required 2FA enrolment → the 垦利区 worklist -------------
     hr_page = page_for("desktop")
@@ -69,6 +89,14 @@ def test_sysadmin_creates_hr_account(page_for, live_app):
     hr_page.get_by_label("验证码").fill(pyotp.TOTP(secret).now())
     hr_page.get_by_role("button", name="确认绑定").click()
     expect(hr_page.locator("main")).to_contain_text("恢复码")
+    hr_page.goto("/")
+    # the password the administrator chose is one-time: changed before anything else (issue 18.4)
+    expect(hr_page).to_have_url(re.compile(r"/account/password$"))
+    hr_page.get_by_label("当前密码").fill(NEW_PASSWORD)
+    hr_page.get_by_label("新密码", exact=True).fill(OWN_PASSWORD)
+    hr_page.get_by_label("再次输入新密码").fill(OWN_PASSWORD)
+    hr_page.get_by_role("button", name=re.compile("修改密码|保存")).click()
+    expect(hr_page.get_by_role("alert").first).to_contain_text("密码已修改")
     hr_page.goto("/")
     expect(hr_page.get_by_role("heading", level=1)).to_contain_text("垦利区")
     db.session.refresh(user)
