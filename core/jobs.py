@@ -26,7 +26,7 @@ from core.extensions import db
 log = logging.getLogger("integrity.jobs")
 
 
-class Job(TimestampMixin, db.Model):
+class Job(TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -67,7 +67,7 @@ PENDING_ALL = "file_cache_pending_all"
 ALL_THRESHOLD = 20_000
 
 
-class FileDocument(db.Model):
+class FileDocument(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """A built file document (JSON text) and what it was built from."""
 
     __tablename__ = "file_documents"
@@ -82,7 +82,7 @@ class FileDocument(db.Model):
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
 
 
-class FileStamp(db.Model):
+class FileStamp(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """Change counter of one person's file (``key`` = person id) or of every file (key 0)."""
 
     __tablename__ = "file_stamps"
