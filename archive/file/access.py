@@ -61,7 +61,9 @@ def require_complaint(complaint_id) -> tuple[Complaint, Person]:
     if complaint is None:
         raise NotFound(_("投诉不存在"))
     if can_answer_complaint(current_user, complaint):
-        return complaint, db.session.get(Person, complaint.person_id)
+        person = db.session.get(Person, complaint.person_id)
+        assert person is not None   # complaints.person_id is a foreign key; nothing is deleted
+        return complaint, person
     if getattr(current_user, "person_id", None) == complaint.person_id:
         return complaint, require_person(complaint.person_id)
     raise NotFound(_("投诉不存在"))
