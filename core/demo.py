@@ -433,6 +433,7 @@ def _build_accounts(ctx: DemoContext, password: str) -> None:
             ctx.account_people[username] = person_id
             if username == "servant":
                 person = db.session.get(Person, person_id)
+                assert person is not None   # its id was just selected from people
                 user.display_name = person.name
 
 

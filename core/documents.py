@@ -39,7 +39,7 @@ def new_serial() -> str:
 
 
 @audited
-class PrintedDocument(db.Model):
+class PrintedDocument(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     __tablename__ = "printed_documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import enum
+from typing import Self
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 
 class LabelledEnum(str, enum.Enum):
@@ -13,7 +15,15 @@ class LabelledEnum(str, enum.Enum):
     ``member.zh`` is the Chinese source text (used to match Excel cells).
     """
 
-    def __new__(cls, value: str, zh: str):
+    zh: str
+    label: LazyString
+
+    # Members are declared as ``Member = "code", "中文名"``. After the class is built, Enum swaps
+    # this __new__ out, and ``Cls("code")`` is the value lookup; the default on ``zh`` lets the
+    # type checker see that one-argument call. A member without its Chinese name is still refused.
+    def __new__(cls, value: str, zh: str = "") -> Self:
+        if not zh:
+            raise TypeError(f"{cls.__name__} member {value!r} needs its Chinese name")
         obj = str.__new__(cls, value)
         obj._value_ = value
         obj.zh = zh
@@ -32,7 +42,7 @@ class LabelledEnum(str, enum.Enum):
         return [m.value for m in cls]
 
     @classmethod
-    def from_zh(cls, text: str):
+    def from_zh(cls, text: str) -> Self | None:
         """The member whose Chinese name is ``text`` (Excel imports), or None."""
         text = (text or "").strip()
         for m in cls:

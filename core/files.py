@@ -44,7 +44,7 @@ def sniff(head: bytes) -> tuple[str, str] | None:
 
 
 @audited
-class Attachment(db.Model):
+class Attachment(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,6 +13,7 @@ import logging
 import threading
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -26,7 +27,7 @@ from core.extensions import db
 log = logging.getLogger("integrity.jobs")
 
 
-class Job(TimestampMixin, db.Model):
+class Job(TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,7 +104,7 @@ def _start(job: Job) -> None:
     if current_app.config.get("JOBS_SYNCHRONOUS"):
         run_job(job.id)
         return
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug LocalProxy, typed as Flask
     threading.Thread(target=_run_in_app, args=(app, job.id), daemon=True).start()
 
 
@@ -131,6 +132,7 @@ def run_job(job_id: int) -> None:
         log.exception("job %s failed", job_id)
         db.session.rollback()
         job = db.session.get(Job, job_id)
+        assert job is not None   # loaded above; jobs are never deleted
         job.state, job.error, job.finished_at = "failed", f"{type(exc).__name__}: {exc}"[:2000], clock.utcnow()
         job.result_path = None
         db.session.commit()
@@ -138,6 +140,7 @@ def run_job(job_id: int) -> None:
     finally:
         beat.stop()
     job = db.session.get(Job, job_id)
+    assert job is not None       # loaded above; jobs are never deleted
     if isinstance(result, dict):
         job.result_path = result.get("path")
         job.result_name = result.get("name")
@@ -203,12 +206,12 @@ def check_alive(job: Job) -> Job:
         return job
     from core.audit.services import record_event
     try:
-        claimed = db.session.execute(
+        claimed = cast("sa.CursorResult[Any]", db.session.execute(   # UPDATE: a CursorResult
             sa.update(Job).where(Job.id == job.id, Job.state == "running",
                                  Job.heartbeat_at.is_not_distinct_from(job.heartbeat_at))
             .values(state="failed", finished_at=clock.utcnow(), result_path=None,
                     error=_("任务进程已停止（心跳中断），可以重试"))
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False))).rowcount
     except sa.exc.OperationalError:     # SQLite: a writer holds the lock (the job itself, alive after all)
         db.session.rollback()
         return job

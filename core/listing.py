@@ -85,6 +85,7 @@ class Listing:
     def url(self, **changes) -> str:
         params = {k: v for k, v in self.args.items()}
         params.update({k: v for k, v in changes.items()})
+        assert request.endpoint is not None   # a list page is a routed request
         return url_for(request.endpoint, **(request.view_args or {}), **{k: v for k, v in params.items()
                                                                           if v not in (None, "")})
 

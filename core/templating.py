@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from flask import url_for
 from flask_login import current_user
@@ -60,7 +61,8 @@ def mask_phone(value: str | None) -> str:
 def nav_items() -> list[tuple[str, str, str]]:
     """(label, url, icon) for the current user's roles; endpoints that do not exist are skipped."""
     from core.navigation import NAV
-    items, seen = [], set()
+    items: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
     if not current_user.is_authenticated:
         return items
     for roles, label, endpoint, icon in NAV:
@@ -75,8 +77,9 @@ def nav_items() -> list[tuple[str, str, str]]:
 def page_url(page: int) -> str:
     """The current page's URL with ``page`` changed (every other filter and sort kept)."""
     from flask import request
-    args = request.args.to_dict(flat=False)
+    args: dict[str, Any] = request.args.to_dict(flat=False)
     args["page"] = [str(page)]
+    assert request.endpoint is not None   # a paged list is a routed request
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 

@@ -2,6 +2,8 @@
 its person is (core.accounts.permissions.require_person); out of scope is 404."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,6 +11,9 @@ from archive.file.models import CaseFlag, Complaint, MatterCheck, Objection, Rec
 from core.accounts.permissions import require_person
 from core.errors import NotFound
 from core.extensions import db
+
+if TYPE_CHECKING:
+    from core.registry.models import Person
 
 
 def _load(model, object_id, manage: bool, message: str):
@@ -22,7 +27,7 @@ def _load(model, object_id, manage: bool, message: str):
     return obj, person
 
 
-def require_record(record_id, *, manage: bool = False, drafts: bool = True) -> tuple[Record, object]:
+def require_record(record_id, *, manage: bool = False, drafts: bool = True) -> tuple[Record, Person]:
     """(record, person) if the current user may see (``manage``: change) the person, else 404.
     ``drafts=False``: a draft is visible only to HR who manage the person (not yet notified)."""
     from archive.enums import RecordStatus
@@ -33,19 +38,19 @@ def require_record(record_id, *, manage: bool = False, drafts: bool = True) -> t
     return record, person
 
 
-def require_objection(objection_id, *, manage: bool = False) -> tuple[Objection, object]:
+def require_objection(objection_id, *, manage: bool = False) -> tuple[Objection, Person]:
     return _load(Objection, objection_id, manage, "异议不存在")
 
 
-def require_matter_check(check_id, *, manage: bool = False) -> tuple[MatterCheck, object]:
+def require_matter_check(check_id, *, manage: bool = False) -> tuple[MatterCheck, Person]:
     return _load(MatterCheck, check_id, manage, "查核记录不存在")
 
 
-def require_case(case_id, *, manage: bool = False) -> tuple[CaseFlag, object]:
+def require_case(case_id, *, manage: bool = False) -> tuple[CaseFlag, Person]:
     return _load(CaseFlag, case_id, manage, "立案审查记录不存在")
 
 
-def require_complaint(complaint_id) -> tuple[Complaint, object]:
+def require_complaint(complaint_id) -> tuple[Complaint, Person]:
     """A complaint is visible to its person and to HR of its handler department (or above)."""
     from archive.file.services import can_answer_complaint
     from core.registry.models import Person
@@ -56,7 +61,9 @@ def require_complaint(complaint_id) -> tuple[Complaint, object]:
     if complaint is None:
         raise NotFound(_("投诉不存在"))
     if can_answer_complaint(current_user, complaint):
-        return complaint, db.session.get(Person, complaint.person_id)
+        person = db.session.get(Person, complaint.person_id)
+        assert person is not None   # complaints.person_id is a foreign key; nothing is deleted
+        return complaint, person
     if getattr(current_user, "person_id", None) == complaint.person_id:
         return complaint, require_person(complaint.person_id)
     raise NotFound(_("投诉不存在"))

@@ -418,6 +418,7 @@ def decide_objection(objection_id: int, body):
     services.decide_objection(objection, body.decision, body.reason, current_user, person=person,
                               version=body.version)
     record = db.session.get(Record, objection.record_id)
+    assert record is not None   # objections.record_id is a foreign key; nothing is deleted
     return {**objection_json(objection), "record": _record_out(record, person)}
 
 

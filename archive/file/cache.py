@@ -35,13 +35,14 @@ demo loader only adds new people (nothing cached yet).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from core import clock
 from core.db import UTCDateTime, update_set_columns
@@ -67,7 +68,7 @@ PENDING_ALL = "file_cache_pending_all"
 ALL_THRESHOLD = 20_000
 
 
-class FileDocument(db.Model):
+class FileDocument(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """A built file document (JSON text) and what it was built from."""
 
     __tablename__ = "file_documents"
@@ -82,7 +83,7 @@ class FileDocument(db.Model):
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
 
 
-class FileStamp(db.Model):
+class FileStamp(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """Change counter of one person's file (``key`` = person id) or of every file (key 0)."""
 
     __tablename__ = "file_stamps"
@@ -170,21 +171,23 @@ def file_html(person, variant: str, build) -> str:
 def prune(before: date | None = None) -> int:
     """Delete documents built for an earlier day (they are never used again)."""
     t = FileDocument.__table__
-    return db.session.execute(sa.delete(t).where(t.c.as_of < (before or clock.today()))).rowcount or 0
+    result = cast("sa.CursorResult[Any]", db.session.execute(sa.delete(t).where(t.c.as_of < (before or clock.today()))))
+    return result.rowcount or 0   # DELETE: a CursorResult
 
 
 # ---------------------------------------------------------------------------- invalidation
 
-def _insert(session: Session):
+def _insert(session: Session | scoped_session[Any]) -> Callable[..., Any]:
+    """The dialect's INSERT (both have on_conflict_do_update)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    return sqlite_insert
 
 
-def note_people(ids: Iterable[int], session: Session | None = None) -> None:
+def note_people(ids: Iterable[int], session: Session | scoped_session[Any] | None = None) -> None:
     """Mark the files of ``ids`` changed in this transaction (for writes the listener cannot see)."""
     session = session or db.session
     pending = session.info.setdefault(PENDING_IDS, set())
@@ -194,7 +197,7 @@ def note_people(ids: Iterable[int], session: Session | None = None) -> None:
         pending.clear()
 
 
-def invalidate_all(session: Session | None = None) -> None:
+def invalidate_all(session: Session | scoped_session[Any] | None = None) -> None:
     """Mark every file changed in this transaction."""
     (session or db.session).info[PENDING_ALL] = True
 

@@ -47,6 +47,12 @@ def text(value, name: str, label: str, max_len: int, fields: dict, required: boo
     return text
 
 
+def required_text(value, name: str, label: str, max_len: int, fields: dict) -> str:
+    """:func:`text` of a required field: "" when missing (the problem is in ``fields`` and the
+    caller refuses before using it)."""
+    return text(value, name, label, max_len, fields) or ""
+
+
 def year(value, fields: dict, name: str = "year") -> int:
     """A year between 1950 and this year (0 when invalid; the problem goes into ``fields``)."""
     try:

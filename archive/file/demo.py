@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -158,7 +159,7 @@ class _Builder:
                     row["revoked_on"] = decided_on
                 self._version(row, "uphold" if status == "upheld" else "reject", snap, decided_on, reason)
                 if status == "upheld":
-                    row["revoked_reason"] = "异议成立：" + reason
+                    row["revoked_reason"] = f"异议成立：{reason}"
         elif stored == "repaired":
             row["repaired_on"] = repaired_on or self.today
             self._version(row, "repair", {"status": "effective"}, row["repaired_on"], "信用修复申请经审核通过")
@@ -329,7 +330,10 @@ def _demo_file(ctx) -> None:
     if b.notifications:
         _insert(Notification, b.notifications)
     _law_cases(law_people, today, hr_city)
-    appraisals, files, checks, awards = [], [], [], []
+    appraisals: list[dict[str, Any]] = []
+    files: list[dict[str, Any]] = []
+    checks: list[dict[str, Any]] = []
+    awards: list[dict[str, Any]] = []
     next_app, next_check, next_award = _next_id(Appraisal), _next_id(MatterCheck), _next_id(Award)
     incompetent_pair = set(local[1:3]) if len(local) > 3 else set()
     now = clock.utcnow()

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
@@ -32,6 +33,9 @@ from archive.file.models import (
 from core import clock, wiring
 from core.extensions import db
 from core.text import N_
+
+if TYPE_CHECKING:
+    from core.registry.models import Person
 
 #: Other packages add the sections of the file they own (docs/rules.md §4: pledges, training,
 #: credit repairs) from their register(): ``wiring.register(wiring.FILE_SECTION, "pledges",
@@ -159,7 +163,7 @@ class FileData:
     ``evaluation`` is ``rules.evaluate`` at ``as_of``. ``users`` maps user ids to display
     names; ``sections`` holds the registered FILE_SECTIONS (pledges, training, repairs).
     """
-    person: object
+    person: Person
     as_of: date
     archive_file: ArchiveFile | None
     appraisals: list[Appraisal]

@@ -41,7 +41,7 @@ def _person_fk():
 
 
 @audited
-class ArchiveFile(VersionedMixin, TimestampMixin, db.Model):
+class ArchiveFile(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """One row per person whose file has been touched: 档案已建立 (who, when) and the year of
     the latest recorded appraisal. Coverage counts these flags over one table by subtree."""
 
@@ -56,7 +56,7 @@ class ArchiveFile(VersionedMixin, TimestampMixin, db.Model):
 
 
 @audited
-class Appraisal(VersionedMixin, TimestampMixin, db.Model):
+class Appraisal(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """年度考核: one result per person and year; a correction keeps the old one in AppraisalVersion."""
 
     __tablename__ = "appraisals"
@@ -74,7 +74,7 @@ class Appraisal(VersionedMixin, TimestampMixin, db.Model):
 
 
 @audited
-class AppraisalVersion(db.Model):
+class AppraisalVersion(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """The previous value of a corrected appraisal: old grade, who corrected it, when, why."""
 
     __tablename__ = "appraisal_versions"
@@ -92,7 +92,7 @@ class AppraisalVersion(db.Model):
 
 
 @audited
-class Award(TimestampMixin, db.Model):
+class Award(TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """奖励、荣誉称号 (公务员法 art. 53)."""
 
     __tablename__ = "awards"
@@ -108,7 +108,7 @@ class Award(TimestampMixin, db.Model):
 
 
 @audited
-class MatterCheck(TimestampMixin, db.Model):
+class MatterCheck(TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """个人有关事项报告查核, one per person and year; 漏报/瞒报 may become a record."""
 
     __tablename__ = "matter_checks"
@@ -136,7 +136,7 @@ def _illegal(record: Record, act: str) -> Conflict:
 
 
 @audited
-class Record(VersionedMixin, TimestampMixin, db.Model):
+class Record(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """政务失信记录 (docs/rules.md §4.4). ``status`` is the stored state; the state at a date is
     ``rules.status_at`` (notified → effective after the objection window, → expired after
     the restriction end, without anyone pressing a button)."""
@@ -273,7 +273,7 @@ class Record(VersionedMixin, TimestampMixin, db.Model):
 
 
 @audited
-class RecordVersion(db.Model):
+class RecordVersion(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """The state of a record before one change: who, when, why, which act."""
 
     __tablename__ = "record_versions"
@@ -290,7 +290,7 @@ class RecordVersion(db.Model):
 
 
 @audited
-class Objection(VersionedMixin, TimestampMixin, db.Model):
+class Objection(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """异议 (docs/rules.md §4.5): filed by the person or HR for them; decided by HR in scope."""
 
     __tablename__ = "objections"
@@ -315,7 +315,7 @@ class Objection(VersionedMixin, TimestampMixin, db.Model):
 
 
 @audited
-class Complaint(VersionedMixin, TimestampMixin, db.Model):
+class Complaint(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """投诉 about the handling of an objection or a repair; answered by HR of the parent
     department of the person's department (``handler_path`` = that department's path)."""
 
@@ -337,7 +337,7 @@ class Complaint(VersionedMixin, TimestampMixin, db.Model):
 
 
 @audited
-class CaseFlag(VersionedMixin, TimestampMixin, db.Model):
+class CaseFlag(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """立案审查中 (政务处分法 art. 52): blocks promotion and awards until ``ended_on``."""
 
     __tablename__ = "case_flags"

@@ -54,7 +54,7 @@ def file_objection(record: Record, reasons: str, filed_by, attachments: Iterable
     becomes under_objection; HR must decide by rules.objection_due. -> Objection."""
     on = on or clock.today()
     fields: dict[str, str] = {}
-    reasons = c.text(reasons, "reasons", _("异议理由"), 5000, fields)
+    reasons = c.required_text(reasons, "reasons", _("异议理由"), 5000, fields)
     late_reason = c.text(late_reason, "late_reason", _("逾期登记理由"), 1000, fields, required=False)
     if fields:
         raise ValidationFailed(fields)
@@ -122,10 +122,11 @@ def decide_objection(objection: Objection, decision: str, reason: str, decided_b
     fields: dict[str, str] = {}
     if decision not in (ObjectionStatus.UPHELD.value, ObjectionStatus.REJECTED.value):
         fields["decision"] = _("请选择处理结果（异议成立或不成立）")
-    reason = c.text(reason, "reason", _("处理理由"), 5000, fields)
+    reason = c.required_text(reason, "reason", _("处理理由"), 5000, fields)
     if fields:
         raise ValidationFailed(fields)
     record = db.session.get(Record, objection.record_id)
+    assert record is not None   # objections.record_id is a foreign key; nothing is deleted
     person = person or db.session.get(Person, objection.person_id)
     refusal = may_decide(objection, record, person, decided_by)
     if refusal:
@@ -168,7 +169,7 @@ def file_complaint(person, *, subject_type: str, subject_id: int, text: str, by=
     department of the person's department (docs/rules.md §4.5). -> Complaint."""
     from core.registry.models import Department
     fields: dict[str, str] = {}
-    text = c.text(text, "text", _("投诉内容"), 5000, fields)
+    text = c.required_text(text, "text", _("投诉内容"), 5000, fields)
     loader = COMPLAINT_SUBJECTS.get(subject_type)
     subject = loader(int(subject_id)) if loader else None
     if subject is None or subject[0] != person.id:
@@ -179,6 +180,7 @@ def file_complaint(person, *, subject_type: str, subject_id: int, text: str, by=
         raise ValidationFailed(fields)
     dept = person.department
     handler = db.session.get(Department, dept.parent_id) if dept.parent_id else dept
+    assert handler is not None  # parent_id is a foreign key; nothing is deleted
     complaint = Complaint(person_id=person.id, subject_type=subject_type, subject_id=int(subject_id), text=text,
                           filed_on=on or clock.today(), filed_by_id=c.uid(by), handler_department_id=handler.id,
                           handler_path=handler.path, status=ComplaintStatus.PENDING)
@@ -207,7 +209,7 @@ def answer_complaint(complaint: Complaint, answer: str, *, by=None, version: int
     if complaint.status is not ComplaintStatus.PENDING:
         raise Conflict("illegal_state", _("该投诉已答复"))
     fields: dict[str, str] = {}
-    answer = c.text(answer, "answer", _("答复内容"), 5000, fields)
+    answer = c.required_text(answer, "answer", _("答复内容"), 5000, fields)
     if fields:
         raise ValidationFailed(fields)
     complaint.status, complaint.answer = ComplaintStatus.ANSWERED, answer

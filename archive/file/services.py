@@ -116,7 +116,7 @@ def establish_file(person, by=None) -> ArchiveFile:
 # --------------------------------------------------------------------------- appraisals
 
 def _person_records(person_id: int) -> list[Record]:
-    return db.session.execute(db.select(Record).where(Record.person_id == person_id)).scalars().all()
+    return list(db.session.execute(db.select(Record).where(Record.person_id == person_id)).scalars().all())
 
 
 def appraisal_checks(person, year: int, grade: Grade, exclude_id: int | None = None) -> list[str]:
@@ -197,7 +197,7 @@ def add_appraisal(person, year: int, grade, document_no: str | None = None, over
     if row.last_appraisal_year is None or row.last_appraisal_year < year:
         row.last_appraisal_year = year
     if warnings:
-        summary += "（规则提示已说明理由：" + override_reason + "）"
+        summary += f"（规则提示已说明理由：{override_reason}）"   # required with warnings (checked above)
     record_event(action, appraisal, summary)
     notify(kind="appraisal", title=f"{year}年度考核结果：{grade.zh}", person=person,
            body="您的年度考核结果已记入诚信档案。", link=c.link("file.my_file"))
@@ -236,14 +236,14 @@ def guard_person_change(person, action: str, **kw) -> None:
         raise case_pending_conflict(case, _("办理退休"))
 
 
-def add_award(person, *, kind, title: str, awarded_on: date, authority: str, document_no: str | None = None,
+def add_award(person, *, kind, title: str, awarded_on: date | None, authority: str, document_no: str | None = None,
               by=None) -> Award:
     """奖励、荣誉称号 (docs/rules.md §4.2); refused while a case is pending (409 case_pending). -> Award."""
     fields: dict[str, str] = {}
     kind = c.enum(AwardKind, kind, "kind", _("奖励类型"), fields)
-    title = c.text(title, "title", _("名称"), 200, fields)
+    title = c.required_text(title, "title", _("名称"), 200, fields)
     awarded_on = c.past_date(awarded_on, "awarded_on", _("日期"), fields, clock.today())
-    authority = c.text(authority, "authority", _("批准机关"), 200, fields)
+    authority = c.required_text(authority, "authority", _("批准机关"), 200, fields)
     document_no = c.text(document_no, "document_no", _("文号"), 100, fields, required=False)
     if fields:
         raise ValidationFailed(fields)
@@ -497,7 +497,7 @@ def exempt_record(record: Record, basis: str, *, version: int | None = None, by=
     """容错免责: draft → exempted with its basis (kept, never counts as dishonesty)."""
     c.check_version(record, version)
     fields: dict[str, str] = {}
-    basis = c.text(basis, "basis", _("容错免责依据"), 1000, fields)
+    basis = c.required_text(basis, "basis", _("容错免责依据"), 1000, fields)
     if fields:
         raise ValidationFailed(fields)
     c.keep_version(record, "exempt", by, basis, lambda: record.exempt(basis, clock.today()))
@@ -509,7 +509,7 @@ def revoke_record(record: Record, reason: str, *, version: int | None = None, by
     """Revoke a wrong record with a reason (any state but revoked); nothing is deleted."""
     c.check_version(record, version)
     fields: dict[str, str] = {}
-    reason = c.text(reason, "reason", _("撤销原因"), 1000, fields)
+    reason = c.required_text(reason, "reason", _("撤销原因"), 1000, fields)
     if fields:
         raise ValidationFailed(fields)
     was_notified = record.status is not RecordStatus.DRAFT
@@ -582,14 +582,15 @@ def release_records(on: date | None = None) -> int:
 
 # --------------------------------------------------------------------------- cases
 
-def set_case(person, *, started_on: date, authority: str, notes: str | None = None, by=None) -> CaseFlag:
+def set_case(person, *, started_on: date | None, authority: str, notes: str | None = None, by=None) -> CaseFlag:
     """立案审查中 (政务处分法 art. 52): blocks promotion and awards while pending. -> CaseFlag."""
     fields: dict[str, str] = {}
     started_on = c.past_date(started_on, "started_on", _("立案日期"), fields, clock.today())
-    authority = c.text(authority, "authority", _("立案机关"), 200, fields)
+    authority = c.required_text(authority, "authority", _("立案机关"), 200, fields)
     notes = c.text(notes, "notes", _("说明"), 1000, fields, required=False)
     if fields:
         raise ValidationFailed(fields)
+    assert started_on is not None   # a missing date is a field error above
     case = CaseFlag(person_id=person.id, started_on=started_on, authority=authority, notes=notes,
                     entered_by_id=c.uid(by))
     db.session.add(case)
@@ -598,7 +599,7 @@ def set_case(person, *, started_on: date, authority: str, notes: str | None = No
     return case
 
 
-def end_case(case: CaseFlag, *, ended_on: date, by=None, version: int | None = None) -> CaseFlag:
+def end_case(case: CaseFlag, *, ended_on: date | None, by=None, version: int | None = None) -> CaseFlag:
     """End a pending case on ``ended_on`` (the first day it no longer applies)."""
     c.check_version(case, version, _("该立案审查"))
     if case.ended_on is not None:
@@ -609,6 +610,7 @@ def end_case(case: CaseFlag, *, ended_on: date, by=None, version: int | None = N
         fields["ended_on"] = _("结束日期不能早于立案日期")
     if fields:
         raise ValidationFailed(fields)
+    assert ended_on is not None     # a missing date is a field error above
     case.ended_on = ended_on
     db.session.flush()
     record_event("case_end", case, f"立案审查结束（{ended_on.isoformat()}）")

@@ -47,6 +47,7 @@ def _records(person, today: date) -> list[TodoItem]:
         .order_by(Record.notified_on, Record.id)).scalars().all()
     out = []
     for r in rows:
+        assert r.notified_on is not None   # the query keeps notified rows only
         ends = rules.objection_window_ends(r.notified_on, settings)
         if ends >= today:
             out.append(TodoItem("record", r.id, c.label(r), ends, url_for("file.record_detail", record_id=r.id),

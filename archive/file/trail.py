@@ -34,7 +34,7 @@ def import_events(person_ids: list[int]) -> list:
     batches = {int(m.group(1)) for r in reasons if r for m in [_BATCH.search(r)] if m}
     sources = db.session.execute(sa.select(Record.source).where(
         Record.person_id.in_(person_ids), Record.source.like("import:%")).limit(_LIMIT)).scalars()
-    batches |= {int(s.split(":", 1)[1]) for s in sources if s.split(":", 1)[1].isdigit()}
+    batches |= {int(s.split(":", 1)[1]) for s in sources if s and s.split(":", 1)[1].isdigit()}   # LIKE: never NULL
     if not batches:
         return []
     return [sa.and_(AuditEvent.action == "import", AuditEvent.target_type == "import_batches",

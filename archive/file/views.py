@@ -451,6 +451,7 @@ def objection_new(record_id: int):
 def objection_detail(objection_id: int):
     objection, person = require_objection(objection_id)
     record = db.session.get(Record, objection.record_id)
+    assert record is not None   # objections.record_id is a foreign key; nothing is deleted
     manage = can_manage_person(current_user, person)
     refusal = services.may_decide(objection, record, person, current_user) if manage else None
     form = DecisionForm()

@@ -99,7 +99,6 @@ from archive.rules.repair import (  # noqa: F401
     Condition,
     RepairScope,
     RepairVersion,
-    is_working_day,
     objection_due,
     repair_conditions,
     repair_due,
@@ -125,5 +124,6 @@ from archive.rules.status import (  # noqa: F401
 from archive.rules.verdicts import (  # noqa: F401
     verdict,
 )
+from core.workcal.arith import is_working_day  # noqa: F401 - re-exported (rules callers use it)
 
 __all__ = ["CHAIN_RULES", "law_tables", 'APPRAISAL_EFFECTS', 'AppraisalEffect', 'AppraisalFacts', 'AppraisalWarning', 'CASE_PENDING', 'CasePending', 'Condition', 'DEFAULT_PERIODS', 'EFFECT_TEXT', 'EFFECT_WEIGHT', 'Evaluation', 'FOREVER', 'GIVEN_STATUSES', 'HIRING_BARS', 'HIRING_BARS_BY_CODE', 'HiringBar', 'IN_PROBATION', 'MONTHS', 'MUST_BE_INCOMPETENT', 'MUST_BE_UNGRADED', 'NONE', 'NOT_EXCELLENT', 'OTHER_APPRAISAL_EFFECTS', 'PERIOD_KINDS', 'PERIOD_TABLE', 'PERMANENT', 'PROBATION_MONTHS', 'PROBATION_PLUS', 'PROMOTION_SANCTIONS', 'Period', 'PeriodRow', 'PersonFacts', 'REPAIR_SCOPE', 'REPAIR_SCOPE_BY_CATEGORY', 'REPAIR_VERSIONS', 'RESTRICTING_STATUSES', 'RecordFacts', 'RepairScope', 'RepairVersion', 'Restriction', 'RuleSettings', 'SET_BY_HR', 'STATUTORY_CATEGORIES', 'WHILE', 'add_months', 'appraisal_warnings', 'appraisal_year_for_coverage', 'case_pending_at', 'chain_of', 'check_restricted_until', 'combined_ends', 'consecutive_incompetent', 'default_restricted_until', 'disclosure_visible', 'effect_of', 'evaluate', 'excellent_quota_exceeded', 'forever_bar', 'has_valid_pre_appointment_pledge', 'is_working_day', 'lifecycle_status', 'objection_due', 'objection_window_ends', 'period_row', 'record_end', 'record_label', 'repair_conditions', 'repair_due', 'repair_eligible', 'repair_version', 'repair_wait_months', 'repairable', 'restriction_period', 'restricts', 'status_at', 'verdict']

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -135,8 +136,9 @@ def _deliver_code(person: Person, code: str, batch: ActivationBatch) -> str:
     text = _("%(name)s：您的诚信档案系统激活码为 %(code)s，%(expiry)s 前有效。请访问 %(url)s 激活账户。"
              "激活码仅限本人使用，请勿转告他人。", name=person.name, code=display_code(code), expiry=expiry,
              url=activation_url())
-    if delivery.email_configured() and getattr(person, "email", None):
-        if delivery.send_email(person.email, _("诚信档案系统账户激活码"), text):
+    email: str | None = getattr(person, "email", None)
+    if delivery.email_configured() and email:
+        if delivery.send_email(email, _("诚信档案系统账户激活码"), text):
             return "email"
     if delivery.sms_configured() and person.phone:
         if delivery.send_sms(person.phone, text):
@@ -181,7 +183,7 @@ def slips_pdf(batch: ActivationBatch) -> bytes:
 
 # ---- activation --------------------------------------------------------------------------------
 
-def _count_failure(rows: list[ActivationCode]) -> None:
+def _count_failure(rows: Sequence[ActivationCode]) -> None:
     cfg = current_app.config
     until = clock.utcnow() + timedelta(minutes=cfg["ACTIVATION_LOCK_MINUTES"])
     for row in rows:
@@ -271,8 +273,9 @@ def tell_person_activated(person: Person, user: User) -> None:
     text = _("%(name)s：您的诚信档案系统账户（用户名 %(username)s）已于 %(when)s 激活。"
              "如非本人操作，请立即联系所在单位人事部门。", name=person.name, username=user.username, when=when)
     notify(kind="account_activated", title=_("账户已激活"), body=text, user=user)
-    if getattr(person, "email", None):
-        delivery.send_email(person.email, _("诚信档案系统账户已激活"), text)
+    email: str | None = getattr(person, "email", None)
+    if email:
+        delivery.send_email(email, _("诚信档案系统账户已激活"), text)
     if person.phone:
         delivery.send_sms(person.phone, text)
 

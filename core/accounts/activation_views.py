@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 import pydantic
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
@@ -185,7 +186,7 @@ def _pdf_response(pdf: bytes, batch) -> Response:
 
 class BatchBody(Body):
     department_id: int | None = pydantic.Field(None, ge=1)
-    person_ids: list[pydantic.conint(ge=1)] | None = pydantic.Field(None, max_length=5000)
+    person_ids: list[Annotated[int, pydantic.Field(ge=1)]] | None = pydantic.Field(None, max_length=5000)
 
 
 class ActivateBody(Body):

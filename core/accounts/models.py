@@ -18,7 +18,7 @@ def new_session_token() -> str:
 
 
 @audited
-class User(VersionedMixin, TimestampMixin, db.Model):
+class User(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,14 +85,14 @@ class User(VersionedMixin, TimestampMixin, db.Model):
         return f"<User {self.username}>"
 
 
-class UserRole(db.Model):
+class UserRole(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[Role] = enum_column(Role, primary_key=True)
 
 
-class ApiToken(TimestampMixin, db.Model):
+class ApiToken(TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """A bearer token; only its SHA-256 is stored, the token is shown once."""
 
     __tablename__ = "api_tokens"
@@ -112,7 +112,7 @@ class ApiToken(TimestampMixin, db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class RoleGrant(TimestampMixin, db.Model):
+class RoleGrant(TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """A request to give an account business roles (hr, committee) and a scope.
 
     三员分立: the system administrator (or a security administrator) asks, a security
@@ -162,7 +162,7 @@ class AnonymousUser:
 
 
 @audited
-class ActivationBatch(TimestampMixin, db.Model):
+class ActivationBatch(TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """A batch of activation codes HR handed out (a department subtree or chosen people).
 
     The codes themselves are never stored: each is derived from the server's hash key, the
@@ -186,7 +186,7 @@ class ActivationBatch(TimestampMixin, db.Model):
 
 
 @audited
-class ActivationCode(db.Model):
+class ActivationCode(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """One single-use code for one person: only its keyed hash is stored."""
 
     __tablename__ = "activation_codes"

@@ -159,7 +159,7 @@ def _bind_and_login(claims: dict, id_number: str | None, id_token: str):
     if user is not None and not user.is_enabled:
         return problem_page("disabled", person=person, user=user, summary="account disabled")
     created = user is None
-    if created:
+    if user is None:
         user = _create_servant(person, claims.get("preferred_username"))
     mfa = provider_asserted_mfa(claims, trust=bool(current_app.config["OIDC_TRUST_PROVIDER_MFA"]),
                                 amr_values=current_app.config["OIDC_MFA_AMR"],

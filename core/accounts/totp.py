@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
+from typing import Any, cast
 
 import pyotp
 from flask import current_app
@@ -123,7 +124,7 @@ def _claim_step(user, step: int) -> bool:
                                   sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step))
             .values(totp_last_step=step).execution_options(synchronize_session=False))
     with allow_bulk("TOTP step, claimed atomically"):
-        claimed = db.session.execute(stmt).rowcount == 1
+        claimed = cast("sa.CursorResult[Any]", db.session.execute(stmt)).rowcount == 1   # UPDATE: a CursorResult
     if claimed:
         set_committed_value(user, "totp_last_step", step)
     return claimed

@@ -59,7 +59,7 @@ def _pending_user() -> User | None:
     if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > auth.MFA_PENDING_SECONDS:
         return None
     try:
-        user = db.session.get(User, int(pending.get("uid")))
+        user = db.session.get(User, int(pending.get("uid", "")))   # missing/bad uid: ValueError/TypeError
     except (TypeError, ValueError):
         return None
     if user is None or not user.is_enabled or not user.totp_enabled or user.session_token != pending.get("token"):

@@ -14,7 +14,7 @@ from core.guards import audited
 
 
 @audited
-class Department(VersionedMixin, TimestampMixin, db.Model):
+class Department(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """单位/部门. ``path`` is '/1/7/23/': a subtree is ``path LIKE '/1/7/%'`` on one index."""
 
     __tablename__ = "departments"
@@ -39,7 +39,7 @@ class Department(VersionedMixin, TimestampMixin, db.Model):
 
 
 @audited
-class Person(VersionedMixin, TimestampMixin, db.Model):
+class Person(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """公务员. The id number is stored encrypted, with a keyed hash for lookups and a mask for display."""
 
     __tablename__ = "people"
@@ -92,7 +92,7 @@ class Person(VersionedMixin, TimestampMixin, db.Model):
 
 
 @audited
-class PersonChange(db.Model):
+class PersonChange(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """History of a person's registry data: every create, edit, transfer and status change."""
 
     __tablename__ = "person_changes"
@@ -109,7 +109,7 @@ class PersonChange(db.Model):
 
 
 @audited
-class DepartmentAssignment(db.Model):
+class DepartmentAssignment(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """Which department a person belonged to, when: transfers keep the file and its history."""
 
     __tablename__ = "department_assignments"

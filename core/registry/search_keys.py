@@ -50,7 +50,8 @@ def _reading(char: str) -> str:
     if reading is None:
         from pypinyin import Style, lazy_pinyin
         reading = lazy_pinyin(char, style=Style.TONE3, neutral_tone_with_five=True,
-                              errors=lambda chars: [c for c in chars.lower()])[0] if char.strip() else ""
+                              errors=lambda chars: [c for c in chars.lower()],  # type: ignore[arg-type,return-value]  # pypinyin types errors= as returning str; a list is documented
+                              )[0] if char.strip() else ""
         _READINGS[char] = reading
     return reading
 

@@ -184,6 +184,7 @@ def register_person(data: PersonInput, *, in_scope: Callable[[Department], bool]
         fields["entry_date"] = _("录用日期不能早于出生日期")
     if fields:
         raise ValidationFailed(fields)
+    assert idn is not None and data.department is not None   # both checked above (field errors otherwise)
     digest = crypto.keyed_hash(idn.value)
     if db.session.execute(db.select(Person.id).filter_by(id_hash=digest)).first():
         raise Conflict("duplicate_id_number", _("该公民身份号码已登记"), {"id_number": _("该公民身份号码已登记")})

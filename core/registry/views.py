@@ -33,8 +33,8 @@ PEOPLE_SORTS = {"name": Person.name, "department": Person.department_path, "entr
 
 
 def department_choices(blank: str | None = None):
-    rows = db.session.execute(departments_in_scope(current_user).with_only_columns(
-        Department.id, Department.name, Department.depth, Department.path)).all()
+    rows = list(db.session.execute(departments_in_scope(current_user).with_only_columns(
+        Department.id, Department.name, Department.depth, Department.path)).all())
     # tree order with siblings in creation order ("/1/2/10/" after "/1/2/3/", not before)
     rows.sort(key=lambda r: [int(part) for part in r.path.strip("/").split("/") if part.isdigit()])
     base = min((r.depth for r in rows), default=0)
