@@ -454,7 +454,7 @@ def test_notes_and_reasons_word_for_word():
 
 
 @pytest.mark.parametrize("sanction, basis", [
-    (S.WARNING, "公职人员政务处分法第19条；公务员法第64条"),
+    (S.WARNING, "公职人员政务处分法第19条"),
     (S.PARTY_WARNING, "中国共产党纪律处分条例（2023）第10条"),
     (S.DISMISSAL_FROM_POST, "党政领导干部选拔任用工作条例（2019）第63条"),
 ])
