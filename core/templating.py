@@ -58,10 +58,10 @@ def mask_phone(value: str | None) -> str:
     return value[:3] + "****" + value[-4:] if len(value) >= 7 else "****"
 
 
-def nav_items() -> list[tuple[str, str, str]]:
-    """(label, url, icon) for the current user's roles; endpoints that do not exist are skipped."""
+def nav_items() -> list[tuple[str, str, str, str]]:
+    """(label, url, icon, endpoint) for the current user's roles; endpoints that do not exist are skipped."""
     from core.navigation import NAV
-    items: list[tuple[str, str, str]] = []
+    items: list[tuple[str, str, str, str]] = []
     seen: set[str] = set()
     if not current_user.is_authenticated:
         return items
@@ -69,9 +69,19 @@ def nav_items() -> list[tuple[str, str, str]]:
         if endpoint in seen or not current_user.has_any_role(*roles):
             continue
         if has_endpoint(endpoint):
-            items.append((label, url_for(endpoint), icon))
+            items.append((str(label), url_for(endpoint), icon, endpoint))
             seen.add(endpoint)
     return items
+
+
+def nav_menu() -> tuple[list[tuple[str, str, str, str]], list[tuple[str, str, str, str]]]:
+    """(main entries, entries of the 更多 menu): the occasional entries move to 更多 only when the
+    user has more than MAIN_MAX of them (core.navigation)."""
+    from core.navigation import MAIN_MAX, MORE
+    items = nav_items()
+    if len(items) <= MAIN_MAX:
+        return items, []
+    return [i for i in items if i[3] not in MORE], [i for i in items if i[3] in MORE]
 
 
 def page_url(page: int) -> str:
@@ -98,7 +108,7 @@ def unread_count() -> int:
 def init_app(app) -> None:
     from flask_babel import get_locale
     app.jinja_env.globals.update(get_locale=get_locale)
-    app.jinja_env.globals.update(badge=badge, nav_items=nav_items, unread_count=unread_count,
+    app.jinja_env.globals.update(badge=badge, nav_items=nav_items, nav_menu=nav_menu, unread_count=unread_count,
                                  has_endpoint=has_endpoint, page_url=page_url)
     app.jinja_env.filters.update(zh_date=zh_date, mask_phone=mask_phone)
     from core.audit.labels import action_label, target_label

@@ -185,7 +185,9 @@ def test_hr_journey(page_for, live_app):
     people = _without_appraisal(county, year, {target.id})
     assert len(people) == 2
     good, bad = [(crypto.decrypt(p.id_cipher), p.name, year) for p in people]
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="导入导出").click()
+    nav = page.get_by_role("navigation", name="主导航")
+    nav.get_by_role("button", name="更多").click()              # HR's occasional entries (1366 px)
+    nav.get_by_role("link", name="导入导出").click()
     card = page.get_by_role("region", name="年度考核结果")
     card.get_by_label("Excel 文件").set_input_files(files=[{
         "name": "考核结果-有误.xlsx", "mimeType": "application/octet-stream",
