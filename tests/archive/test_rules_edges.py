@@ -604,3 +604,37 @@ def test_chain_rest_counts_whole_months_then_days():
 def test_no_period_row_says_so():
     with pytest.raises(ValueError, match="no restriction period for"):
         period_row(C.DISCIPLINE_GOV, S.NONE, GEN)
+
+
+def test_appraisal_warning_word_for_word():
+    record = rec(S.DEMERIT, decided_on=date(2026, 3, 1))
+    assert [str(w.message) for w in appraisal_warnings(2026, Grade.COMPETENT, [record])] == [
+        "受政务处分·记过（2026年3月1日决定），当年度不定等次（组通字〔1998〕19号；公务员考核规定（2020））"]
+
+
+def test_acknowledged_is_effective_from_that_day():
+    record = rec(S.DEMERIT, status=RS.EFFECTIVE, notified_on=date(2026, 2, 1), acknowledged_on=date(2026, 2, 3))
+    assert status_at(record, date(2026, 2, 2), DEFAULTS) is RS.NOTIFIED
+    assert status_at(record, date(2026, 2, 3), DEFAULTS) is RS.EFFECTIVE
+
+
+def test_chain_of_a_record_outside_every_chain_is_its_own_end():
+    draft = rec(S.DEMERIT, id=1, status=RS.DRAFT)
+    assert chain_of(1, [draft], DEFAULTS) == date(2027, 1, 15)
+
+
+def test_probation_months_message():
+    message = check_restricted_until(C.DISCIPLINE_PARTY, S.PARTY_PROBATION, SER, D, None, False, DEFAULTS, None)
+    assert str(message) == "留党察看须写明察看期（12/24个月）"
+
+
+def test_consecutive_incompetent_note():
+    person = PersonFacts(appraisals=(AppraisalFacts(2025, Grade.INCOMPETENT), AppraisalFacts(2026, Grade.INCOMPETENT)))
+    notes = [str(n) for n in evaluate(person, date(2027, 3, 1), DEFAULTS).notes]
+    assert notes == ["2026年度考核为不称职", "2025、2026年度考核连续不称职（公务员法第88条）"]
+
+
+def test_permanent_serious_record_bars_hiring_for_ever():
+    record = rec(S.NONE, category=C.JUDICIAL, severity=SER, until="permanent")
+    ev = evaluate(PersonFacts(records=(record,)), date(2030, 1, 1), DEFAULTS)
+    assert {(x.kind, x.until, x.permanent) for x in ev.restrictions} == {(K.AWARD, None, True), (K.HIRING, None, True)}
