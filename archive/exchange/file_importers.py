@@ -130,23 +130,31 @@ class AppraisalImporter(Importer):
             else:
                 unchanged += 1
         # entry checks (docs/rules.md §4.1): sanctions of the year, then the 优秀 quota per department-year
+        # the same checks as the form (services.appraisal_checks): the year's sanctions, a case
+        # pending at the appraisal, a recruit in probation
+        from archive.file.models import CaseFlag
         records: dict[int, list] = defaultdict(list)
+        cases: dict[int, list] = defaultdict(list)
         years = {v["year"] for _, v in new}
         if years:       # only sanctions decided in the appraisal year or the year before count (rules.appraisal_warnings)
-            wanted = {people[n].id for n, _ in new}
-            for r in db.session.execute(sa.select(Record).where(
-                    Record.decided_on >= date(min(years) - 1, 1, 1), Record.decided_on <= date(max(years), 12, 31),
-                    Record.status.not_in((RecordStatus.REVOKED, RecordStatus.EXEMPTED)))).scalars():
-                if r.person_id in wanted:
+            wanted = sorted({people[n].id for n, _ in new})
+            for part in chunked(wanted):
+                for r in db.session.execute(sa.select(Record).where(
+                        Record.person_id.in_(part),
+                        Record.decided_on >= date(min(years) - 1, 1, 1), Record.decided_on <= date(max(years), 12, 31),
+                        Record.status.not_in((RecordStatus.REVOKED, RecordStatus.EXEMPTED)))).scalars():
                     records[r.person_id].append(r.facts_for_rules())
+                for k in db.session.execute(sa.select(CaseFlag).where(CaseFlag.person_id.in_(part))).scalars():
+                    cases[k.person_id].append(k.facts_for_rules())
         warned: dict[int, list[str]] = {}
+        today = clock.today()
         for number, v in new:
-            mine = records.get(people[number].id)
-            if not mine:            # the warnings are about the year's sanctions: none, nothing to check
-                continue
-            found = rules.appraisal_warnings(v["year"], v["_grade"], mine, settings)
+            person = people[number]
+            found = rules.appraisal_warnings(v["year"], v["_grade"], records.get(person.id, ()), settings,
+                                             cases=cases.get(person.id, ()), entry_date=person.entry_date,
+                                             as_of=max(today, date(v["year"], 12, 31)))
             if found:
-                warned[number] = [w.message for w in found]
+                warned[number] = [str(w.message) for w in found]
         self._quota(new, people, settings, warned)
         for number, v in new:
             if number in warned and not v.get("override_reason"):
@@ -182,23 +190,28 @@ class AppraisalImporter(Importer):
                  if any(by_number[n]["_grade"] is Grade.EXCELLENT for n in numbers)}
         if not asked:
             return
-        stored: dict[tuple[int, int], tuple[int, int]] = {}
+        from core.enums import PersonStatus
+        stored: dict[tuple[int, int], int] = {}
         depts = sorted({d for d, _ in asked})
+        importing = {people[n].id for numbers in groups.values() for n in numbers}
         for part in chunked(depts):
-            for dept_id, year, graded, excellent in db.session.execute(
-                    sa.select(Person.department_id, Appraisal.year, sa.func.count(),
-                              sa.func.count().filter(Appraisal.grade == Grade.EXCELLENT))
+            for dept_id, year, excellent in db.session.execute(
+                    sa.select(Person.department_id, Appraisal.year, sa.func.count())
                     .select_from(Appraisal).join(Person, Person.id == Appraisal.person_id)
                     .where(Person.department_id.in_(part), Appraisal.year.in_({y for _, y in asked}),
-                           Appraisal.grade != Grade.UNGRADED)
+                           Appraisal.grade == Grade.EXCELLENT, Appraisal.person_id.not_in(importing))
                     .group_by(Person.department_id, Appraisal.year)):
-                stored[(dept_id, year)] = (graded, excellent)
+                stored[(dept_id, year)] = excellent
         for key in asked:
             numbers = groups[key]
             excellent_rows = [n for n in numbers if by_number[n]["_grade"] is Grade.EXCELLENT]
-            graded, excellent = stored.get(key, (0, 0))
-            graded += sum(1 for n in numbers if by_number[n]["_grade"] is not Grade.UNGRADED)
-            excellent += len(excellent_rows)
+            excellent = stored.get(key, 0) + len(excellent_rows)
+            # the base: the department's active people to be graded that year (docs/rules.md §4.1),
+            # not the results entered so far, as the form counts it (services.appraisal_checks)
+            graded = max(1, db.session.execute(
+                sa.select(sa.func.count()).select_from(Person).where(
+                    Person.department_id == key[0], Person.status == PersonStatus.ACTIVE,
+                    Person.entry_date <= date(key[1], 12, 31))).scalar_one())
             if rules.excellent_quota_exceeded(excellent, graded, settings):
                 pct = int(settings.excellent_quota * 100)
                 for n in excellent_rows:

@@ -193,6 +193,7 @@ class PersonRef(NamedTuple):
     id: int
     name: str
     department_id: int
+    entry_date: date | None = None      # the appraisal entry checks: a recruit in probation
 
 
 def id_hashes(rows: Sequence[tuple[int, dict]], problems: Problems, *, column: str = "公民身份号码",
@@ -234,9 +235,9 @@ def people_by_hash(hashes: Iterable[str], ctx: ImportContext) -> dict[str, Perso
     unique = sorted(set(hashes))
     for part in chunked(unique):
         for row in db.session.execute(
-                sa.select(Person.id, Person.name, Person.department_id, Person.id_hash)
+                sa.select(Person.id, Person.name, Person.department_id, Person.entry_date, Person.id_hash)
                 .where(in_list(Person.id_hash, part), ctx.person_clause())):
-            found[row.id_hash] = PersonRef(row.id, row.name, row.department_id)
+            found[row.id_hash] = PersonRef(row.id, row.name, row.department_id, row.entry_date)
     return found
 
 

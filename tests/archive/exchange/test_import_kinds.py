@@ -73,6 +73,26 @@ class TestAppraisals:
         assert ok.status_code == 200
         assert db.session.execute(sa.select(Appraisal.override_reason)).scalar() == "经考核委员会复议"
 
+    def test_pending_case_and_probation_need_a_reason_like_the_form(self, region, api, xlsx, upload):
+        """docs/rules.md §4.1: a case pending at the appraisal and a recruit in probation are 不定等次;
+        the import applies the same entry checks as the form (services.appraisal_checks)."""
+        recruit = f.person("新录用", department=region.wenhui, entry_date=date(TODAY.year - 1, 10, 1))
+        db.session.commit()
+        case = api(region.hr).post(f"/api/v1/people/{region.person.id}/cases",
+                                   json={"started_on": date(TODAY.year - 1, 6, 1).isoformat(), "authority": "区纪委监委"})
+        assert case.status_code == 201, case.get_json()
+        rows = [[idn(region.person), "张伟", TODAY.year - 1, "称职", None, None],
+                [idn(recruit), "新录用", TODAY.year - 1, "称职", None, None]]
+        resp = upload(api(region.hr), "appraisals", xlsx(APPRAISAL, rows))
+        assert resp.status_code == 422
+        errors = resp.get_json()["errors"]
+        assert [(e["row"], e["column"]) for e in errors] == [(2, "考核等次"), (3, "考核等次")]
+        assert "立案" in errors[0]["message"] and "试用期" in errors[1]["message"]
+        assert count(Appraisal) == 0                     # nothing written while a row is refused
+        rows[0][3] = rows[1][3] = "不定等次"
+        assert upload(api(region.hr), "appraisals", xlsx(APPRAISAL, rows)).status_code == 200
+        assert count(Appraisal) == 2
+
     def test_excellent_quota_per_department_year(self, region, api, xlsx, upload):
         people = [region.person] + [f.person(f"甲{i}", department=region.wenhui) for i in range(4)]
         db.session.commit()
