@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from core import crypto
 from core.app import create_app
 from core.extensions import db
 from core.schema_extras import include_object
@@ -131,8 +132,9 @@ def test_the_law_exact_keeps_statutory_repairs_for_review_and_extends_party_prob
             conn.execute(sa.text(
                 "INSERT INTO people (id, name, id_hash, id_cipher, id_masked, gender, birth_date, department_id,"
                 " department_path, \"leading\", entry_date, status, version, created_at, updated_at) VALUES"
-                " (1, '张伟', 'h', 'c', 'm', 'male', '1980-01-01', 1, '/1/', :f, '2010-01-01', 'active', :v,"
-                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), common)
+                " (1, '张伟', 'h', :cipher, 'm', 'male', '1980-01-01', 1, '/1/', :f, '2010-01-01', 'active', :v,"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),      # a real cipher: a later migration decrypts it
+                {**common, "cipher": crypto.encrypt("11010519491231002X")})
             rows = [(1, "discipline_gov", "demerit", "repaired", "2025-03-01", "2026-03-01"),
                     (2, "admin_penalty", "none", "repaired", "2025-03-01", "2026-03-01"),
                     (3, "discipline_party", "party_probation", "effective", "2025-03-01", "2027-03-01")]
