@@ -28,10 +28,10 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from core import clock
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from core import clock  # noqa: E402 - after the path of the standalone run
 
 BASE_URL = "https://integrity.example.gov.cn/"
 TARGET_FILE_S, TARGET_FILE_KB, TARGET_BATCH_S, TARGET_RSS_MB = 0.6, 600, 60, 600

@@ -319,18 +319,24 @@ def open_pledge(pledge: Pledge, user) -> Pledge:
 
 
 def sign_pledge(pledge: Pledge, user, *, password: str, typed_name: str, agree: bool, ip: str | None,
-                user_agent: str | None, text_sha256_seen: str | None = None) -> Pledge:
+                user_agent: str | None, text_sha256_seen: str | None = None,
+                reauthenticated: bool = False) -> Pledge:
     """The person signs their own pledge (anyone else: 404). Re-entered password, typed
     full name equal to the person's name, agreement ticked (422 with the fields otherwise);
     a signed or cancelled pledge is refused (409). Stores the exact text (by its SHA-256),
-    time, IP and user agent; from then on the pledge's evidence never changes."""
+    time, IP and user agent; from then on the pledge's evidence never changes.
+    ``reauthenticated``: the caller (the web view of an SSO session only) saw a fresh
+    re-authentication at the identity provider; then no password is asked. The audit event
+    names the method used."""
     _require_own(pledge, user)
     if pledge.status is PledgeStatus.SIGNED:
         raise Conflict("already_signed", _("该承诺书已签署，不能重复签署"))
     if pledge.status is not PledgeStatus.ASSIGNED:
         raise Conflict("illegal_state", _("该承诺书已撤销，无需签署"))
     fields = {}
-    if user.locked_until is not None and user.locked_until > clock.utcnow():
+    if reauthenticated is True:
+        pass
+    elif user.locked_until is not None and user.locked_until > clock.utcnow():
         fields["password"] = _("密码错误次数过多，账户已临时锁定，请稍后再试")  # noqa: S105 - a message
     elif not password:
         fields["password"] = _("请输入登录密码")  # noqa: S105 - a message
@@ -358,7 +364,8 @@ def sign_pledge(pledge: Pledge, user, *, password: str, typed_name: str, agree: 
     pledge.sha256, pledge.typed_name = digest, name
     pledge.ip, pledge.user_agent = (ip or "")[:45] or None, (user_agent or "")[:500] or None
     db.session.flush()
-    record_event("pledge_sign", pledge, f"签署《{pledge.template.title}》 SHA-256 {digest[:16]}…")
+    method = "统一身份认证重新验证" if reauthenticated is True else "密码"
+    record_event("pledge_sign", pledge, f"签署《{pledge.template.title}》 SHA-256 {digest[:16]}…（身份确认：{method}）")
     for hook in PLEDGE_SIGNED:
         hook(pledge)
     return pledge

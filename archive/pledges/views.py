@@ -4,7 +4,7 @@ pledge page (承诺公示, no login)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -454,6 +454,8 @@ def sign(pledge_id: int):
     text = p.template.text
     digest = services.text_sha256(text)
     form = SignForm()
+    from core.accounts import sso
+    sso_session, reauthenticated = bool(session.get("sso")), sso.reauth_fresh()
     if request.method == "GET":
         services.open_pledge(p, current_user)
         db.session.commit()
@@ -463,9 +465,13 @@ def sign(pledge_id: int):
             services.sign_pledge(p, current_user, password=form.password.data or "",
                                  typed_name=form.typed_name.data or "", agree=bool(form.agree.data),
                                  ip=request.remote_addr, user_agent=request.headers.get("User-Agent"),
-                                 text_sha256_seen=form.text_sha256.data or None)
+                                 text_sha256_seen=form.text_sha256.data or None,
+                                 reauthenticated=sso_session and reauthenticated)
         except ValidationFailed as exc:
             db.session.rollback()
+            if sso_session and "password" in exc.fields and not form.password.data:
+                exc.fields["password"] = _("请先点击“通过统一身份认证确认身份”完成身份确认（确认后 %(m)s 分钟内有效）",
+                                           m=sso.REAUTH_VALID_SECONDS // 60)
             apply_field_errors(form, exc.fields)
             if exc.fields.get("password") == services.WRONG_PASSWORD:
                 services.note_failed_signature(_own_pledge(pledge_id), current_user)
@@ -475,12 +481,13 @@ def sign(pledge_id: int):
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
+            sso.clear_reauth()
             flash(_("签署成功。承诺书全文及签署凭证已存档，可在本页查看。"), "success")
             return redirect(url_for("pledges.pledge", pledge_id=p.id))
         p = _own_pledge(pledge_id)
     form.password.data = ""
     return render_template("archive/pledges/sign.html", pledge=p, form=form, text=text, sha256=digest,
-                           today=clock.today())
+                           today=clock.today(), sso_session=sso_session, reauthenticated=reauthenticated)
 
 
 # ---- public ------------------------------------------------------------------------------

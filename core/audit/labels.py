@@ -33,6 +33,8 @@ ACTION_LABELS: dict[str, str] = {
     "totp_recovery_used": _l("使用恢复码登录"),
     "user_disable": _l("停用账户"),
     "sso_login_failed": _l("统一身份认证登录被拒"),
+    "sso_reauth": _l("统一身份认证重新验证身份"),
+    "sso_reauth_failed": _l("统一身份认证重新验证未通过"),
     "activation_batch": _l("生成账户激活码"),
     "activation_slips": _l("打印账户激活通知单"),
     "activation_failed": _l("账户激活失败"),

@@ -51,6 +51,7 @@ ROWS = [
     # ---- single sign-on (not configured here) ----------------------------------------------------
     *rows("sso.login", "GET", {r: 404 for r in (*LOGGED_IN, "anonymous")}),
     *rows("sso.callback", "GET", {r: 404 for r in (*LOGGED_IN, "anonymous")}),
+    *rows("sso.reauth", "GET", {**{r: 404 for r in LOGGED_IN}, "anonymous": ANON_PAGE}),
 
     # ---- activation ------------------------------------------------------------------------------
     *rows("activation.activate", "GET", {**{r: 302 for r in LOGGED_IN}, "anonymous": 200}),

@@ -6,6 +6,7 @@ record, config validation messages and the law tables' shape (docs/rules.md §4.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -310,7 +311,7 @@ def test_good_period_keys(key):
     ({"PARTY_PROBATION_MONTHS": [12, -24]}, "PARTY_PROBATION_MONTHS must be a non-negative integer"),
 ])
 def test_bad_config_messages(config, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         RuleSettings.from_mapping(config)
 
 
@@ -638,3 +639,15 @@ def test_permanent_serious_record_bars_hiring_for_ever():
     record = rec(S.NONE, category=C.JUDICIAL, severity=SER, until="permanent")
     ev = evaluate(PersonFacts(records=(record,)), date(2030, 1, 1), DEFAULTS)
     assert {(x.kind, x.until, x.permanent) for x in ev.restrictions} == {(K.AWARD, None, True), (K.HIRING, None, True)}
+
+
+def test_recruit_entering_on_the_last_day_is_in_probation():
+    warnings = appraisal_warnings(2026, Grade.COMPETENT, [], DEFAULTS, entry_date=date(2026, 12, 31))
+    assert [(w.code, str(w.message)) for w in warnings] == [
+        (IN_PROBATION, "2026年12月31日录用，2026年末仍在试用期内，应不定等次（公务员考核规定第8条）")]
+
+
+def test_incompetent_year_blocks_promotion_word_for_word():
+    ev = evaluate(PersonFacts(appraisals=(AppraisalFacts(2026, Grade.INCOMPETENT),)), date(2027, 3, 1), DEFAULTS)
+    assert [(x.kind, str(x.reason)) for x in ev.restrictions] == [
+        (K.PROMOTION, "2026年度考核为不称职，不得晋升职务职级（公务员法第50条）")]
