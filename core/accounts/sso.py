@@ -210,6 +210,8 @@ def _sub_of(id_token: str | None) -> str | None:
     """The ``sub`` of the ID token of the login (verified then; read here without verifying)."""
     import base64
     import json
+    if not id_token:
+        return None
     try:
         payload = id_token.split(".")[1]
         return str(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"])
