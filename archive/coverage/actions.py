@@ -182,7 +182,8 @@ def preview(action: str, ids: sa.Select, *, metric: str, form) -> Preview:
 def establish(ids: sa.Select) -> str:
     """Confirm the files whose registration items are complete; count the others by item."""
     from archive.file.services import establish_file, established_missing_items
-    done, incomplete, reasons = 0, 0, {}
+    done, incomplete = 0, 0
+    reasons: dict[str, int] = {}     # missing item's label -> people lacking it
     total = count(ids)
     people = db.session.execute(sa.select(Person).where(Person.id.in_(ids.order_by(None).limit(ESTABLISH_LIMIT)))
                                 .order_by(Person.id)).scalars().all()

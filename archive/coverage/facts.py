@@ -105,15 +105,17 @@ def _upsert(session: Session, select, *, fresh: bool = False) -> None:
         ordered = select.order_by(sa.literal_column("department_path"), sa.literal_column("person_id"))
         session.execute(sa.insert(CoverageFacts.__table__).from_select(list(FACT_COLUMNS), ordered))
         return
+    from sqlalchemy.dialects import postgresql, sqlite
     dialect = session.get_bind().dialect.name
+    table = CoverageFacts.__table__
+    ins: postgresql.Insert | sqlite.Insert    # the dialect's INSERT (both have ON CONFLICT)
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        ins = postgresql.insert(table)
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        ins = sqlite.insert(table)
     else:  # pragma: no cover - the application supports PostgreSQL and SQLite
         raise RuntimeError(f"coverage facts need PostgreSQL or SQLite, not {dialect}")
-    table = CoverageFacts.__table__
-    ins = insert(table).from_select(list(FACT_COLUMNS), select)
+    ins = ins.from_select(list(FACT_COLUMNS), select)
     compared = [c for c in FACT_COLUMNS if c not in ("person_id", "refreshed_at")]
     ins = ins.on_conflict_do_update(
         index_elements=["person_id"],
@@ -126,7 +128,7 @@ def _upsert(session: Session, select, *, fresh: bool = False) -> None:
 def refresh_facts(person_ids: Iterable[int], as_of: date | None = None, *,
                   session: Session | None = None) -> int:
     """Recompute the facts of ``person_ids`` (set-based, in the current transaction)."""
-    session = session or db.session
+    session = session or db.session()     # the scoped session's current Session
     ids = sorted({int(i) for i in person_ids if i is not None})
     if not ids:
         return 0
@@ -156,7 +158,7 @@ def _full_refresh_cheaper(session: Session, count: int) -> bool:
 
 def refresh_all_facts(as_of: date | None = None, *, session: Session | None = None) -> int:
     """Recompute every person's facts (demo load, imports, the year turning over)."""
-    session = session or db.session
+    session = session or db.session()     # the scoped session's current Session
     as_of = as_of or clock.today()
     t0 = time.perf_counter()
     with _paused(session):
@@ -176,7 +178,7 @@ def ensure_current(today: date | None = None, *, session: Session | None = None)
 
     Returns True when a rebuild ran. Cheap: one lookup in the small refresh log.
     """
-    session = session or db.session
+    session = session or db.session()     # the scoped session's current Session
     today = today or clock.today()
     last = session.execute(sa.select(sa.func.max(CoverageRefresh.as_of))).scalar()
     if last is not None and last.year >= today.year:
@@ -193,7 +195,7 @@ def ensure_current(today: date | None = None, *, session: Session | None = None)
 def refresh_new_people(as_of: date | None = None, *, session: Session | None = None) -> None:
     """Add the facts of people who have none yet (bulk-inserted people), set-based."""
     from core.registry.models import Person
-    session = session or db.session
+    session = session or db.session()     # the scoped session's current Session
     p = Person.__table__
     with _paused(session):
         _upsert(session, _facts_select(as_of or clock.today(), None).where(
@@ -206,7 +208,7 @@ def _pending(session: Session) -> bool:
 
 def apply_pending(session: Session | None = None) -> None:
     """Refresh what this transaction changed so far (before reading coverage in it)."""
-    session = session or db.session
+    session = session or db.session()     # the scoped session's current Session
     if not _pending(session):
         return
     session.flush()

@@ -23,7 +23,7 @@ from core.extensions import db
 __all__ = ["CUBE_GROUP", "CoverageCube", "CoverageFacts", "CoverageRefresh", "CoverageSnapshot"]
 
 
-class CoverageFacts(db.Model):
+class CoverageFacts(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """Per-person coverage facts (derived; rebuilt by ``refresh_all_facts``)."""
 
     __tablename__ = "coverage_facts"
@@ -57,7 +57,7 @@ CUBE_GROUP = ("department_path", "active", "established", "pledge_ok", "last_app
               "training_met", "training_year")
 
 
-class CoverageCube(db.Model):
+class CoverageCube(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """``coverage_facts`` counted by every distinct combination of its flags (issue 11).
 
     One row per (department path, active, established, pledge_ok, last appraisal year,
@@ -85,7 +85,7 @@ class CoverageCube(db.Model):
     n: Mapped[int] = mapped_column(sa.Integer, default=0)
 
 
-class CoverageSnapshot(db.Model):
+class CoverageSnapshot(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """Counts of one department subtree for one month (first day of the month)."""
 
     __tablename__ = "coverage_snapshots"
@@ -104,7 +104,7 @@ class CoverageSnapshot(db.Model):
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
 
 
-class CoverageRefresh(db.Model):
+class CoverageRefresh(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """A log of full refreshes of the facts (tells whether the year has turned since)."""
 
     __tablename__ = "coverage_refreshes"

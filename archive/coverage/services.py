@@ -390,13 +390,14 @@ def take_snapshot(as_of: date | None = None, *, month: date | None = None, cond:
     as_of = as_of or clock.today()
     month = month_of(month or as_of)
     facts.apply_pending()
+    from sqlalchemy.dialects import postgresql, sqlite
     session = db.session
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+    ins: postgresql.Insert | sqlite.Insert    # the dialect's INSERT (both have ON CONFLICT)
+    if session.get_bind().dialect.name == "postgresql":
+        ins = postgresql.insert(CoverageSnapshot.__table__)
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    ins = insert(CoverageSnapshot.__table__).from_select(list(SNAPSHOT_COLUMNS), _snapshot_select(month, as_of, cond))
+        ins = sqlite.insert(CoverageSnapshot.__table__)
+    ins = ins.from_select(list(SNAPSHOT_COLUMNS), _snapshot_select(month, as_of, cond))
     ins = ins.on_conflict_do_update(index_elements=["department_id", "month"],
                                     set_={c: ins.excluded[c] for c in SNAPSHOT_COLUMNS
                                           if c not in ("department_id", "month")})

@@ -55,7 +55,8 @@ def _metric(metric: str) -> str:
     return metric
 
 
-def _root() -> Department:
+def _root() -> Department | None:
+    """The HR's own department (None: an account without one sees from the department asked)."""
     return require_department(current_user.department_id) if current_user.department_id else None
 
 

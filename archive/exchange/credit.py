@@ -186,13 +186,14 @@ def export_records(*, user=None, since: datetime | None = None, via: str = "api"
             continue
         chosen.append((rid, status, text, digest))
     data = "".join(text + "\n" for _, _, text, _ in chosen).encode()
+    stored_name = f"credit-{secrets.token_hex(12)}.jsonl"
     last = db.session.execute(sa.select(CreditExport.until).order_by(CreditExport.id.desc()).limit(1)).scalar()
     export = CreditExport(since=since if since is not None else last, until=now, explicit_since=since is not None,
                           count=len(chosen), sha256=hashlib.sha256(data).hexdigest(), size=len(data), via=via,
-                          created_by_id=getattr(user, "id", None), stored_name=f"credit-{secrets.token_hex(12)}.jsonl")
+                          created_by_id=getattr(user, "id", None), stored_name=stored_name)
     db.session.add(export)
     db.session.flush()
-    path = export_dir() / export.stored_name
+    path = export_dir() / stored_name
     tmp = path.with_suffix(".part")
     tmp.write_bytes(data)
     tmp.replace(path)

@@ -135,13 +135,14 @@ class AppraisalImporter(Importer):
         from archive.file.models import CaseFlag
         records: dict[int, list] = defaultdict(list)
         cases: dict[int, list] = defaultdict(list)
-        years = {v["year"] for _, v in new}
-        if years:       # only sanctions decided in the appraisal year or the year before count (rules.appraisal_warnings)
+        new_years = {v["year"] for _, v in new}
+        if new_years:   # only sanctions decided in the appraisal year or the year before count (rules.appraisal_warnings)
             wanted = sorted({people[n].id for n, _ in new})
             for part in chunked(wanted):
                 for r in db.session.execute(sa.select(Record).where(
                         Record.person_id.in_(part),
-                        Record.decided_on >= date(min(years) - 1, 1, 1), Record.decided_on <= date(max(years), 12, 31),
+                        Record.decided_on >= date(min(new_years) - 1, 1, 1),
+                        Record.decided_on <= date(max(new_years), 12, 31),
                         Record.status.not_in((RecordStatus.REVOKED, RecordStatus.EXEMPTED)))).scalars():
                     records[r.person_id].append(r.facts_for_rules())
                 for k in db.session.execute(sa.select(CaseFlag).where(CaseFlag.person_id.in_(part))).scalars():
@@ -425,7 +426,8 @@ class RecordImporter(Importer):
             _past(problems, number, "决定日期", v.get("decided_on"), ctx.today)
             if v.get("item") and v["item"] not in items:
                 problems.add(number, "事项", "事项不在可选列表中：" + "、".join(items))
-            if problems.has(number) or None in (category, sanction, v["_severity"], v.get("decided_on")):
+            if problems.has(number) or category is None or sanction is None or v["_severity"] is None \
+                    or v.get("decided_on") is None:
                 continue
             default_until, permanent = rules.default_restricted_until(category, sanction, v["_severity"],
                                                                       v["decided_on"], settings, v["_probation"])

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import sqlalchemy as sa
 
@@ -31,6 +31,9 @@ from core import clock
 from core.excel import CHOICE, INT, TEXT, CellError, Column, Table, parse_cell
 from core.extensions import db
 from core.registry.codes import CodeError, parse_id_number
+
+if TYPE_CHECKING:
+    import psycopg
 
 BATCH = 5000          # rows per executemany
 LOOKUP_CHUNK = 10000  # bound parameters per IN (...) lookup (SQLite ≥ 3.32 allows 32,766)
@@ -160,14 +163,14 @@ class Importer(abc.ABC):
             values: dict[str, Any] = {}
             for key, mode, max_length, choices, col in specs:
                 value = raw.get(key)
-                kind = type(value)
-                if mode == 1 and kind is str:                   # the common cases, fast
+                # the common cases, fast (exact types: a bool is no integer, parse_cell says so)
+                if mode == 1 and type(value) is str:
                     text = value.strip()
                     if text and len(text) <= max_length and "\u3000" not in text \
                             and (choices is None or text in choices):
                         values[key] = text
                         continue
-                elif mode == 2 and (kind is int or (kind is float and value.is_integer())):
+                elif mode == 2 and (type(value) is int or (type(value) is float and value.is_integer())):
                     values[key] = int(value)
                     continue
                 if key not in raw:
@@ -331,7 +334,8 @@ def _copyable(table) -> bool:
 def _copy(table, rows: list[dict]) -> None:
     columns = list(rows[0])
     names = ", ".join(f'"{c}"' for c in columns)
-    raw = db.session.connection().connection.dbapi_connection          # the session's own transaction
+    # the session's own transaction; COPY runs on PostgreSQL only (_copyable), whose driver is psycopg
+    raw = cast("psycopg.Connection[Any]", db.session.connection().connection.dbapi_connection)
     enums = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, sa.Enum)]
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:  # noqa: S608
         for row in rows:

@@ -24,7 +24,7 @@ from core.extensions import db
 IMPORT_KINDS = ("people", "appraisals", "awards", "records", "completions")
 
 
-class ImportBatch(TimestampMixin, db.Model):
+class ImportBatch(TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """One import attempt (web upload, API call or CLI run)."""
 
     __tablename__ = "import_batches"
@@ -56,7 +56,7 @@ class ImportBatch(TimestampMixin, db.Model):
                 "unchanged": self.unchanged, "dry_run": self.dry_run, "batch_id": self.id, "state": self.state}
 
 
-class CreditExport(db.Model):
+class CreditExport(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """One export of dishonesty records to the public credit information platform."""
 
     __tablename__ = "credit_exports"
@@ -76,7 +76,7 @@ class CreditExport(db.Model):
     created_by = relationship("User", lazy="joined")
 
 
-class CreditExportItem(db.Model):
+class CreditExportItem(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """The line last sent for a record (its SHA-256), and in which export."""
 
     __tablename__ = "credit_export_items"

@@ -163,7 +163,7 @@ def start_job(batch: ImportBatch, *, user, dry_run: bool):
     db.session.flush()
     job = jobs.enqueue("archive.exchange.services:import_job", batch.id, dry_run, kind="import",
                        created_by=user, owner=batch)
-    batch = db.session.get(ImportBatch, batch.id)
+    batch = db.session.get_one(ImportBatch, batch.id)      # flushed above, committed by enqueue
     batch.job_id = job.id
     db.session.commit()
     return job
@@ -188,9 +188,10 @@ def import_job(job_id: int, batch_id: int, dry_run: bool) -> dict:
         db.session.commit()
     except Exception:
         db.session.rollback()
-        batch = db.session.get(ImportBatch, batch_id)
-        batch.state = "failed"
-        db.session.commit()
+        failed = db.session.get(ImportBatch, batch_id)
+        if failed is not None:      # the row committed above; never mask the job's own error
+            failed.state = "failed"
+            db.session.commit()
         raise
     return {}
 

@@ -58,6 +58,7 @@ class CompletionImporter(Importer):
         people = resolve_people(rows, problems, ctx)
         codes = sorted({v["course_code"] for _, v in rows if v.get("course_code")})
         courses: dict[str, Course] = {}
+        course: Course | None
         for part in chunked(codes):
             for course in db.session.execute(sa.select(Course).where(Course.code.in_(part))).scalars():
                 courses[course.code] = course
@@ -83,13 +84,13 @@ class CompletionImporter(Importer):
                     and v["_score"] < course.pass_mark:
                 problems.add(number, "成绩", f"成绩低于及格分 {course.pass_mark}，不能登记为结业")
 
-        def key(n, v):
+        def natural_key(n: int, v: dict) -> tuple | None:
             return (people[n].id, v["_course"].id, v["completed_on"]) if n in people and v.get("_course") and v.get(
                 "completed_on") else None
-        duplicate_keys(rows, key, problems, "完成日期", "公民身份号码、课程编号和完成日期")
+        duplicate_keys(rows, natural_key, problems, "完成日期", "公民身份号码、课程编号和完成日期")
         ok = [(n, v) for n, v in rows if not problems.has(n) and n in people]
         existing: dict[tuple, dict] = {}
-        opened: dict[tuple[int, int], object] = {}
+        opened: dict[tuple[int, int], Enrolment] = {}      # (person, course) -> open enrolment
         course_ids = sorted({v["_course"].id for _, v in ok})
         for part in chunked(sorted({people[n].id for n, _ in ok})):
             if not course_ids:
@@ -102,7 +103,8 @@ class CompletionImporter(Importer):
                     opened[(e.person_id, e.course_id)] = e
         new, unchanged = [], 0
         for number, v in ok:
-            old = existing.get(key(number, v))
+            found = natural_key(number, v)      # never None here: every row of ``ok`` is complete
+            old = existing.get(found) if found is not None else None
             if old is not None:
                 diff = differences(old, {"hours": v["_hours"], "score": v["_score"]}, {"hours": "学时", "score": "成绩"})
                 if diff:
