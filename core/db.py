@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -80,6 +81,9 @@ class VersionedMixin:
     """Optimistic locking: a stale UPDATE raises StaleDataError (mapped to 409)."""
 
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1, server_default="1")
+
+    if TYPE_CHECKING:
+        __table__: ClassVar[sa.Table]   # the table of the mapped class the mixin is part of
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:

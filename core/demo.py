@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.sql.schema import ColumnDefault
 
 from core import clock, crypto
 from core.enums import DepartmentKind, PersonStatus
@@ -119,7 +120,7 @@ def _copy_columns(table: sa.Table, rows: list[dict]) -> tuple[list[str], dict]:
     extra = {}
     for col in table.columns:
         default = col.default
-        if col.name in rows[0] or default is None:
+        if col.name in rows[0] or not isinstance(default, ColumnDefault):   # None or a Sequence: no value
             continue
         if getattr(default, "is_scalar", False):
             extra[col.name] = default.arg
@@ -202,6 +203,8 @@ def bulk_insert(table, rows, *, batch: int = BULK_BATCH) -> int:
     get = operator.itemgetter(*columns[:width]) if width > 1 else (lambda r, k=columns[0]: (r[k],))
     names = ", ".join(f'"{c}"' for c in columns)
     raw = session.connection().connection.driver_connection
+    if raw is None:     # only an invalidated connection has no driver connection
+        raise RuntimeError("COPY needs a live database connection")
     count = 0
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as cp:
         write = cp.write_row

@@ -19,7 +19,9 @@ The members' own files (their serials and SHA-256) are not touched: this is the 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from hashlib import md5
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +29,17 @@ _FONT_FILES = ("/FontFile3", "/FontFile2")
 _WEIGHTS = (400, 700, 500, 300, 600, 800, 900, 200, 100, 350)
 
 
-def _glyphs(widths) -> set[int]:
-    """The glyph ids of a CIDFont ``/W`` array: ``c [w ...]`` and ``c_first c_last w`` forms."""
+def _glyphs(widths: Sequence[Any] | None) -> set[int]:
+    """The glyph ids of a CIDFont ``/W`` array: ``c [w ...]`` and ``c_first c_last w`` forms
+    (pypdf numbers and arrays). A ``c`` with nothing after it is a damaged array: ValueError."""
     out: set[int] = set()
     items = list(widths or [])
     i = 0
     while i < len(items):
         first = int(items[i])
         nxt = items[i + 1] if i + 1 < len(items) else None
+        if nxt is None:
+            raise ValueError(f"/W array ends after the glyph id {first}")
         if isinstance(nxt, list) or hasattr(nxt, "__len__"):
             out.update(range(first, first + len(nxt)))
             i += 2

@@ -27,6 +27,7 @@ import io
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from flask import current_app
 
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 FIELD_NAME = "IntegrityArchiveSignature"
 REASON = "诚信档案与培训管理系统出具"
+#: what sign_pdf takes: unsigned, it gives the same object back; signed, new bytes
+_Pdf = TypeVar("_Pdf", bytes, memoryview)
 
 
 class SigningConfigError(RuntimeError):
@@ -83,7 +86,7 @@ def check_configuration() -> None:
     current_signer()
 
 
-def sign_pdf(data: bytes | memoryview) -> bytes | memoryview:
+def sign_pdf(data: _Pdf) -> _Pdf | bytes:
     """Sign ``data`` when a certificate is configured; otherwise return it unchanged."""
     signer = current_signer()
     if signer is None:

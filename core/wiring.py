@@ -9,8 +9,10 @@ file section or a workbench card silently empty.
 
 Two shapes:
 
-* tables (``register(kind, key, fn)``): one provider per key — file sections by name, complaint
-  subjects by kind, person scopes by role;
+* tables (``register(kind, key, provider)``): one provider per key — file sections by name, complaint
+  subjects by kind, person scopes by role, people-list filters by name. A table's name is a
+  :class:`Table`, typed by what its providers are (mostly functions; the people filters are
+  :class:`~core.registry.filters.PeopleFilter` values), so ``table(kind)`` gives them their type;
 * hooks (``add_hook(kind, fn)``): every provider in registration order — HR workbench cards,
   "a person was registered / appointed", "a pledge was signed", derived-data handlers.
 
@@ -20,14 +22,28 @@ Two shapes:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, cast
 
-# tables
-FILE_SECTION = "file_section"            # name -> fn(person, as_of) -> JSON-able section of the file
-COMPLAINT_SUBJECT = "complaint_subject"  # kind -> fn(subject_id) -> (person_id, decided, label) | None
-PERSON_SCOPE = "person_scope"            # role -> fn(user) -> SELECT of people ids that role may see
-PEOPLE_FILTER = "people_filter"          # name -> core.registry.filters.PeopleFilter (extra filters of the people list)
-TODO = "todo"                            # name -> fn(person, today) -> [TodoItem] in the servant's to-do block
+if TYPE_CHECKING:
+    from core.registry.filters import PeopleFilter
+
+_P = TypeVar("_P")
+
+
+class Table(str, Generic[_P]):
+    """The name of a table (a plain string at run time), typed by its providers: ``Table[_P]``."""
+
+    __slots__ = ()
+
+
+# tables (Fn: a provider that is a function; the comments give its signature)
+Fn: TypeAlias = Callable[..., Any]
+FILE_SECTION: Table[Fn] = Table("file_section")            # name -> fn(person, as_of) -> JSON-able section
+COMPLAINT_SUBJECT: Table[Fn] = Table("complaint_subject")  # kind -> fn(subject_id) -> (person_id, decided, label)|None
+PERSON_SCOPE: Table[Fn] = Table("person_scope")            # role -> fn(user) -> SELECT of the people ids it may see
+PEOPLE_FILTER: Table[PeopleFilter] = Table("people_filter")  # name -> an extra filter of the people list
+TODO: Table[Fn] = Table("todo")                            # name -> fn(person, today) -> [TodoItem] (to-do block)
+
 # hooks
 WORKLIST = "worklist"                    # fn(user) -> [card dict] on HR's workbench
 PERSON_REGISTERED = "person_registered"  # fn(person) after a person is registered
@@ -42,7 +58,7 @@ TABLES = (FILE_SECTION, COMPLAINT_SUBJECT, PERSON_SCOPE, PEOPLE_FILTER, TODO)
 HOOKS = (WORKLIST, PERSON_REGISTERED, PERSON_APPOINTED, PLEDGE_SIGNED, CHANGE_HANDLER, PERSON_CHANGE_GUARD,
          WELCOME, AUDIT_TRAIL)
 
-_tables: dict[str, dict[str, Callable[..., Any]]] = {k: {} for k in TABLES}
+_tables: dict[str, dict[str, object]] = {k: {} for k in TABLES}
 _hooks: dict[str, list[Callable[..., Any]]] = {k: [] for k in HOOKS}
 
 
@@ -51,17 +67,18 @@ def name_of(fn: Callable[..., Any]) -> str:
     return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
 
 
-def table(kind: str) -> dict[str, Callable[..., Any]]:
-    return _tables[kind]
+def table(kind: Table[_P]) -> dict[str, _P]:
+    # register() is the one writer of a table and puts only a _P under a Table[_P]
+    return cast("dict[str, _P]", _tables[kind])
 
 
 def hooks(kind: str) -> list[Callable[..., Any]]:
     return _hooks[kind]
 
 
-def register(kind: str, key: str, fn: Callable[..., Any]) -> None:
+def register(kind: Table[_P], key: str, provider: _P) -> None:
     """Provide ``key`` of table ``kind`` (registering again replaces: idempotent)."""
-    _tables[kind][key] = fn
+    _tables[kind][key] = provider
 
 
 def add_hook(kind: str, fn: Callable[..., Any]) -> None:

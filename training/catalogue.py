@@ -1,9 +1,10 @@
 """The course catalogue: courses, materials and attachments, quiz questions, sessions (班次)."""
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -21,6 +22,9 @@ from training.models import (
     to_safe_html,
 )
 from training.values import CODE_RE, OPTION_KEYS, parse_date, parse_hours, parse_score
+
+if TYPE_CHECKING:
+    from core.files import Attachment
 
 ENROLLED, COMPLETED = EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED
 
@@ -168,7 +172,7 @@ def attach_file(course: Course, storage, *, uploaded_by=None):
     return att
 
 
-def course_attachments(course: Course) -> list:
+def course_attachments(course: Course) -> Sequence[Attachment]:
     from core.files import Attachment
     return db.session.execute(sa.select(Attachment).where(Attachment.owner_type == "course",
                                                           Attachment.owner_id == course.id)

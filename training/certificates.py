@@ -24,7 +24,7 @@ def render_certificate(enrolment: Enrolment, serial: str, *, issued_on: date | N
     session = enrolment.session
     return render_pdf("pdf/certificate.html", stylesheet="pdf/certificate.css", enrolment=enrolment, course=course,
                       person=person, course_session=session, serial=serial, qr=qr_data_uri(url), verify_url=url,
-                      hours=format_hours(enrolment.hours_credited), issued_on=issued_on or clock.today(),
+                      hours=format_hours(enrolment.credited_hours), issued_on=issued_on or clock.today(),
                       organiser=(session.organiser if session and session.organiser else None))
 
 

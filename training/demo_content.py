@@ -7,6 +7,27 @@ materials [(kind, title, body)], questions [(text, multiple, options, correct)].
 """
 from __future__ import annotations
 
+from typing import TypedDict
+
+#: a course material: (kind, title, body)
+Material = tuple[str, str, str]
+#: a quiz question: (text, multiple, options, correct keys)
+Question = tuple[str, bool, list[str], list[str]]
+
+
+class DemoCourse(TypedDict):
+    code: str
+    title: str
+    category: str          # a CourseCategory code
+    integrity: bool
+    hours: str
+    mode: str              # a CourseMode code
+    pass_mark: int
+    description: str
+    materials: list[Material]
+    questions: list[Question]
+
+
 H1 = ("handbook_chapter", "第一章 政务诚信的内涵与意义", """政务诚信是社会信用体系的重要组成部分，是政府公信力的基础。各级政府和公务员依法履行职责、兑现承诺、公开透明地行使权力，群众和市场主体才会信任政府、配合政府，营商环境才能不断改善。
 
 政务诚信建设的目标可以概括为“公开、公正、诚信、清廉”。对公务员个人而言，就是守法、守信、守纪、守德：依法办事不越权，作出的承诺按时兑现，严格遵守工作纪律和廉洁规定，在工作和生活中诚实待人。
@@ -71,7 +92,7 @@ REPAIR2 = ("text", "主动纠错：挽回损失、消除影响", """信用修复
 
 修复不是“洗白”。修复后原记录仍保留在档案中，再次发生同类失信行为的，从重处理。""")
 
-COURSES = [
+COURSES: list[DemoCourse] = [
     {"code": "CX-SC-01", "title": "诚信专题：《公务员诚信手册》导读", "category": "integrity", "integrity": True,
      "hours": "2", "mode": "online", "pass_mark": 60,
      "description": "网上学习诚信手册四章内容，完成 5 道测验题（60 分及格），通过后自动登记 2 个诚信教育学时。",

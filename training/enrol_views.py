@@ -3,6 +3,7 @@ attendance and completion marking, and the training overview per department with
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import NotRequired, TypedDict
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
@@ -241,7 +242,17 @@ def overview_rows(ev, people: list[Person], year: int) -> dict[int, dict]:
     return {r.person_id: r._asdict() for r in db.session.execute(sel)}
 
 
-def breakdown(ev, dept: Department) -> list[dict]:
+class BreakdownRow(TypedDict):
+    """One line of the overview's summary: a child department (or ``own``: the department itself)."""
+
+    department: Department
+    active: int
+    met: int
+    own: NotRequired[bool]
+    rate: NotRequired[float]
+
+
+def breakdown(ev, dept: Department) -> list[BreakdownRow]:
     """Met / active per child department of ``dept`` (one grouped query)."""
     rows = db.session.execute(ev.apply(
         sa.select(Person.department_path, sa.func.count(), sa.func.sum(sa.case((ev.condition, 1), else_=0)))
@@ -250,8 +261,8 @@ def breakdown(ev, dept: Department) -> list[dict]:
         .group_by(Person.department_path)).all()
     children = db.session.execute(sa.select(Department).where(Department.parent_id == dept.id)
                                   .order_by(Department.sort_order, Department.id)).scalars().all()
-    result = {c.id: {"department": c, "active": 0, "met": 0} for c in children}
-    own = {"department": dept, "active": 0, "met": 0, "own": True}
+    result = {c.id: BreakdownRow(department=c, active=0, met=0) for c in children}
+    own = BreakdownRow(department=dept, active=0, met=0, own=True)
     for path, active, met in rows:
         child = next((c for c in children if path.startswith(c.path)), None)
         target = result[child.id] if child else own

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -119,11 +120,9 @@ def enrol(course: Course, people, session: CourseSession | None = None, *, due_o
     else:
         ids = list(dict.fromkeys(int(getattr(p, "id", p)) for p in people))
         total = len(ids)
-        eligible = []
-        for chunk in _chunks(ids):
-            eligible += db.session.execute(sa.select(Person.id, *order).where(
-                Person.id.in_(chunk), Person.status == PersonStatus.ACTIVE, ~blocking)).all()
-        eligible = [row.id for row in sorted(eligible, key=lambda r: (r.department_path, r.id))]
+        found = [row for chunk in _chunks(ids) for row in db.session.execute(sa.select(Person.id, *order).where(
+            Person.id.in_(chunk), Person.status == PersonStatus.ACTIVE, ~blocking)).all()]
+        eligible = [row.id for row in sorted(found, key=lambda r: (r.department_path, r.id))]
     if session is not None:
         db.session.execute(sa.select(CourseSession.id).where(CourseSession.id == session.id).with_for_update())
         taken = db.session.execute(sa.select(Enrolment.person_id).where(
@@ -337,17 +336,17 @@ def import_completions(rows: Iterable[CompletionRow], *, today: date | None = No
                 existing.add((pid, cid, on))
             if status is ENROLLED:
                 open_ids[(pid, cid)] = eid
-    new_rows = []
+    new_rows: list[dict[str, object]] = []
     imported = 0
     for key, row in sorted(unique.items()):
         if key in existing:
             continue
         course = courses[row.course_id]
         hours = course.hours if row.hours is None else row.hours
-        eid = open_ids.pop((row.person_id, row.course_id), None)
-        if eid is not None:
-            complete(db.session.get(Enrolment, eid), hours=hours, score=row.score, completed_on=row.completed_on,
-                     today=today, notify_person=False)
+        open_id = open_ids.pop((row.person_id, row.course_id), None)
+        if open_id is not None:
+            complete(db.session.get_one(Enrolment, open_id), hours=hours, score=row.score,
+                     completed_on=row.completed_on, today=today, notify_person=False)
         else:
             new_rows.append({"person_id": row.person_id, "course_id": row.course_id, "session_id": None,
                              "status": COMPLETED, "source": EnrolmentSource.IMPORT, "enrolled_on": row.completed_on,
@@ -372,7 +371,7 @@ def remind_due(*, days: int = 7, today: date | None = None) -> int:
                Enrolment.due_on.in_([today + timedelta(days=days), today - timedelta(days=1)]))).all()
     notes = []
     for pid, cid, due_on, title in rows:
-        overdue = due_on < today
+        overdue = cast(date, due_on) < today    # not None: the IN above matches dates only
         notes.append({"kind": "course_overdue" if overdue else "course_due", "person_id": pid,
                       "link": notification_link("training.study", course_id=cid),
                       "title": f"培训{'已逾期' if overdue else '即将到期'}：{title}",

@@ -65,7 +65,7 @@ def text_as_html(text: str) -> Markup:
     return Markup(sanitise_html(to_safe_html(text)))  # noqa: S704 - sanitised by nh3
 
 
-class Course(VersionedMixin, TimestampMixin, db.Model):
+class Course(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """A course of the catalogue. ``hours`` are the credit hours (学时) a completion earns by default."""
 
     __tablename__ = "courses"
@@ -107,7 +107,7 @@ class Course(VersionedMixin, TimestampMixin, db.Model):
         return f"<Course {self.code}>"
 
 
-class CourseMaterial(TimestampMixin, db.Model):
+class CourseMaterial(TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """A chapter of the integrity handbook, a case study or other study text of a course."""
 
     __tablename__ = "course_materials"
@@ -126,7 +126,7 @@ class CourseMaterial(TimestampMixin, db.Model):
         return text_as_html(self.body)
 
 
-class QuizQuestion(TimestampMixin, db.Model):
+class QuizQuestion(TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """One question of a course quiz. ``options`` = [{"key": "A", "text": ...}], ``correct`` = ["A"]."""
 
     __tablename__ = "quiz_questions"
@@ -147,7 +147,7 @@ class QuizQuestion(TimestampMixin, db.Model):
         return [o["key"] for o in self.options or []]
 
 
-class CourseSession(VersionedMixin, TimestampMixin, db.Model):
+class CourseSession(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """班次: one run of a classroom course (dates, place, capacity, organiser)."""
 
     __tablename__ = "course_sessions"
@@ -174,7 +174,7 @@ class CourseSession(VersionedMixin, TimestampMixin, db.Model):
 
 
 @audited
-class Enrolment(VersionedMixin, TimestampMixin, db.Model):
+class Enrolment(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """The training register (培训登记, 公务员法 art. 68): enrolled → completed | absent | failed."""
 
     __tablename__ = "enrolments"
@@ -209,9 +209,17 @@ class Enrolment(VersionedMixin, TimestampMixin, db.Model):
     course: Mapped[Course] = relationship(lazy="joined")
     session: Mapped[CourseSession | None] = relationship(lazy="joined")
 
+    @property
+    def credited_hours(self) -> Decimal:
+        """The hours credited by a completion (a completed enrolment always has them: CHECK
+        completed_has_date_and_hours); ValueError for an enrolment that has none."""
+        if self.hours_credited is None:
+            raise ValueError(f"enrolment {self.id} ({self.status.value}) has no hours credited")
+        return self.hours_credited
+
 
 @audited
-class QuizAttempt(db.Model):
+class QuizAttempt(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """One submitted quiz. A failed attempt leaves the enrolment open, so the person may retry."""
 
     __tablename__ = "quiz_attempts"
@@ -230,7 +238,7 @@ class QuizAttempt(db.Model):
     enrolment: Mapped[Enrolment | None] = relationship(lazy="joined")
 
 
-class TrainingStatus(db.Model):
+class TrainingStatus(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """Per person and calendar year: hours done and whether every requirement is met.
 
     ``integrity_hours`` / ``total_hours`` are kept current by every service that changes

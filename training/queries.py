@@ -254,13 +254,14 @@ def refresh(person_ids, year: int, as_of: date, chunk: int = 2000) -> None:
 
 def _upsert(select) -> None:
     cols = ["person_id", "year", "integrity_hours", "total_hours", "meets", "updated_at"]
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+    key = ["person_id", "year"]
+    if db.session.get_bind().dialect.name == "postgresql":     # the two dialects' INSERTs are distinct types
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        pg = pg_insert(TrainingStatus).from_select(cols, select)
+        db.session.execute(pg.on_conflict_do_update(index_elements=key,
+                                                    set_={c: getattr(pg.excluded, c) for c in cols[2:]}))
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(TrainingStatus).from_select(cols, select)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["person_id", "year"],
-        set_={c: getattr(stmt.excluded, c) for c in cols[2:]})
-    db.session.execute(stmt)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        lite = sqlite_insert(TrainingStatus).from_select(cols, select)
+        db.session.execute(lite.on_conflict_do_update(index_elements=key,
+                                                      set_={c: getattr(lite.excluded, c) for c in cols[2:]}))

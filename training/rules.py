@@ -205,7 +205,7 @@ class TrainingSettings:
 # --------------------------------------------------------------------------- facts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class CompletionFacts:
     """One completed enrolment (status ``completed``) as the rules see it.
 
@@ -215,15 +215,21 @@ class CompletionFacts:
 
     course_category: CourseCategory
     integrity: bool
-    hours: Decimal | float
+    hours: Decimal
     completed_on: date
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        course_category: CourseCategory | str,
+        integrity: bool,
+        hours: Decimal | float,
+        completed_on: date,
+    ) -> None:
         """Convert ``hours`` to Decimal and the category code to the enum."""
-        object.__setattr__(self, "hours", to_hours(self.hours))
-        object.__setattr__(
-            self, "course_category", CourseCategory(self.course_category)
-        )
+        object.__setattr__(self, "hours", to_hours(hours))
+        object.__setattr__(self, "course_category", CourseCategory(course_category))
+        object.__setattr__(self, "integrity", integrity)
+        object.__setattr__(self, "completed_on", completed_on)
 
 
 @dataclass(frozen=True)
@@ -622,7 +628,7 @@ def question_correct(
 
 def quiz_score(
     questions: Sequence[QuizQuestionFacts],
-    answers: Mapping[Hashable, Collection[str] | str | None],
+    answers: Mapping[Any, Collection[str] | str | None],   # keyed by question id (Mapping's key is invariant)
     pass_mark: int = 60,
 ) -> tuple[int, bool]:
     """Grade a quiz: ``(score 0-100, passed)``.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -41,11 +42,11 @@ def open_enrolments(person_id: int) -> list[tuple[Enrolment, Course]]:
 
 def completed_course_dates(person_id: int, category: CourseCategory, since: date) -> list[date]:
     """Dates (ascending) of the person's completed courses of ``category`` on or after ``since``."""
-    return list(db.session.execute(
+    return cast("list[date]", list(db.session.execute(   # not None: ``completed_on >= since`` excludes NULL
         sa.select(Enrolment.completed_on).join(Course, Course.id == Enrolment.course_id)
         .where(Enrolment.person_id == person_id, Enrolment.status == COMPLETED,
                Course.category == CourseCategory(category), Enrolment.completed_on >= since)
-        .order_by(Enrolment.completed_on)).scalars())
+        .order_by(Enrolment.completed_on)).scalars()))
 
 
 def person_training_facts(person: Person) -> PersonTrainingFacts:
@@ -55,8 +56,8 @@ def person_training_facts(person: Person) -> PersonTrainingFacts:
         .where(Enrolment.person_id == person.id, Enrolment.status == COMPLETED)).all()
     return PersonTrainingFacts(entry_date=person.entry_date, appointed_on=person.appointed_on,
                                leading=bool(person.leading),
-                               completions=[CompletionFacts(r.category, r.integrity, r.hours_credited, r.completed_on)
-                                            for r in rows])
+                               completions=tuple(CompletionFacts(r.category, r.integrity, r.hours_credited,
+                                                                 r.completed_on) for r in rows))
 
 
 def training_status(person: Person, year: int, as_of: date) -> TrainingEvaluation:

@@ -111,7 +111,7 @@ def finish(course_id: int):
     course = _visible_course(course_id)
     enrolment = services.finish_study(own_person(), course)
     db.session.commit()
-    flash(_("已完成《%(title)s》的学习，登记 %(hours)s 学时。", title=course.title, hours=services.format_hours(enrolment.hours_credited)), "success")
+    flash(_("已完成《%(title)s》的学习，登记 %(hours)s 学时。", title=course.title, hours=services.format_hours(enrolment.credited_hours)), "success")
     return redirect(url_for("training.my_training"))
 
 

@@ -13,7 +13,7 @@ from core.guards import audited
 
 
 @audited
-class AuditEvent(db.Model):
+class AuditEvent(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     __tablename__ = "audit_events"
     __table_args__ = (sa.Index("ix_audit_events_target", "target_type", "target_id"),)
 
@@ -32,7 +32,7 @@ class AuditEvent(db.Model):
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
 
-class AuditCheckpoint(db.Model):
+class AuditCheckpoint(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """Periodic (sequence, head hash) signed with a key kept outside the database."""
 
     __tablename__ = "audit_checkpoints"
@@ -44,7 +44,7 @@ class AuditCheckpoint(db.Model):
     signature: Mapped[str] = mapped_column(sa.String(64))
 
 
-class AuditChainHead(db.Model):
+class AuditChainHead(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """The chain's head (one row, key 1): the last event's id and hash. On PostgreSQL an
     append updates this row and inserts the event in ONE statement; the row lock, held to
     commit, serialises appends (core/audit/services.py). ``verify`` walks the events

@@ -11,7 +11,7 @@ from core.db import UTCDateTime
 from core.extensions import db
 
 
-class Notification(db.Model):
+class Notification(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """A message for a user, or for a person (seen by whichever account is linked to them)."""
 
     __tablename__ = "notifications"

@@ -23,6 +23,18 @@ def test_registering_again_changes_nothing(app):
     assert {k: dict(v) for k, v in wiring._tables.items()} == tables
 
 
+def test_tables_are_named_by_plain_strings_and_hold_their_own_providers(app):
+    """A table's typed name is the string the start-up check and provided() know it by; the people
+    filters table holds PeopleFilter values (not functions), in registration order."""
+    from core.registry.filters import PeopleFilter, people_filters
+    assert wiring.PEOPLE_FILTER == "people_filter" and type(wiring.PEOPLE_FILTER) is wiring.Table
+    assert set(wiring.TABLES) <= set(EXPECTED_PROVIDERS) and set(wiring.TABLES) <= set(wiring.provided())
+    filters = people_filters()
+    assert [p.name for p in filters] == ["integrity", "gap"]
+    assert all(isinstance(p, PeopleFilter) for p in filters)
+    assert wiring.table(wiring.PEOPLE_FILTER)["gap"] is filters[1]
+
+
 def test_a_missing_provider_refuses_to_start(app):
     sections = wiring.table(wiring.FILE_SECTION)
     pledges = sections.pop("pledges")

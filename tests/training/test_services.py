@@ -136,6 +136,14 @@ class TestCompletion:
                 act(enrolment)
             assert exc.value.code == "illegal_state"
 
+    def test_credited_hours_are_those_of_a_completion_only(self, region, classroom, today):
+        services.enrol(classroom, [region.person])
+        enrolment = db.session.execute(sa.select(Enrolment)).scalar_one()
+        with pytest.raises(ValueError, match="no hours credited"):
+            enrolment.credited_hours                                    # noqa: B018 - the property raises
+        services.complete(enrolment, hours="1.5", completed_on=today)
+        assert enrolment.credited_hours == Decimal("1.5")
+
     def test_record_completion_is_idempotent_and_completes_open_enrolment(self, region, classroom, today):
         services.enrol(classroom, [region.person])
         first, created = services.record_completion(region.person, classroom, completed_on=today, hours="3.5",

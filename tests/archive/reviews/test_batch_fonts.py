@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 
+import pytest
 from pypdf import PdfReader, PdfWriter
 
 from archive.reviews import printing
@@ -61,3 +62,9 @@ def test_a_merged_batch_shares_one_subset_per_face_and_looks_the_same(region, ma
 def test_widths_arrays_give_the_glyphs():
     assert _glyphs([1, [500, 500], 10, 12, 600]) == {1, 2, 10, 11, 12}
     assert _glyphs([]) == set() and _glyphs(None) == set()
+
+
+def test_a_damaged_widths_array_is_refused_and_the_merge_stands():
+    """A glyph id with nothing after it: ValueError (share_font_subsets then keeps the face as it was)."""
+    with pytest.raises(ValueError, match="after the glyph id 10"):
+        _glyphs([1, [500], 10])
