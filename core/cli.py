@@ -132,7 +132,7 @@ def demo_load(people, seed, if_empty):
 @demo.command("accounts")
 def demo_accounts():
     """Print the demo accounts (one per role)."""
-    from core.demo import accounts_text
+    from core.demo.accounts import accounts_text
     click.echo(accounts_text(current_app.config["DEMO_PASSWORD"]))
     from core.accounts.activation import demo_activation_text
     try:

@@ -111,13 +111,13 @@ class TestPinyinOrder:
 
 class TestDemoPostsAndRanks:
     def test_every_post_has_fitting_ranks(self):
-        from core.demo import POST_RANKS, POSTS, RANKS, TOWN_POSTS
+        from core.demo.region import POST_RANKS, POSTS, RANKS, TOWN_POSTS
         assert {p for p, *_ in POSTS + TOWN_POSTS} == set(POST_RANKS)
         assert all(set(ranks) <= set(RANKS) for ranks in POST_RANKS.values())
         assert "一级调研员" not in POST_RANKS["办事员"] and "二级科员" not in POST_RANKS["主任"]
 
     def test_demo_people_have_matching_posts_and_ranks(self, app):
-        from core.demo import POST_RANKS
+        from core.demo.region import POST_RANKS
         assert app.test_cli_runner().invoke(args=["demo", "load", "--people", "300", "--seed", "3"]).exit_code == 0
         rows = db.session.execute(sa.select(Person.post, Person.rank, Person.name, Person.name_key,
                                             Person.id_tail4)).all()

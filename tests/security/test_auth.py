@@ -379,7 +379,8 @@ class TestTwoFactor:
     def test_demo_accounts_are_pre_enrolled_and_printed(self, app, db):
         import random
 
-        from core.demo import DemoContext, _build_accounts, accounts_text
+        from core.demo import DemoContext
+        from core.demo.accounts import _build_accounts, accounts_text
         ctx = DemoContext(seed=1, people=0, today=clock.today(), rng=random.Random(1))
         city = f.department("东营市", kind="city")
         ctx.city_id = city.id

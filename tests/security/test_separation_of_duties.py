@@ -129,7 +129,7 @@ class TestTwoPersonGrants:
         assert "操作员命令行" in events("user_create")[-1].summary
 
     def test_demo_has_a_security_administrator(self):
-        from core.demo import DEMO_ACCOUNTS
+        from core.demo.accounts import DEMO_ACCOUNTS
         assert ("secadmin", ("secadmin",)) in [(a[0], a[1]) for a in DEMO_ACCOUNTS]
 
 

@@ -176,7 +176,7 @@ def test_file_reads_only_the_tables_the_cache_watches(app, region, fx, today):
     from flask_login import login_user
 
     from archive.file import services
-    from archive.file.api import file_json
+    from archive.file.api_json import file_json
     rec = fx.record(notify=True)
     services.add_appraisal(region.person, today.year - 1, Grade.COMPETENT, None, None, False)
     services.file_objection(rec, "事实不清", region.servant, [])
