@@ -52,7 +52,7 @@ class Job(TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLA
 def apply_memory_limit(megabytes: int | None) -> int | None:
     """Cap this process's private memory (RLIMIT_DATA: heap and anonymous mappings) at
     ``megabytes``; the job worker sets ``WORKER_MEMORY_MB`` at start (issue 17, item 6), so a job
-    that tries to allocate far more (a workbook bomb the size checks of core/excel.py missed)
+    that tries to allocate far more (a workbook bomb the size checks of core/excel/ missed)
     fails in that worker alone instead of taking the machine's memory from every other process.
     Returns the limit in bytes (None: unlimited)."""
     import resource

@@ -345,7 +345,7 @@ def missing_labels(row: dict) -> str:
 @bp.route("/overview.xlsx")
 @require_roles("hr")
 def overview_export():
-    """The overview as an Excel workbook (core/excel.py), the same scope and filters as the page."""
+    """The overview as an Excel workbook (core/excel/), the same scope and filters as the page."""
     from core.excel import export_response
     dept, year, met = _overview_params()
     ev, sel = overview_query(dept, year, met, request.args.get("q", ""))
