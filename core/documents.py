@@ -3,7 +3,8 @@
 ``issue_document(kind, pdf_bytes_fn, ...)`` reserves a serial, renders the PDF with that
 serial printed in it (and in its QR code), signs it when a certificate is configured
 (core.pdf_sign), stores the hash of the final bytes and returns both. The public
-page /verify/<serial> (archive.reviews) looks the serial up with ``find_document``.
+page /verify/<serial> (core/verify_views.py) looks the serial up with ``find_document`` and
+compares an uploaded file with ``check_upload``.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core import clock
+from core import clock, wiring
 from core.audit.services import record_event
 from core.db import UTCDateTime
 from core.extensions import db
@@ -109,3 +110,15 @@ def find_document(serial: str) -> PrintedDocument | None:
 
 def matches(doc: PrintedDocument, data: bytes) -> bool:
     return doc.sha256 is not None and secrets.compare_digest(doc.sha256, hashlib.sha256(data).hexdigest())
+
+
+def check_upload(doc: PrintedDocument, data: bytes) -> tuple[bool, PrintedDocument | None]:
+    """Whether ``data`` is exactly the document ``doc`` (SHA-256 of every byte: a changed or appended
+    byte fails). ``(matches, batch)``: a document printed as part of a larger one (an integrity file
+    in a review's merged batch) is also matched by that larger document, which the package that
+    prints it finds (``core.wiring.DOCUMENT_BATCH``, by kind) and which is returned as ``batch``."""
+    if matches(doc, data):
+        return True, None
+    find_batch = wiring.table(wiring.DOCUMENT_BATCH).get(doc.kind)
+    batch: PrintedDocument | None = find_batch(doc, data) if find_batch is not None else None
+    return batch is not None, batch

@@ -10,7 +10,7 @@ file section or a workbench card silently empty.
 Two shapes:
 
 * tables (``register(kind, key, fn)``): one provider per key — file sections by name, complaint
-  subjects by kind, person scopes by role;
+  subjects by kind, person scopes by role, job owners by table, document batches by kind;
 * hooks (``add_hook(kind, fn)``): every provider in registration order — HR workbench cards,
   "a person was registered / appointed", "a pledge was signed", derived-data handlers.
 
@@ -28,6 +28,8 @@ COMPLAINT_SUBJECT = "complaint_subject"  # kind -> fn(subject_id) -> (person_id,
 PERSON_SCOPE = "person_scope"            # role -> fn(user) -> SELECT of people ids that role may see
 PEOPLE_FILTER = "people_filter"          # name -> core.registry.filters.PeopleFilter (extra filters of the people list)
 TODO = "todo"                            # name -> fn(person, today) -> [TodoItem] in the servant's to-do block
+JOB_OWNER = "job_owner"                  # owner table -> fn(job, user) -> core.job_views.JobOwner | None (None: 404)
+DOCUMENT_BATCH = "document_batch"        # doc kind -> fn(doc, data) -> a document holding doc, of bytes data | None
 # hooks
 WORKLIST = "worklist"                    # fn(user) -> [card dict] on HR's workbench
 PERSON_REGISTERED = "person_registered"  # fn(person) after a person is registered
@@ -38,7 +40,7 @@ PERSON_CHANGE_GUARD = "person_change_guard"  # fn(person, action, **kw) raises D
 WELCOME = "welcome"                      # fn(user) -> [item dict] on a newly activated servant's welcome page
 AUDIT_TRAIL = "audit_trail"              # fn(person_ids) -> [SQL conditions on AuditEvent] of a person's trail
 
-TABLES = (FILE_SECTION, COMPLAINT_SUBJECT, PERSON_SCOPE, PEOPLE_FILTER, TODO)
+TABLES = (FILE_SECTION, COMPLAINT_SUBJECT, PERSON_SCOPE, PEOPLE_FILTER, TODO, JOB_OWNER, DOCUMENT_BATCH)
 HOOKS = (WORKLIST, PERSON_REGISTERED, PERSON_APPOINTED, PLEDGE_SIGNED, CHANGE_HANDLER, PERSON_CHANGE_GUARD,
          WELCOME, AUDIT_TRAIL)
 
