@@ -23,7 +23,7 @@ from core.audit.services import record_event
 from core.db import UTCDateTime
 from core.extensions import db
 from core.guards import audited
-from core.pdf_sign import sign_pdf
+from core.pdf_sign import Pdf, sign_pdf
 
 DOCUMENT_KINDS = {
     "integrity_file": "诚信档案",
@@ -77,13 +77,14 @@ def verify_url(serial: str) -> str:
     return public_url(f"/verify/{quote(serial, safe='')}")
 
 
-def issue_document(kind: str, render: Callable[[str], bytes], *, person=None, department=None, issued_by=None,
+def issue_document(kind: str, render: Callable[[str], Pdf], *, person=None, department=None, issued_by=None,
                    review_id: int | None = None, owner=None, title: str = "",
-                   serial: str | None = None) -> tuple[PrintedDocument, bytes]:
+                   serial: str | None = None) -> tuple[PrintedDocument, Pdf | bytes]:
     """Reserve a serial, render the PDF with it (``render(serial) -> bytes``), store its hash.
 
     ``serial``: one taken earlier from ``new_serial()`` (a batch that renders in parallel
-    processes needs the serials before the PDFs exist); default a new one."""
+    processes needs the serials before the PDFs exist); default a new one. The bytes may be a
+    memoryview (a merged batch of ~100 MB is not copied; core.pdf_sign passes it through)."""
     if kind not in DOCUMENT_KINDS:
         raise ValueError(f"unknown document kind {kind}")
     doc = PrintedDocument(serial=serial or new_serial(), kind=kind, person_id=getattr(person, "id", None),
@@ -108,7 +109,7 @@ def find_document(serial: str) -> PrintedDocument | None:
                               .where(PrintedDocument.voided_at.is_(None))).scalar_one_or_none()
 
 
-def matches(doc: PrintedDocument, data: bytes) -> bool:
+def matches(doc: PrintedDocument, data: bytes | memoryview) -> bool:
     return doc.sha256 is not None and secrets.compare_digest(doc.sha256, hashlib.sha256(data).hexdigest())
 
 

@@ -27,6 +27,7 @@ import io
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from flask import current_app
 
@@ -83,8 +84,12 @@ def check_configuration() -> None:
     current_signer()
 
 
-def sign_pdf(data: bytes | memoryview) -> bytes | memoryview:
-    """Sign ``data`` when a certificate is configured; otherwise return it unchanged."""
+#: PDF bytes as rendered: ``bytes``, or a ``memoryview`` of a large merged batch (never copied)
+Pdf = TypeVar("Pdf", bound=bytes | memoryview)
+
+
+def sign_pdf(data: Pdf) -> Pdf | bytes:
+    """Sign ``data`` when a certificate is configured (new bytes); otherwise return it unchanged."""
     signer = current_signer()
     if signer is None:
         return data

@@ -193,17 +193,21 @@ class Merger:
 
     def __init__(self, spool: Path | None = None):
         from pypdf import PdfWriter
-        self.writer = PdfWriter()
+        self.writer: PdfWriter | None = PdfWriter()     # None once finished
         self.spool = spool
         self.fonts: dict = {}
 
     def add(self, title: str, source) -> None:
+        if self.writer is None:
+            raise RuntimeError("the merged PDF is finished")
         self.writer.append(io.BytesIO(source) if isinstance(source, (bytes, bytearray, memoryview)) else str(source),
                            outline_item=title)
 
     def finish(self) -> bytes | memoryview:
         from core.pdf_sign import drop_signatures
         writer, self.writer = self.writer, None
+        if writer is None:
+            raise RuntimeError("the merged PDF is finished")
         drop_signatures(writer)      # members' own signatures do not cover the merged file (core.pdf_sign)
         self.fonts = share_font_subsets(writer)    # one subset per face for the whole batch (core.pdf_fonts)
         writer.add_metadata({"/Title": "考察评审批量打印", "/Producer": "诚信档案与培训管理系统"})
@@ -409,6 +413,7 @@ def _package(job_id: int, review: Review, user, fmt: str, printed, merger: Merge
     stamp = clock.now().strftime("%Y%m%d-%H%M")
     base = safe_name(f"{review.name}-诚信档案-{stamp}")
     if fmt == "merged":
+        assert merger is not None           # print_review_job makes one for every merged batch
         merged = merger.finish()
         batch, merged = issue_document("review_batch", lambda serial: merged, issued_by=user,
                                        department=user.department or review.department, review_id=review.id,

@@ -53,12 +53,12 @@ def reviews():
                            counts=_counts([r.id for r in page.items]))
 
 
-def _counts(review_ids: list[int]) -> dict:
+def _counts(review_ids: list[int]) -> dict[int, list[int]]:
     """{review id: (candidates, members)} in two grouped queries (no per-row loading)."""
     out = {i: [0, 0] for i in review_ids}
-    for n, model in enumerate((ReviewCandidate, ReviewMember)):
-        for rid, count in db.session.execute(sa.select(model.review_id, sa.func.count()).where(
-                model.review_id.in_(review_ids)).group_by(model.review_id)):
+    for n, review_id in enumerate((ReviewCandidate.review_id, ReviewMember.review_id)):
+        for rid, count in db.session.execute(sa.select(review_id, sa.func.count()).where(
+                review_id.in_(review_ids)).group_by(review_id)):
             out[rid][n] = count
     return out
 
@@ -156,7 +156,8 @@ def candidates(review_id: int):
     if request.method == "POST":
         try:
             if form.validate_on_submit():
-                people = [require_person(pid, manage=True) for pid in request.form.getlist("person_id")]
+                # ids that are no integer (or beyond 32 bits) are dropped (core.safe_args), as in every form
+                people = [require_person(pid, manage=True) for pid in request.form.getlist("person_id", type=int)]
                 people += services.people_by_id_numbers(current_user, form.id_numbers.data or "")
                 if not people:
                     raise ValidationFailed({"id_numbers": _("请勾选或填写要添加的候选人")})
