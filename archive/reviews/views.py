@@ -25,6 +25,7 @@ from core.job_views import STATE_LABELS
 from core.listing import Listing, paginate_list
 from core.registry.models import Department, Person
 from core.registry.services import search_clause
+from core.safe_args import safe_int
 
 bp = Blueprint("reviews", __name__)
 
@@ -156,8 +157,8 @@ def candidates(review_id: int):
     if request.method == "POST":
         try:
             if form.validate_on_submit():
-                # ids that are no integer (or beyond 32 bits) are dropped (core.safe_args), as in every form
-                people = [require_person(pid, manage=True) for pid in request.form.getlist("person_id", type=int)]
+                # an id that is no 32-bit integer names nobody: 404, like any id out of scope
+                people = [require_person(safe_int(pid, 0), manage=True) for pid in request.form.getlist("person_id")]
                 people += services.people_by_id_numbers(current_user, form.id_numbers.data or "")
                 if not people:
                     raise ValidationFailed({"id_numbers": _("请勾选或填写要添加的候选人")})
@@ -311,5 +312,4 @@ def review_print(review_id: int):
 
 
 def _int(value):
-    from core.safe_args import safe_int
     return safe_int(value)       # beyond 32 bits: no row, never a 500

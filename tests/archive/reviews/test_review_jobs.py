@@ -40,3 +40,4 @@ def test_a_reviews_job_is_gone_for_the_committee_once_the_review_closes(region, 
     assert client.get(f"/jobs/{job.id}.json").status_code == 404
     assert client.post(f"/jobs/{job.id}/retry").status_code == 404
     assert api(committee).get(f"/api/v1/jobs/{job.id}").status_code == 404
+
