@@ -101,6 +101,8 @@ EXPECTED_PROVIDERS = {
                          "archive.pledges.services.auto_assign_pre_appointment"),
     "people_filter": ("integrity", "gap"),
     "todo": ("pledges",),
+    "job_owner": ("reviews",),
+    "document_batch": ("integrity_file",),
     "welcome": ("archive.pledges.hooks.welcome_items", "training.welcome.welcome_items"),
     "person_change_guard": ("archive.file.services.guard_person_change",),
     "audit_trail": ("archive.file.trail.import_events", "archive.file.trail.pledge_events",

@@ -3,7 +3,8 @@
 ``issue_document(kind, pdf_bytes_fn, ...)`` reserves a serial, renders the PDF with that
 serial printed in it (and in its QR code), signs it when a certificate is configured
 (core.pdf_sign), stores the hash of the final bytes and returns both. The public
-page /verify/<serial> (archive.reviews) looks the serial up with ``find_document``.
+page /verify/<serial> (core/verify_views.py) looks the serial up with ``find_document`` and
+compares an uploaded file with ``check_upload``.
 """
 from __future__ import annotations
 
@@ -17,12 +18,12 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core import clock
+from core import clock, wiring
 from core.audit.services import record_event
 from core.db import UTCDateTime
 from core.extensions import db
 from core.guards import audited
-from core.pdf_sign import sign_pdf
+from core.pdf_sign import Pdf, sign_pdf
 
 DOCUMENT_KINDS = {
     "integrity_file": "诚信档案",
@@ -76,13 +77,14 @@ def verify_url(serial: str) -> str:
     return public_url(f"/verify/{quote(serial, safe='')}")
 
 
-def issue_document(kind: str, render: Callable[[str], bytes], *, person=None, department=None, issued_by=None,
+def issue_document(kind: str, render: Callable[[str], Pdf], *, person=None, department=None, issued_by=None,
                    review_id: int | None = None, owner=None, title: str = "",
-                   serial: str | None = None) -> tuple[PrintedDocument, bytes]:
+                   serial: str | None = None) -> tuple[PrintedDocument, Pdf | bytes]:
     """Reserve a serial, render the PDF with it (``render(serial) -> bytes``), store its hash.
 
     ``serial``: one taken earlier from ``new_serial()`` (a batch that renders in parallel
-    processes needs the serials before the PDFs exist); default a new one."""
+    processes needs the serials before the PDFs exist); default a new one. The bytes may be a
+    memoryview (a merged batch of ~100 MB is not copied; core.pdf_sign passes it through)."""
     if kind not in DOCUMENT_KINDS:
         raise ValueError(f"unknown document kind {kind}")
     doc = PrintedDocument(serial=serial or new_serial(), kind=kind, person_id=getattr(person, "id", None),
@@ -107,5 +109,17 @@ def find_document(serial: str) -> PrintedDocument | None:
                               .where(PrintedDocument.voided_at.is_(None))).scalar_one_or_none()
 
 
-def matches(doc: PrintedDocument, data: bytes) -> bool:
+def matches(doc: PrintedDocument, data: bytes | memoryview) -> bool:
     return doc.sha256 is not None and secrets.compare_digest(doc.sha256, hashlib.sha256(data).hexdigest())
+
+
+def check_upload(doc: PrintedDocument, data: bytes) -> tuple[bool, PrintedDocument | None]:
+    """Whether ``data`` is exactly the document ``doc`` (SHA-256 of every byte: a changed or appended
+    byte fails). ``(matches, batch)``: a document printed as part of a larger one (an integrity file
+    in a review's merged batch) is also matched by that larger document, which the package that
+    prints it finds (``core.wiring.DOCUMENT_BATCH``, by kind) and which is returned as ``batch``."""
+    if matches(doc, data):
+        return True, None
+    find_batch = wiring.table(wiring.DOCUMENT_BATCH).get(doc.kind)
+    batch: PrintedDocument | None = find_batch(doc, data) if find_batch is not None else None
+    return batch is not None, batch

@@ -255,7 +255,7 @@ def reap_dead_jobs() -> int:
     return sum(1 for job in running if is_dead(job) and check_alive(job).state == "failed")
 
 
-def write_result(job_id: int, data: bytes, suffix: str) -> Path:
+def write_result(job_id: int, data: bytes | memoryview, suffix: str) -> Path:
     """Write a result atomically: a temporary name, then rename (no half files)."""
     final = job_dir() / f"job-{job_id}{suffix}"
     tmp = final.with_suffix(final.suffix + ".part")

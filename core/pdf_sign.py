@@ -35,10 +35,6 @@ log = logging.getLogger(__name__)
 
 FIELD_NAME = "IntegrityArchiveSignature"
 REASON = "诚信档案与培训管理系统出具"
-#: what sign_pdf takes: unsigned, it gives the same object back; signed, new bytes
-_Pdf = TypeVar("_Pdf", bytes, memoryview)
-
-
 class SigningConfigError(RuntimeError):
     """Signing is configured but the key material cannot be loaded (never fall back to unsigned)."""
 
@@ -86,8 +82,13 @@ def check_configuration() -> None:
     current_signer()
 
 
-def sign_pdf(data: _Pdf) -> _Pdf | bytes:
-    """Sign ``data`` when a certificate is configured; otherwise return it unchanged."""
+#: PDF bytes as rendered: ``bytes``, or a ``memoryview`` of a large merged batch (never copied);
+#: sign_pdf gives the same object back unsigned, new bytes signed
+Pdf = TypeVar("Pdf", bound=bytes | memoryview)
+
+
+def sign_pdf(data: Pdf) -> Pdf | bytes:
+    """Sign ``data`` when a certificate is configured (new bytes); otherwise return it unchanged."""
     signer = current_signer()
     if signer is None:
         return data

@@ -202,6 +202,8 @@ def get_pledge(pledge_id: int):
 def sign(pledge_id: int, body: SignIn):
     from flask import request
     p = db.session.get(Pledge, pledge_id)
+    if p is None:
+        raise NotFound(_("承诺书不存在"))        # the answer sign_pledge gives for anyone else's pledge
     try:
         services.sign_pledge(p, current_user, password=body.password, typed_name=body.typed_name, agree=body.agree,
                              ip=request.remote_addr, user_agent=request.headers.get("User-Agent"),
@@ -209,7 +211,7 @@ def sign(pledge_id: int, body: SignIn):
     except ValidationFailed as exc:
         db.session.rollback()
         if exc.fields.get("password") == services.WRONG_PASSWORD:
-            services.note_failed_signature(db.session.get(Pledge, pledge_id), current_user)
+            services.note_failed_signature(p, current_user)      # expired by the rollback: reloaded
             db.session.commit()
         raise
     return services.pledge_json(p)

@@ -114,8 +114,9 @@ def _digest(text: str) -> str:
     return digest
 
 
-def _templates(ctx: DemoContext, hr) -> dict[PledgeKind, PledgeTemplate]:
-    out = {}
+def _templates(ctx: DemoContext, hr) -> dict[PledgeKind | str, PledgeTemplate]:
+    """The published template of each kind, and ``"pre_v1"``: the retired first version."""
+    out: dict[PledgeKind | str, PledgeTemplate] = {}
     year = ctx.today.year
     for kind, title, body in TEMPLATES:
         title, body = title.format(year=year), body.format(year=year)
@@ -155,13 +156,14 @@ class _Rows:
 def _row(tpl, person, assigned_on: date, due_on: date, rng, today: date, *, sign_on=None,
          hr_id=None) -> dict:
     pid, _path, appointed_on, entry_date, post, name = person
-    row = dict(_EMPTY)
+    row: dict[str, object] = dict(_EMPTY)
+    assigned_at = _local_dt(assigned_on, rng)
     row.update({"person_id": pid, "template_id": tpl.id, "kind": tpl.kind.value, "batch": "demo",
-           "assigned_at": _local_dt(assigned_on, rng), "assigned_on": assigned_on, "assigned_by_id": hr_id,
+           "assigned_at": assigned_at, "assigned_on": assigned_on, "assigned_by_id": hr_id,
            "due_on": due_on, "post_at_assignment": post, "post_since": appointed_on or entry_date,
            "status": PledgeStatus.ASSIGNED.value, "reminders_sent": 0, "published": False, "version": 1})
     if sign_on is not None:
-        signed_at = max(_local_dt(sign_on, rng), row["assigned_at"] + timedelta(minutes=5))
+        signed_at = max(_local_dt(sign_on, rng), assigned_at + timedelta(minutes=5))
         row.update(status=PledgeStatus.SIGNED.value, signed_at=signed_at, signed_on=sign_on,
                    opened_at=signed_at - timedelta(minutes=3 + rng.randrange(20)),
                    sha256=_digest(tpl.text), typed_name=name,
@@ -213,11 +215,12 @@ def demo_pledges(ctx: DemoContext) -> None:
                 assigned_on = max(since, today - timedelta(days=rng.randrange(46)))
                 rows.add(_row(pre, person, assigned_on, assigned_on + timedelta(days=15), rng, today, hr_id=hr_id))
             if annual_on < today and rng.random() < 0.35:   # this year's annual pledge, for part of the region
-                sign_on = annual_on + timedelta(days=rng.randrange(1, 20)) if rng.random() < 0.75 else None
-                if sign_on is not None and sign_on > today:
-                    sign_on = today
+                annual_sign: date | None = (annual_on + timedelta(days=rng.randrange(1, 20))
+                                            if rng.random() < 0.75 else None)
+                if annual_sign is not None and annual_sign > today:
+                    annual_sign = today
                 rows.add(_row(annual, person, annual_on, annual_on + timedelta(days=20), rng, today,
-                              sign_on=sign_on, hr_id=hr_id))
+                              sign_on=annual_sign, hr_id=hr_id))
         rows.flush()
     _servant(ctx, tpls, hr)
     _publicity_and_fulfilment(ctx, rng, hr)
@@ -275,6 +278,6 @@ def _publicity_and_fulfilment(ctx: DemoContext, rng, hr) -> None:
         return
     taken = {r.id for r in kept}
     for r in [r for r in signed if r.id not in taken][:3]:
-        services.record_fulfilment(db.session.get(Pledge, r.id), period=last_year, kept=False, recorded_by=hr,
+        services.record_fulfilment(db.session.get_one(Pledge, r.id), period=last_year, kept=False, recorded_by=hr,
                                    facts="在窗口服务中未按公开承诺时限办结群众申请事项，经核实属实。",
                                    decided_on=ctx.today - timedelta(days=20))

@@ -51,7 +51,7 @@ class ImmutableError(Conflict):
 
 
 @audited
-class PledgeTemplate(TimestampMixin, db.Model):
+class PledgeTemplate(TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """承诺书模板, one row per version. ``version`` is the version number (1, 2, ...);
     ``row_version`` is the optimistic lock of a draft being edited."""
 
@@ -95,7 +95,7 @@ def pledge_text(title: str, body: str) -> str:
     return f"{title.strip()}\n\n{body.strip()}\n"
 
 
-class PledgeText(db.Model):
+class PledgeText(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """Content-addressed store of the exact texts signed (insert-only)."""
 
     __tablename__ = "pledge_texts"
@@ -106,7 +106,7 @@ class PledgeText(db.Model):
 
 
 @audited
-class Pledge(VersionedMixin, TimestampMixin, db.Model):
+class Pledge(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """A pledge assigned to a person; after signing, the signature evidence."""
 
     __tablename__ = "pledges"
@@ -174,7 +174,7 @@ class Pledge(VersionedMixin, TimestampMixin, db.Model):
 
 
 @audited
-class PledgeFulfilment(db.Model):
+class PledgeFulfilment(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """践诺情况: per pledge and period, kept (履行) or not (未履行) with facts."""
 
     __tablename__ = "pledge_fulfilments"

@@ -28,7 +28,7 @@ def timeline(pledge: Pledge) -> list[tuple[datetime | date, str]]:
     """The evidence timeline: assigned, reminded, opened, signed, published."""
     items: list[tuple[datetime | date, str]] = [
         (pledge.assigned_at, "分配签署任务" + ("（系统自动）" if pledge.assigned_by_id is None else ""))]
-    if pledge.reminders_sent:
+    if pledge.reminders_sent and pledge.last_reminded_on is not None:     # set together (reminders.py)
         items.append((pledge.last_reminded_on, f"系统提醒 {pledge.reminders_sent} 次（最近一次）"))
     opened = first_opened_at(pledge)
     if opened:

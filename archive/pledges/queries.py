@@ -50,10 +50,10 @@ def people_with_valid_pledge_select():
 
 def signed_pledge_dates(person, kind: PledgeKind | str = PledgeKind.PRE_APPOINTMENT) -> list[date]:
     """The dates (local, Asia/Shanghai) on which ``person`` signed pledges of ``kind``."""
-    return list(db.session.execute(
+    return [day for day in db.session.execute(
         sa.select(Pledge.signed_on).where(Pledge.person_id == person.id, Pledge.kind == PledgeKind(kind),
                                           Pledge.status == PledgeStatus.SIGNED)
-        .order_by(Pledge.signed_on)).scalars())
+        .order_by(Pledge.signed_on)).scalars() if day is not None]       # a signed pledge has its day
 
 
 def has_valid_pre_appointment_pledge(person) -> bool:

@@ -446,6 +446,7 @@ def record_fulfilment(pledge: Pledge, *, period: str, kept: bool, facts: str | N
     db.session.add(f)
     db.session.flush()
     if not kept:
+        assert facts is not None            # not kept needs the facts (refused above otherwise)
         f.record_id = _breach_record(pledge, period, facts, recorded_by, decided_on or clock.today()).id
         db.session.flush()
     record_event("pledge_fulfilment", f, f"《{pledge.template.title}》{period}：{'履行' if kept else '未履行'}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
@@ -71,7 +71,7 @@ def _candidates(ctx: DemoContext, settings: rules.RuleSettings):
 def _plan(ctx: DemoContext, candidates) -> list[tuple]:
     """Pick the records to apply for (half of them in 东营区, the demo HR's county) and a state each."""
     rng = ctx.rng_for("repair")
-    dongying = ctx.department_paths.get(ctx.county_ids.get("东营区"), "/none/")
+    dongying = ctx.department_paths.get(ctx.county_ids.get("东营区", 0), "/none/")
     local = [c for c in candidates if c[1].startswith(dongying)]
     other = [c for c in candidates if not c[1].startswith(dongying)]
     total = min(len(candidates), max(8, min(60, len(candidates) // 6)))
@@ -100,7 +100,7 @@ def demo_repairs(ctx: DemoContext) -> None:
     today = ctx.today
     hr_city = db.session.get(User, ctx.accounts.get("hr_city") or 0)
     hr_local = db.session.get(User, ctx.accounts.get("hr") or 0)
-    dongying = ctx.department_paths.get(ctx.county_ids.get("东营区"), "/none/")
+    dongying = ctx.department_paths.get(ctx.county_ids.get("东营区", 0), "/none/")
     course = _repair_course()
     pledge_rows, app_rows, notes, approvals = [], [], [], []
     next_id = (db.session.execute(sa.select(sa.func.max(RepairApplication.id))).scalar() or 0) + 1
@@ -156,12 +156,12 @@ def _complete(course, person_id: int, on) -> None:
     from core.registry.models import Person
     from training import services as training
     try:
-        training.record_completion(db.session.get(Person, person_id), course, completed_on=on)
+        training.record_completion(db.session.get_one(Person, person_id), course, completed_on=on)
     except Exception:  # noqa: BLE001 - demo only: a completion the training rules refuse is skipped
         log.warning("demo: repair course completion skipped for person %s", person_id)
 
 
-def _sign_repair_pledges(ctx: DemoContext, rows: list[tuple[int, object]]) -> None:
+def _sign_repair_pledges(ctx: DemoContext, rows: list[tuple[int, date]]) -> None:
     """Signed 信用修复承诺 for the applicants (rows like the pledges demo's bulk inserts)."""
     from archive.pledges import services as pledges
     from archive.pledges.models import Pledge, PledgeStatus, PledgeText

@@ -38,7 +38,7 @@ class RepairStatus(LabelledEnum):
 
 
 @audited
-class RepairApplication(VersionedMixin, TimestampMixin, db.Model):
+class RepairApplication(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     """A person's application to repair one of their effective records."""
 
     __tablename__ = "repair_applications"

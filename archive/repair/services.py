@@ -42,7 +42,8 @@ def settings() -> rules.RuleSettings:
 
 
 
-def _dates(values: Iterable) -> frozenset[date]:
+def _dates(values: Iterable | None) -> frozenset[date]:
+    """Dates of the configuration (``date`` or ISO text); none configured: empty."""
     out = set()
     for v in values or ():
         out.add(v if isinstance(v, date) else date.fromisoformat(str(v)))
@@ -245,7 +246,7 @@ def apply_for_repair(record, user, correction, statement: str = "", evidence: It
     by core.files; ``evidence_ids`` are drafts the same user uploaded through the API.
     """
     as_of = as_of or clock.today()
-    person = db.session.get(Person, record.person_id)
+    person = db.session.get_one(Person, record.person_id)      # a record always has its person
     if not is_own_person(user, person):
         raise Forbidden(_("只有本人可以申请信用修复"))
     try:
@@ -275,7 +276,7 @@ def apply_for_repair(record, user, correction, statement: str = "", evidence: It
     for att in drafts:
         att.owner_type, att.owner_id = EVIDENCE_OWNER, app.id
     for storage in evidence:
-        if storage is not None and getattr(storage, "filename", ""):
+        if storage is not None and getattr(storage, "filename", None):
             save_upload(storage, owner_type=EVIDENCE_OWNER, owner_id=app.id, person_id=person.id,
                         uploaded_by=user)
     db.session.flush()
@@ -344,7 +345,7 @@ def decide_repair(application: RepairApplication, decision: str, reason: str, de
     if decision == RepairStatus.REJECTED.value and not reason:
         raise ValidationFailed({"reason": _("驳回须说明理由")})
     from archive.file.models import Record
-    record = db.session.get(Record, application.record_id)
+    record = db.session.get_one(Record, application.record_id)     # an application always has its record
     approved = decision == RepairStatus.APPROVED.value
     reason = reason or "符合信用修复条件，予以修复"
     application.status = RepairStatus.APPROVED if approved else RepairStatus.REJECTED

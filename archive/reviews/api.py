@@ -1,4 +1,5 @@
-"""API of reviews (API.md "Reviews and printing"): reviews, the file PDF, batch print jobs, verification."""
+"""API of reviews (API.md "Reviews and printing"): reviews, the file PDF, the batch print (its job and the
+verification of printed documents are generic: core/job_api.py, core/verify_api.py)."""
 from __future__ import annotations
 
 from datetime import date
@@ -12,14 +13,12 @@ from flask_login import current_user
 from archive.enums import ReviewPurpose
 from archive.reviews import printing, services
 from archive.reviews.models import Review
-from archive.reviews.views import authorize_print, my_job, print_response, send_job_result, verification_json
+from archive.reviews.views import authorize_print, print_response
 from core import clock
 from core.accounts.permissions import require_person
 from core.api import Body, PageQuery, Query, api_blueprint, api_route, page_of
 from core.audit.services import record_event
-from core.documents import find_document
 from core.errors import Conflict
-from core.extensions import db
 
 bp = api_blueprint("reviews_api")
 
@@ -53,13 +52,6 @@ class FilePdfQuery(Query):
 
 class PrintIn(Body):
     format: Literal["merged", "zip"] = "merged"
-
-
-def _job_json(job) -> dict:
-    from core.jobs import job_json
-    data = job_json(job, url_for("reviews_api.job_download", job_id=job.id))
-    data["status_url"] = url_for("reviews_api.job", job_id=job.id)
-    return data
 
 
 @api_route(bp, "/reviews", summary="考察评审列表（人事干部：本级及下级；评审委员：所在的未结束评审）",
@@ -135,41 +127,4 @@ def file_pdf(person_id: int, query):
 def print_review(review_id: int, body):
     review = services.get_review(current_user, review_id)
     job = printing.start_batch(review, body.format, current_user, request.host_url)
-    return {"job_id": job.id, "status_url": url_for("reviews_api.job", job_id=job.id)}
-
-
-@api_route(bp, "/jobs/<int:job_id>", summary="后台任务状态（仅任务创建人）")
-def job(job_id: int):
-    return _job_json(my_job(job_id))
-
-
-@api_route(bp, "/jobs/<int:job_id>/retry", ["POST"], summary="重试失败的后台任务（仅任务创建人）")
-def job_retry(job_id: int):
-    from core.jobs import retry
-    job = my_job(job_id)
-    if job.state != "failed":
-        raise Conflict("illegal_state", _("只有失败的任务可以重试"))
-    record_event("job_retry", job, f"重试任务 #{job.id}（{job.kind}）")
-    db.session.commit()
-    retry(job)
-    return _job_json(job)
-
-
-@api_route(bp, "/jobs/<int:job_id>/download", summary="下载后台任务的结果（仅任务创建人）", raw=True,
-           response={"type": "string", "format": "binary"})
-def job_download(job_id: int):
-    return send_job_result(my_job(job_id))
-
-
-@api_route(bp, "/verify/<serial>", summary="核验打印文件的编号（无需登录）", public=True,
-           response={"type": "object", "required": ["valid", "kind", "issued_at", "issued_by_department", "sha256"],
-                     "properties": {"valid": {"type": "boolean"}, "serial": {"type": "string"},
-                                    "kind": {"type": ["string", "null"]}, "kind_label": {"type": ["string", "null"]},
-                                    "issued_at": {"type": ["string", "null"], "format": "date-time"},
-                                    "issued_by_department": {"type": ["string", "null"]},
-                                    "sha256": {"type": ["string", "null"]},
-                                    "subject": {"type": ["object", "null"], "description": "文件所属人（姓名脱敏）",
-                                                "properties": {"name_masked": {"type": "string"},
-                                                               "department": {"type": ["string", "null"]}}}}})
-def verify(serial: str):
-    return verification_json(serial, find_document(serial))
+    return {"job_id": job.id, "status_url": url_for("jobs_api.job", job_id=job.id)}

@@ -45,8 +45,8 @@ def demo_reviews(ctx: DemoContext) -> None:
     if "hr" not in ctx.accounts or "东营区" not in ctx.county_ids:
         return
     rng = ctx.rng_for("reviews")
-    hr = db.session.get(User, ctx.accounts["hr"])
-    members = [db.session.get(User, ctx.accounts["committee"])] if "committee" in ctx.accounts else []
+    hr = db.session.get_one(User, ctx.accounts["hr"])       # the demo accounts exist (core.demo)
+    members = [db.session.get_one(User, ctx.accounts["committee"])] if "committee" in ctx.accounts else []
     ids = [i for i in _county_people(ctx, "东营区") if i not in ctx.account_people.values()]
     if not ids:
         return

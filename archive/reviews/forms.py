@@ -1,8 +1,7 @@
-"""Forms of reviews: the review, candidates by id number, batch print, verification upload."""
+"""Forms of reviews: the review, candidates by id number, batch print."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -32,14 +31,3 @@ class CandidateIdsForm(BaseForm):
 class PrintForm(BaseForm):
     format = RadioField(_l("输出格式"), choices=[SelectChoice("merged", _l("合并为一个 PDF（每人一个书签）")),
                                               SelectChoice("zip", _l("ZIP 压缩包（每人一个 PDF）"))], default="merged")
-
-
-class VerifyUploadForm(BaseForm):
-    file = FileField(_l("待核验的 PDF 文件"), validators=[FileRequired(message=_l("请选择文件"))])
-
-
-class SerialForm(BaseForm):
-    class Meta:
-        csrf = False        # a GET search form
-
-    serial = StringField(_l("文件编号"), validators=[required(), length(20)])

@@ -19,7 +19,7 @@ from core.guards import audited
 
 
 @audited
-class Review(VersionedMixin, TimestampMixin, db.Model):
+class Review(VersionedMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     __tablename__ = "reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +52,7 @@ class Review(VersionedMixin, TimestampMixin, db.Model):
         return f"<Review {self.id} {self.name}>"
 
 
-class ReviewCandidate(db.Model):
+class ReviewCandidate(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     __tablename__ = "review_candidates"
     __table_args__ = (sa.UniqueConstraint("review_id", "person_id"),)
 
@@ -66,7 +66,7 @@ class ReviewCandidate(db.Model):
     person = relationship("Person", lazy="joined")
 
 
-class ReviewMember(db.Model):
+class ReviewMember(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
     __tablename__ = "review_members"
     __table_args__ = (sa.UniqueConstraint("review_id", "user_id"),)
 

@@ -34,7 +34,7 @@ from archive.reviews.models import Review
 from archive.reviews.sections import Section, file_sections
 from core import clock
 from core.audit.services import record_event
-from core.documents import issue_document, new_serial, verify_url
+from core.documents import PrintedDocument, issue_document, matches, new_serial, verify_url
 from core.extensions import db
 from core.pdf import font_stacks, qr_data_uri, render_html, render_pdf
 from core.pdf_fonts import share_font_subsets
@@ -193,17 +193,21 @@ class Merger:
 
     def __init__(self, spool: Path | None = None):
         from pypdf import PdfWriter
-        self.writer = PdfWriter()
+        self.writer: PdfWriter | None = PdfWriter()     # None once finished
         self.spool = spool
         self.fonts: dict = {}
 
     def add(self, title: str, source) -> None:
+        if self.writer is None:
+            raise RuntimeError("the merged PDF is finished")
         self.writer.append(io.BytesIO(source) if isinstance(source, (bytes, bytearray, memoryview)) else str(source),
                            outline_item=title)
 
     def finish(self) -> bytes | memoryview:
         from core.pdf_sign import drop_signatures
         writer, self.writer = self.writer, None
+        if writer is None:
+            raise RuntimeError("the merged PDF is finished")
         drop_signatures(writer)      # members' own signatures do not cover the merged file (core.pdf_sign)
         self.fonts = share_font_subsets(writer)    # one subset per face for the whole batch (core.pdf_fonts)
         writer.add_metadata({"/Title": "考察评审批量打印", "/Producer": "诚信档案与培训管理系统"})
@@ -409,6 +413,7 @@ def _package(job_id: int, review: Review, user, fmt: str, printed, merger: Merge
     stamp = clock.now().strftime("%Y%m%d-%H%M")
     base = safe_name(f"{review.name}-诚信档案-{stamp}")
     if fmt == "merged":
+        assert merger is not None           # print_review_job makes one for every merged batch
         merged = merger.finish()
         batch, merged = issue_document("review_batch", lambda serial: merged, issued_by=user,
                                        department=user.department or review.department, review_id=review.id,
@@ -441,19 +446,14 @@ def start_batch(review: Review, fmt: str, user, base_url: str | None):
                    kind="review_print", created_by=user, owner=review, total=total)
 
 
-# ---- verification and exports ------------------------------------------------------------------
+# ---- verification ------------------------------------------------------------------------------
 
-def check_upload(doc, data: bytes):
-    """Whether ``data`` is exactly the document ``doc`` (SHA-256 of every byte: a changed or appended
-    byte fails). ``(matches, batch)``: when an integrity file was printed in a merged batch, the
-    merged PDF of that batch is accepted too and returned as ``batch``."""
-    from core.documents import PrintedDocument, matches
-    if matches(doc, data):
-        return True, None
-    if doc.owner_type == "jobs" and doc.owner_id is not None and doc.kind == KIND:
-        batches = db.session.execute(db.select(PrintedDocument).filter_by(
-            kind="review_batch", owner_type="jobs", owner_id=doc.owner_id)).scalars().all()
-        for batch in batches:
-            if matches(batch, data):
-                return True, batch
-    return False, None
+def batch_holding(doc: PrintedDocument, data: bytes) -> PrintedDocument | None:
+    """The merged batch PDF whose bytes are ``data`` and which holds ``doc``, an integrity file
+    printed in that batch (the core.wiring.DOCUMENT_BATCH provider of /verify, core.documents.check_upload):
+    the batch is accepted as a true copy of each file in it."""
+    if doc.owner_type != "jobs" or doc.owner_id is None or doc.kind != KIND:
+        return None
+    batches = db.session.execute(db.select(PrintedDocument).filter_by(
+        kind="review_batch", owner_type="jobs", owner_id=doc.owner_id)).scalars().all()
+    return next((batch for batch in batches if matches(batch, data)), None)

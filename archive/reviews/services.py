@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -21,7 +22,11 @@ from core.audit.services import record_event
 from core.enums import Role
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
-from core.text import N_
+from core.registry.models import Person
+from core.text import N_, Text
+
+if TYPE_CHECKING:
+    from archive.file.loader import FileData
 
 NAME_MAX = 200
 MAX_CANDIDATES = 2000
@@ -245,11 +250,11 @@ def _invite(review: Review, members: Iterable[User]) -> None:
 @dataclass
 class Assessment:
     """A candidate's integrity status and eligibility verdict for a review's purpose."""
-    person: object
+    person: Person
     status: IntegrityStatus
     verdict: Verdict
-    reasons: list[str] = field(default_factory=list)
-    file: object | None = None      # archive.file.services.FileData when available
+    reasons: list[Text] = field(default_factory=list)
+    file: FileData | None = None      # the whole file, when it was loaded (printing)
 
 
 def rule_settings():
@@ -287,7 +292,7 @@ def _assessment(person, purpose, as_of: date, facts, evaluation, settings, pendi
     return Assessment(person, evaluation.status, result, reasons, data)
 
 
-def _objection_notes(pending, evaluation) -> list[str]:
+def _objection_notes(pending, evaluation) -> list[Text]:
     """Pending objections ``(objection, record)`` whose record does not read 异议处理中 at the date
     (the rules note those already)."""
     from archive.enums import RecordStatus
@@ -300,7 +305,6 @@ def visible_candidates(user, review: Review) -> list:
     """The candidates ``user`` may see now (HR: those still in its scope; a member: all, while the
     review is open), ordered by department and name (the order of the page, export and print)."""
     from core.accounts.permissions import person_scope_clause
-    from core.registry.models import Person
     ids = [c.person_id for c in review.candidates]
     if not ids:
         return []

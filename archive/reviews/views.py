@@ -1,29 +1,31 @@
-"""Pages of reviews: reviews and their candidates, the integrity-file PDF, batch print jobs, verification."""
+"""Pages of reviews: reviews and their candidates, the integrity-file PDF, batch printing.
+
+The batch print runs as a background job; its pages (/jobs/<id>) and the public verification of
+printed documents (/verify) are generic and live in core (core/job_views.py, core/verify_views.py)."""
 from __future__ import annotations
 
 import io
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user, fresh_login_required, login_required
+from flask_login import current_user, fresh_login_required
 
 from archive.enums import Verdict
 from archive.reviews import printing, services
-from archive.reviews.forms import CandidateIdsForm, PrintForm, ReviewForm, SerialForm, VerifyUploadForm
+from archive.reviews.forms import CandidateIdsForm, PrintForm, ReviewForm
 from archive.reviews.models import Review, ReviewCandidate, ReviewMember
 from core import clock
-from core.accounts.permissions import departments_in_scope, people_in_scope, public, require_person, require_roles
+from core.accounts.permissions import departments_in_scope, people_in_scope, require_person, require_roles
 from core.audit.services import record_event
-from core.documents import find_document
 from core.errors import Conflict, NotFound, ValidationFailed
-from core.extensions import db, limiter
+from core.extensions import db
 from core.forms import apply_field_errors
+from core.job_views import STATE_LABELS
 from core.listing import Listing, paginate_list
-from core.pdf_sign import signature_report, signing_enabled
 from core.registry.models import Department, Person
 from core.registry.services import search_clause
+from core.safe_args import safe_int
 
 bp = Blueprint("reviews", __name__)
 
@@ -52,12 +54,12 @@ def reviews():
                            counts=_counts([r.id for r in page.items]))
 
 
-def _counts(review_ids: list[int]) -> dict:
+def _counts(review_ids: list[int]) -> dict[int, list[int]]:
     """{review id: (candidates, members)} in two grouped queries (no per-row loading)."""
     out = {i: [0, 0] for i in review_ids}
-    for n, model in enumerate((ReviewCandidate, ReviewMember)):
-        for rid, count in db.session.execute(sa.select(model.review_id, sa.func.count()).where(
-                model.review_id.in_(review_ids)).group_by(model.review_id)):
+    for n, review_id in enumerate((ReviewCandidate.review_id, ReviewMember.review_id)):
+        for rid, count in db.session.execute(sa.select(review_id, sa.func.count()).where(
+                review_id.in_(review_ids)).group_by(review_id)):
             out[rid][n] = count
     return out
 
@@ -155,7 +157,8 @@ def candidates(review_id: int):
     if request.method == "POST":
         try:
             if form.validate_on_submit():
-                people = [require_person(pid, manage=True) for pid in request.form.getlist("person_id")]
+                # an id that is no 32-bit integer names nobody: 404, like any id out of scope
+                people = [require_person(safe_int(pid, 0), manage=True) for pid in request.form.getlist("person_id")]
                 people += services.people_by_id_numbers(current_user, form.id_numbers.data or "")
                 if not people:
                     raise ValidationFailed({"id_numbers": _("请勾选或填写要添加的候选人")})
@@ -305,165 +308,8 @@ def review_print(review_id: int):
         flash(_("请选择输出格式。"), "danger")
         return redirect(url_for("reviews.review", review_id=review.id))
     job = printing.start_batch(review, form.format.data, current_user, request.host_url)
-    return redirect(url_for("reviews.job_status", job_id=job.id))
-
-
-# ---- jobs (generic: printing is the first user) -----------------------------------------------------
-
-STATE_LABELS = {"queued": _l("排队中"), "running": _l("正在生成"), "done": _l("已完成"), "failed": _l("失败")}
-
-
-def my_job(job_id: int):
-    """A job of the current user (others: 404). A review's job also needs access to the review now."""
-    from core.jobs import Job
-    job = db.session.get(Job, job_id)
-    if job is None or job.created_by_id != current_user.id:
-        raise NotFound(_("任务不存在"))
-    if job.owner_type == Review.__tablename__:
-        review = db.session.get(Review, job.owner_id)
-        if review is None or not services.can_view_review(current_user, review):
-            raise NotFound(_("任务不存在"))
-    return job
-
-
-def job_payload(job) -> dict:
-    from core.jobs import job_json
-    data = job_json(job, url_for("reviews.job_download", job_id=job.id))
-    data["state_label"] = str(STATE_LABELS.get(job.state, job.state))
-    return data
-
-
-@bp.route("/jobs/<int:job_id>")
-@login_required
-def job_status(job_id: int):
-    job = my_job(job_id)
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
-        return jsonify(job_payload(job))
-    review = db.session.get(Review, job.owner_id) if job.owner_type == Review.__tablename__ else None
-    return render_template("archive/reviews/job.html", job=job, review=review, labels=STATE_LABELS)
-
-
-@bp.route("/jobs/<int:job_id>.json")
-@login_required
-def job_status_json(job_id: int):
-    return jsonify(job_payload(my_job(job_id)))
-
-
-@bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
-@login_required
-def job_retry(job_id: int):
-    from core.jobs import retry
-    job = my_job(job_id)
-    if job.state != "failed":
-        raise Conflict("illegal_state", _("只有失败的任务可以重试"))
-    record_event("job_retry", job, f"重试任务 #{job.id}（{job.kind}）")
-    db.session.commit()
-    retry(job)
-    flash(_("任务已重新开始。"), "info")
-    return redirect(url_for("reviews.job_status", job_id=job.id))
-
-
-def send_job_result(job):
-    from pathlib import Path
-
-    from core.jobs import job_dir
-    if job.state != "done" or not job.result_path:
-        raise NotFound(_("任务结果不存在"))
-    path = Path(job.result_path)
-    if path.resolve().parent != job_dir().resolve() or not path.is_file():
-        raise NotFound(_("任务结果不存在"))
-    record_event("export", job, f"下载任务 #{job.id} 的结果（{job.result_name}）")
-    db.session.commit()
-    return send_file(path, mimetype=job.result_mime or "application/octet-stream", as_attachment=True,
-                     download_name=job.result_name or path.name)
-
-
-@bp.route("/jobs/<int:job_id>/download")
-@login_required
-def job_download(job_id: int):
-    return send_job_result(my_job(job_id))
-
-
-# ---- verification (public) ---------------------------------------------------------------------------
-
-def verification_json(serial: str, doc) -> dict:
-    if doc is None:
-        return {"valid": False, "serial": (serial or "")[:20], "kind": None, "kind_label": None, "issued_at": None,
-                "issued_by_department": None, "sha256": None, "subject": None}
-    return {"valid": True, "serial": doc.serial, "kind": doc.kind, "kind_label": doc.kind_label,
-            "issued_at": doc.issued_at.astimezone(clock.zone()).isoformat(timespec="seconds"),
-            "issued_by_department": doc.department.name if doc.department else None, "sha256": doc.sha256,
-            "subject": document_subject(doc)}
-
-
-def document_subject(doc) -> dict | None:
-    """Whom a document is about, as much as a verifier needs to match it to the person (issue 19):
-    the masked name and the department; nothing else of the person is shown publicly."""
-    from core.registry.codes import mask_name
-    person = db.session.get(Person, doc.person_id) if doc is not None and doc.person_id else None
-    if person is None:
-        return None
-    return {"name_masked": mask_name(person.name), "department": person.department.name if person.department else None}
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
-
-
-@bp.route("/verify")
-@public
-def verify_start():
-    form = SerialForm(request.args)
-    if request.args.get("serial") and form.validate():
-        return redirect(url_for("reviews.verify", serial=form.serial.data.strip().upper()))
-    return render_template("archive/reviews/verify_start.html", form=form)
-
-
-@bp.route("/verify/<serial>", methods=["GET", "POST"])
-@public
-@limiter.limit("30 per minute", methods=["POST"])
-def verify(serial: str):
-    doc = find_document(serial)
-    if _wants_json() and request.method == "GET":
-        return jsonify(verification_json(serial, doc))
-    form = VerifyUploadForm()
-    result = batch = signature = None
-    if doc is not None and request.method == "POST":
-        if form.validate_on_submit():
-            data = _read_upload(form.file.data)
-            if data is not None:
-                result, batch = printing.check_upload(doc, data)
-                signature = signature_report(data)       # the PDF signature (core.pdf_sign), when there is one
-                signed = "" if signature is None else f"，签名{'有效' if signature.ok else '无效'}"
-                record_event("document_verify", doc,
-                             f"上传文件核验{'一致' if result else '不一致'}{signed}（{len(data)} 字节）",
-                             outcome="success" if result else "failure", actor=None)
-                db.session.commit()
-    elif doc is None and request.method == "POST":
-        abort(404)
-    status = 200 if doc is not None else 404
-    return render_template("archive/reviews/verify.html", doc=doc, serial=serial[:20], form=form, result=result,
-                           subject=document_subject(doc),
-                           batch=batch, signature=signature, signing=signing_enabled(),
-                           max_mb=_max_upload() // (1024 * 1024)), status
-
-
-def _max_upload() -> int:
-    return int(current_app.config.get("VERIFY_MAX_BYTES") or current_app.config["MAX_CONTENT_LENGTH"])
-
-
-def _read_upload(storage):
-    limit = _max_upload()
-    data = storage.read(limit + 1)
-    if len(data) > limit:
-        flash(_("文件超过 %(mb)s MB 的大小限制。", mb=limit // (1024 * 1024)), "danger")
-        return None
-    if not data:
-        flash(_("文件为空。"), "danger")
-        return None
-    return data
+    return redirect(url_for("jobs.job_status", job_id=job.id))
 
 
 def _int(value):
-    from core.safe_args import safe_int
     return safe_int(value)       # beyond 32 bits: no row, never a 500

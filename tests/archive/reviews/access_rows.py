@@ -74,13 +74,13 @@ ROWS = [
     # through an open review of theirs, and no relation names its candidate
     # an official print of one's own file is an HR act on it: 403 own_file (issue 17 item 1)
     *rows("reviews.file_pdf", "GET", table(hr=rel(own=403, same_subtree=200), committee=rel())),
-    *rows("reviews.job_status", "GET", own_job(200, 200, 200, 200, 200)),
-    *rows("reviews.job_status_json", "GET", own_job(200, 200, 200, 200, 200)),
-    *rows("reviews.job_download", "GET", own_job(404, 200, 200, 404, 404)),   # only finished jobs
-    *rows("reviews.job_retry", "POST", own_job(302, 303, 303, 303, 302)),     # only failed jobs (303: refused)
-    *rows("reviews.verify_start", "GET", {role: 200 for role in EVERYONE_PUBLIC}),
-    *rows("reviews.verify", "GET", EVERYONE_PUBLIC),
-    *rows("reviews.verify", "POST", EVERYONE_PUBLIC),                    # no file: the form says so
+    *rows("jobs.job_status", "GET", own_job(200, 200, 200, 200, 200)),
+    *rows("jobs.job_status_json", "GET", own_job(200, 200, 200, 200, 200)),
+    *rows("jobs.job_download", "GET", own_job(404, 200, 200, 404, 404)),      # only finished jobs
+    *rows("jobs.job_retry", "POST", own_job(302, 303, 303, 303, 302)),        # only failed jobs (303: refused)
+    *rows("verify.verify_start", "GET", {role: 200 for role in EVERYONE_PUBLIC}),
+    *rows("verify.verify", "GET", EVERYONE_PUBLIC),
+    *rows("verify.verify", "POST", EVERYONE_PUBLIC),                     # no file: the form says so
 
     # ---- API ------------------------------------------------------------------------------------
     *rows("reviews_api.list_reviews", "GET", table(hr=200, committee=200, anonymous=ANON_API)),
@@ -93,10 +93,10 @@ ROWS = [
           json={"format": "docx"}, objects=True),
     *rows("reviews_api.file_pdf", "GET", table(hr=rel(own=403, same_subtree=200), committee=rel(),
                                                anonymous=ANON_API)),
-    *rows("reviews_api.job", "GET", own_job(200, 200, 200, 200, 200, ANON_API)),
-    *rows("reviews_api.job_download", "GET", own_job(404, 200, 200, 404, 404, ANON_API)),
-    *rows("reviews_api.job_retry", "POST", own_job(200, 409, 409, 409, 200, ANON_API)),
-    *rows("reviews_api.verify", "GET", {role: 200 for role in EVERYONE_PUBLIC}, objects=True),
+    *rows("jobs_api.job", "GET", own_job(200, 200, 200, 200, 200, ANON_API)),
+    *rows("jobs_api.job_download", "GET", own_job(404, 200, 200, 404, 404, ANON_API)),
+    *rows("jobs_api.job_retry", "POST", own_job(200, 409, 409, 409, 200, ANON_API)),
+    *rows("verify_api.verify", "GET", {role: 200 for role in EVERYONE_PUBLIC}, objects=True),
 
     # ---- last: acts that change the reviews ---------------------------------------------------------
     # 王芳 is a candidate of 史口镇's review; 刘强 (HR's own person) is no candidate of 东营区's
