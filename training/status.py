@@ -94,25 +94,17 @@ def refresh_training_status(person_ids: Iterable[int] | None, year: int, as_of: 
     queries.refresh(None if person_ids is None else list(person_ids), year, today_or(as_of))
 
 
-def _registry_changed(person: Person) -> None:
-    refresh_training_status([person.id], clock.today().year)
-
-
-
-#: person fields the training requirements depend on (entry date, leading post, appointment date)
-PERSON_FIELDS = "person"
-
-
-def on_changed(session, changes: dict) -> None:
-    """core.changes handler: a person's own fields changed -> this year's training summary."""
-    if PERSON_FIELDS in changes:
-        ids = changes[PERSON_FIELDS]
+def on_changed(session, changed: dict) -> None:
+    """core.changes handler: a person's own fields changed (entry date, leading post,
+    appointment date, a new person) -> this year's training summary. Completions are refreshed
+    by the training services themselves (the year they touch), which then note TRAINING."""
+    from core.changes import PERSON
+    if PERSON in changed:
+        ids = changed[PERSON]
         refresh_training_status(None if ids is None else sorted(ids), clock.today().year)
 
 
 def register() -> None:
     """Called by training.register (the factory's register_plugins step)."""
     from core import wiring
-    wiring.add_hook(wiring.PERSON_REGISTERED, _registry_changed)
-    wiring.add_hook(wiring.PERSON_APPOINTED, _registry_changed)
     wiring.add_hook(wiring.CHANGE_HANDLER, on_changed)

@@ -10,15 +10,15 @@ audit event; only the building of the document is skipped.
 
 When it is stale — a cached row is used only when all of these still hold:
 
-* ``stamp`` = the person's row in ``file_stamps`` (``key`` = person id). Every write to a
-  row of a table the file reads (:data:`FILE_TABLES`) that belongs to a person bumps that
-  person's stamp **in the same transaction** (session listener, like the coverage facts:
-  ORM flushes in ``after_flush``, ``Session.execute`` inserts/updates in
-  ``do_orm_execute``, the importer's COPY through :func:`note_people`; the bump itself is
-  one upsert in ``before_commit``).
-* ``generation`` = ``file_stamps`` key 0: bumped by writes to shared rows the file shows
-  (departments, pledge templates, courses, user names) and by any write whose people
-  cannot be read from the statement (``INSERT … SELECT``, bulk ``UPDATE``).
+* ``stamp`` = the person's row in ``file_stamps`` (``key`` = person id). A service that writes
+  a row of a table the file reads (:data:`FILE_TABLES`) says so with
+  ``core.changes.changed([person ids], what)``; once per transaction, before it commits, the
+  unit of work hands those ids to :func:`on_changed`, which bumps the stamps **in the same
+  transaction** (one upsert).
+* ``generation`` = ``file_stamps`` key 0: bumped by a change noted for everyone (``None``
+  ids: shared rows the file shows — departments, pledge templates, courses, user names —
+  and bulk statements whose people are not listed) or for more than :data:`ALL_THRESHOLD`
+  people at once.
 * ``as_of`` = today (the evaluation, training year and overdue flags move with the date).
 * ``fingerprint`` = hash of the rule and training settings and of the application's source
   code (a deploy or a config change starts afresh).
@@ -28,9 +28,14 @@ one statement (one snapshot). On a miss it reads the stamps *before* loading the
 the document it stores reflects at least that stamp; a writer that commits in between has
 already moved the stamp on, and the stored row never matches again.
 
-Not seen by the listener (call :func:`note_people` / :func:`invalidate_all`): SQL outside
-``db.session.execute`` (``engine.connect()``, raw DBAPI) on the tables of the file. The
-demo loader only adds new people (nothing cached yet).
+Why no write is missed: there is no listener guessing from flushed rows. Every service,
+importer, CLI command, job and demo loader that writes calls ``changed()`` itself, and the
+test suite proves it: tests/changes_verifier.py fails any test whose transaction commits a
+row of these tables for a person nobody noted (core/changes.py).
+
+The variant (who sees which document) is a typed value, :class:`FileVariant`: two users who
+get the same variant get the same bytes (apart from the CSRF token put back per request), and
+its :attr:`FileVariant.key` is the ``variant`` column.
 """
 from __future__ import annotations
 
@@ -41,11 +46,10 @@ from pathlib import Path
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from core import clock
-from core.db import UTCDateTime, update_set_columns
+from core.db import UTCDateTime
 from core.extensions import db
 
 #: Tables read when a file document is built (load_file, file_json and the sections).
@@ -56,16 +60,11 @@ FILE_TABLES = frozenset({
     "pledges", "pledge_templates", "pledge_fulfilments", "pledge_texts", "printed_documents",
     "enrolments", "courses", "repair_applications",
 })
-#: shared rows: a change touches every file (person_id is not the owner, or there is none)
-SHARED_TABLES = frozenset({"departments", "users", "pledge_templates", "pledge_texts", "courses"})
-#: of ``users`` only the display name appears in a file (logins update other columns)
-USER_COLUMNS = frozenset({"display_name"})
 
 EVERY_FILE = 0
 DOCUMENT_FORMAT = 1          # bump when file_json's shape changes without a code change (never)
-PENDING_IDS = "file_cache_pending_ids"
-PENDING_ALL = "file_cache_pending_all"
-ALL_THRESHOLD = 20_000
+ALL_THRESHOLD = 20_000        # more people than this changed at once: every file starts afresh
+CHUNK = 5_000                 # stamps per upsert
 
 
 class FileDocument(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
@@ -187,126 +186,23 @@ def _insert(session: Session | scoped_session[Any]) -> Callable[..., Any]:
     return sqlite_insert
 
 
-def note_people(ids: Iterable[int], session: Session | scoped_session[Any] | None = None) -> None:
-    """Mark the files of ``ids`` changed in this transaction (for writes the listener cannot see)."""
-    session = session or db.session
-    pending = session.info.setdefault(PENDING_IDS, set())
-    pending.update(i for i in ids if isinstance(i, int))
-    if len(pending) > ALL_THRESHOLD:
-        invalidate_all(session)
-        pending.clear()
-
-
-def invalidate_all(session: Session | scoped_session[Any] | None = None) -> None:
-    """Mark every file changed in this transaction."""
-    (session or db.session).info[PENDING_ALL] = True
-
-
 def bump(session: Session, keys: Iterable[int]) -> None:
     """Move the stamps of ``keys`` on (one upsert; keys sorted so concurrent bumps do not deadlock)."""
     keys = sorted(set(keys))
     if not keys:
         return
     t = FileStamp.__table__
-    ins = _insert(session)(t).values([{"key": k, "stamp": 1} for k in keys])
-    session.execute(ins.on_conflict_do_update(index_elements=["key"], set_={"stamp": t.c.stamp + 1}))
+    for start in range(0, len(keys), CHUNK):
+        ins = _insert(session)(t).values([{"key": k, "stamp": 1} for k in keys[start:start + CHUNK]])
+        session.execute(ins.on_conflict_do_update(index_elements=["key"], set_={"stamp": t.c.stamp + 1}))
 
 
-def _owner_ids(obj, table_name: str) -> list[int]:
-    state = sa.inspect(obj)
-    key = "id" if table_name == "people" else "person_id"
-    if key not in state.attrs:
-        return []
-    hist = state.attrs[key].history
-    return [v for v in (*hist.added, *hist.unchanged, *hist.deleted) if isinstance(v, int)]
-
-
-def _after_flush(session: Session, flush_context) -> None:
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        name = getattr(getattr(obj, "__table__", None), "name", None)
-        if name not in FILE_TABLES:
-            continue
-        if name in SHARED_TABLES or name == "people":
-            # a new shared row (or person) is in no file yet: it enters one with a person's row
-            if obj in session.new:
-                continue
-            if name == "users" and obj not in session.deleted:
-                state = sa.inspect(obj)
-                if not any(state.attrs[c].history.has_changes() for c in USER_COLUMNS):
-                    continue
-            if name != "people":
-                invalidate_all(session)
-                continue
-        ids = _owner_ids(obj, name)
-        if ids:
-            note_people(ids, session)
-        else:
-            invalidate_all(session)
-
-
-def _do_orm_execute(state) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    name = getattr(getattr(state.statement, "table", None), "name", None)
-    if name not in FILE_TABLES:
-        return
-    if state.is_insert and (name in SHARED_TABLES or name == "people"):
-        return      # new rows, in no file yet
-    session = state.session
-    params = state.parameters
-    rows = list(params) if isinstance(params, list | tuple) else [params] if params else []
-    if name == "users" and state.is_update:
-        columns = update_set_columns(state.statement, rows)
-        if columns is not None and not columns & USER_COLUMNS:
-            return
-    if (state.is_insert and rows
-            and all(isinstance(r, dict) and isinstance(r.get("person_id"), int) for r in rows)):
-        note_people((r["person_id"] for r in rows), session)
-        return
-    invalidate_all(session)
-
-
-def on_changed(session: Session, changes: dict) -> None:
-    """core.changes handler: the files of the people whose data changed."""
+def on_changed(session: Session, changes: dict[str, set[int] | None]) -> None:
+    """core.changes handler: move on the stamps of the files of the people whose data changed
+    (every ``what`` matters: the file shows all of it); a change for everyone, or for more than
+    :data:`ALL_THRESHOLD` people, moves the generation of every file instead."""
     if any(ids is None for ids in changes.values()):
-        invalidate_all(session)
-    else:
-        note_people({i for ids in changes.values() for i in ids}, session)
-    _apply_pending(session)
-
-
-def _before_commit(session: Session) -> None:
-    if session.new or session.dirty or session.deleted:
-        session.flush()
-    _apply_pending(session)
-
-
-def _apply_pending(session: Session) -> None:
-    every = session.info.pop(PENDING_ALL, False)
-    ids = session.info.pop(PENDING_IDS, set())
-    if every:
         bump(session, [EVERY_FILE])
-    elif ids:
-        bump(session, ids)
-
-
-def _after_rollback(session: Session, previous_transaction) -> None:
-    if session.in_transaction():
-        return      # a savepoint: what the outer transaction changed still commits
-    session.info.pop(PENDING_ALL, None)
-    session.info.pop(PENDING_IDS, None)
-
-
-_installed = False
-
-
-def install_listeners() -> None:
-    """Listen on every Session (idempotent)."""
-    global _installed
-    if _installed:
         return
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "do_orm_execute", _do_orm_execute)
-    event.listen(Session, "before_commit", _before_commit)
-    event.listen(Session, "after_soft_rollback", _after_rollback)
-    _installed = True
+    ids = {i for ids in changes.values() if ids for i in ids}
+    bump(session, [EVERY_FILE] if len(ids) > ALL_THRESHOLD else ids)
