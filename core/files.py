@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import clock
 from core.audit.services import record_event
+from core.changes import FILE, changed
 from core.db import UTCDateTime
 from core.errors import DomainError
 from core.extensions import db
@@ -167,6 +168,7 @@ def save_upload(storage, *, owner_type: str, owner_id: int | None = None, person
     db.session.add(att)
     db.session.flush()
     record_event("file_upload", att, f"上传文件 {original}（{len(data)} 字节）", person_id=person_id)
+    changed([person_id], FILE)     # the file lists a person's attachments (none: in no file)
     return att
 
 

@@ -105,9 +105,9 @@ def _after_flush(session: Session, flush_context) -> None:
         if table in changes.SHARED_TABLES:
             born = session.info.setdefault(NEW_SHARED, set())
             if new:
-                born.add((table, state.identity))
+                born.add(state)
                 continue        # a new shared row is in no file until a person's row points at it
-            if (table, state.identity) in born:
+            if state in born:
                 continue        # ... also when it is completed in the transaction that made it
             if table == "users" and not deleted:
                 if not any(state.attrs[c].history.has_changes() for c in USER_COLUMNS):

@@ -90,8 +90,12 @@ def people_not_meeting_training(year: int, as_of: date):
 
 
 def refresh_training_status(person_ids: Iterable[int] | None, year: int, as_of: date | None = None) -> None:
-    """Recompute the ``training_status`` rows of ``year`` for ``person_ids`` (None: everyone)."""
-    queries.refresh(None if person_ids is None else list(person_ids), year, today_or(as_of))
+    """Recompute the ``training_status`` rows of ``year`` for ``person_ids`` (None: everyone) and
+    note the change for what reads the summary (core.changes, TRAINING: coverage, the file)."""
+    from core.changes import TRAINING, changed
+    ids = None if person_ids is None else list(person_ids)
+    queries.refresh(ids, year, today_or(as_of))
+    changed(ids, TRAINING)
 
 
 def on_changed(session, changed: dict) -> None:
@@ -101,7 +105,8 @@ def on_changed(session, changed: dict) -> None:
     from core.changes import PERSON
     if PERSON in changed:
         ids = changed[PERSON]
-        refresh_training_status(None if ids is None else sorted(ids), clock.today().year)
+        # the summary itself: what reads it follows PERSON in the same batch
+        queries.refresh(None if ids is None else sorted(ids), clock.today().year, clock.today())
 
 
 def register() -> None:
