@@ -441,6 +441,16 @@ def _build_accounts(ctx: DemoContext, password: str) -> None:
                 user.display_name = person.name
 
 
+def build_registry(ctx: DemoContext, password: str) -> None:
+    """The region's departments, people and accounts (not committed)."""
+    employers = _build_departments(ctx)
+    from core.registry.models import DepartmentAssignment, Person
+    with indexes_deferred(Person, DepartmentAssignment):
+        _build_people(ctx, employers)
+    _build_accounts(ctx, password)
+    changes.changed(None, changes.PERSON)      # a whole region of new people (core.changes)
+
+
 def load_demo(*, people: int, seed: int, echo: Callable = print, password: str | None = None,
               today: date | None = None) -> str:
     from flask import current_app
@@ -458,12 +468,7 @@ def load_demo(*, people: int, seed: int, echo: Callable = print, password: str |
         steps = sorted(DEMO_STEPS, key=lambda s: s[0])
         for _order, _name, fn in (s for s in steps if s[0] < FIRST_WRITING_STEP):
             fn(ctx)     # preparations (coverage: refresh its facts once, at the end)
-        employers = _build_departments(ctx)
-        from core.registry.models import DepartmentAssignment, Person
-        with indexes_deferred(Person, DepartmentAssignment):
-            _build_people(ctx, employers)
-        _build_accounts(ctx, password)
-        changes.changed(None, changes.PERSON)      # a whole region of new people (core.changes)
+        build_registry(ctx, password)
         db.session.commit()
         ctx.timings["registry"] = time.perf_counter() - t0
         echo(f"registry: {people} people in {ctx.timings['registry']:.1f} s")

@@ -24,7 +24,8 @@ for everyone noted; shared rows need a change for everyone. Otherwise the commit
 :class:`UnnotedWrite` naming the table, the people and where the write came from, and the
 test fails. Writes made by the handlers themselves (``core.changes.APPLYING``) are derived
 data and exempt. Set ``CHANGES_VERIFIER=record`` to collect the reports of a run without
-raising (they are printed at the end), ``CHANGES_VERIFIER=off`` to switch it off.
+raising (they are printed at the end, and appended to the file ``CHANGES_VERIFIER_LOG`` names
+as they come), ``CHANGES_VERIFIER=off`` to switch it off.
 """
 from __future__ import annotations
 
@@ -146,7 +147,7 @@ def _do_orm_execute(state) -> None:
     params = state.parameters
     rows = list(params) if isinstance(params, list | tuple) else [params] if params else []
     key = _key(name)
-    label = f"{type(stmt).__name__.upper()} {name}"
+    label = f"{'INSERT' if state.is_insert else 'UPDATE' if state.is_update else 'DELETE'} {name}"
     if state.is_insert:
         if name in changes.SHARED_TABLES:
             return
@@ -259,6 +260,10 @@ def _before_commit(session: Session) -> None:
         return
     if mode() == "record":
         REPORTS.extend(problems)
+        log = os.environ.get("CHANGES_VERIFIER_LOG")
+        if log:
+            with open(log, "a", encoding="utf-8") as out:
+                out.write("".join(p + "\n" for p in problems))
         return
     raise UnnotedWrite("derived data would go stale — " + "\n".join(problems))
 

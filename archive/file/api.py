@@ -6,7 +6,7 @@ from typing import Literal
 
 import pydantic
 from flask import current_app
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -257,8 +257,7 @@ def get_file(person_id: int, query):
     person = require_person(person_id)
     manage = can_manage_person(current_user, person)
     if query.as_of is None:
-        variant = f"{'hr' if manage else 'own'}:{get_locale()}"      # texts in the file follow the language
-        body = cache.file_body(person, variant, lambda: current_app.json.dumps(
+        body = cache.file_body(person, cache.FileVariant.api(manage=manage), lambda: current_app.json.dumps(
             file_json(services.load_file(person, include_drafts=manage))))
     else:
         body = current_app.json.dumps(file_json(services.load_file(person, query.as_of, include_drafts=manage)))

@@ -41,9 +41,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
@@ -61,6 +62,7 @@ FILE_TABLES = frozenset({
     "enrolments", "courses", "repair_applications",
 })
 
+KEY_LENGTH = 20               # file_documents.variant
 EVERY_FILE = 0
 DOCUMENT_FORMAT = 1          # bump when file_json's shape changes without a code change (never)
 ALL_THRESHOLD = 20_000        # more people than this changed at once: every file starts afresh
@@ -73,7 +75,7 @@ class FileDocument(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy:
     __tablename__ = "file_documents"
 
     person_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
-    variant: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    variant: Mapped[str] = mapped_column(sa.String(KEY_LENGTH), primary_key=True)   # FileVariant.key
     as_of: Mapped[date] = mapped_column(sa.Date)
     stamp: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"))
     generation: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"))
@@ -89,6 +91,66 @@ class FileStamp(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no
 
     key: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
     stamp: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), default=0)
+
+
+# ---------------------------------------------------------------------------- the variant
+
+@dataclass(frozen=True)
+class FileVariant:
+    """Which document of a person's file a viewer gets: everything the cached bytes depend on
+    besides the person and the day. Two viewers with the same variant get the same bytes (the
+    CSRF token of a page fragment is put back per request), so nothing else about the viewer
+    may reach the document; tests/archive/file/test_file_cache.py holds that.
+
+    ``kind``: ``api`` (the JSON of ``GET /people/<id>/file``), ``page`` (the file page's
+    content), ``my`` (the "my file" page's content). ``manage``: built for someone who manages
+    the person (drafts and HR's actions shown). ``own``: the viewer is the person (the page
+    offers the person's own actions; the JSON does not differ, so ``api`` keeps it False).
+    ``locale``: the language the texts are in.
+    """
+
+    kind: str
+    manage: bool
+    own: bool
+    locale: str
+
+    KINDS: ClassVar[tuple[str, ...]] = ("api", "page", "my")
+
+    def __post_init__(self) -> None:
+        if self.kind not in self.KINDS:
+            raise ValueError(f"unknown file variant kind {self.kind!r}")
+        if self.kind == "api" and self.own:
+            raise ValueError("the file JSON does not depend on who views it: api variants have own=False")
+        if self.kind == "my" and (self.manage or not self.own):
+            raise ValueError("my file is the person's own, without managing rights")
+        if len(self.key) > KEY_LENGTH:
+            raise ValueError(f"variant key {self.key!r} longer than the column ({KEY_LENGTH})")
+
+    @classmethod
+    def api(cls, *, manage: bool, locale: str | None = None) -> FileVariant:
+        return cls("api", manage, False, locale or _locale())
+
+    @classmethod
+    def page(cls, *, manage: bool, own: bool, locale: str | None = None) -> FileVariant:
+        return cls("page", manage, own, locale or _locale())
+
+    @classmethod
+    def my(cls, *, locale: str | None = None) -> FileVariant:
+        return cls("my", False, True, locale or _locale())
+
+    @property
+    def key(self) -> str:
+        """The ``file_documents.variant`` column: ``hr:zh`` / ``own:zh`` (JSON), ``html:mo:zh``
+        (file page: m = manage, o = own, - = not), ``my:-o:zh`` (my file)."""
+        if self.kind == "api":
+            return f"{'hr' if self.manage else 'own'}:{self.locale}"
+        flags = f"{'m' if self.manage else '-'}{'o' if self.own else '-'}"
+        return f"{'html' if self.kind == 'page' else 'my'}:{flags}:{self.locale}"
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+    return str(get_locale())
 
 
 # ---------------------------------------------------------------------------- reading and storing
@@ -118,20 +180,20 @@ def _stamp_of(key):
     return sa.func.coalesce(sa.select(s.stamp).where(s.key == key).scalar_subquery(), 0)
 
 
-def cached(person_id: int, variant: str, today: date) -> tuple[str | None, tuple[int, int]]:
+def cached(person_id: int, variant: FileVariant, today: date) -> tuple[str | None, tuple[int, int]]:
     """-> (body or None, (stamp, generation) as of this read). One statement."""
     d = FileDocument.__table__.c
     stamp, generation = _stamp_of(person_id).label("s"), _stamp_of(EVERY_FILE).label("g")
-    doc = (sa.select(d.body).where(d.person_id == person_id, d.variant == variant, d.as_of == today,
+    doc = (sa.select(d.body).where(d.person_id == person_id, d.variant == variant.key, d.as_of == today,
                                    d.fingerprint == fingerprint(), d.stamp == _stamp_of(person_id),
                                    d.generation == _stamp_of(EVERY_FILE)).scalar_subquery())
     row = db.session.execute(sa.select(doc.label("body"), stamp, generation)).one()
     return row.body, (row.s, row.g)
 
 
-def store(person_id: int, variant: str, today: date, stamps: tuple[int, int], body: str) -> None:
+def store(person_id: int, variant: FileVariant, today: date, stamps: tuple[int, int], body: str) -> None:
     """Keep ``body`` (built after ``stamps`` were read) for the next view."""
-    values = {"person_id": person_id, "variant": variant, "as_of": today, "stamp": stamps[0],
+    values = {"person_id": person_id, "variant": variant.key, "as_of": today, "stamp": stamps[0],
               "generation": stamps[1], "fingerprint": fingerprint(), "body": body, "built_at": clock.utcnow()}
     ins = _insert(db.session)(FileDocument.__table__).values(values)
     db.session.execute(ins.on_conflict_do_update(
@@ -139,7 +201,7 @@ def store(person_id: int, variant: str, today: date, stamps: tuple[int, int], bo
         set_={k: ins.excluded[k] for k in values if k not in ("person_id", "variant")}))
 
 
-def file_body(person, variant: str, build) -> str:
+def file_body(person, variant: FileVariant, build) -> str:
     """Today's file document of ``person`` as text: cached, else ``build()`` -> str, stored."""
     today = clock.today()
     body, stamps = cached(person.id, variant, today)
@@ -153,7 +215,7 @@ def file_body(person, variant: str, build) -> str:
 CSRF_MARK = "@@ia-csrf-token@@"
 
 
-def file_html(person, variant: str, build) -> str:
+def file_html(person, variant: FileVariant, build) -> str:
     """A rendered page fragment of today's file (HTML): cached, else ``build()`` -> str. The
     forms in it carry the current session's CSRF token, never the builder's."""
     from flask_wtf.csrf import generate_csrf
