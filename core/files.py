@@ -134,6 +134,7 @@ def clean_unclaimed_drafts(older_than_hours: float = 24) -> tuple[int, int]:
         att.owner_type = EXPIRED_DRAFT
     if drafts:
         db.session.flush()
+        changed({att.person_id for att in drafts}, FILE)
         record_event("draft_cleanup", None, f"清理 {len(drafts)} 个超过 {older_than_hours:g} 小时未使用的草稿附件"
                      f"（{freed} 字节）", actor=None)
     return len(drafts), freed

@@ -25,6 +25,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from archive.rules import appraisal_year_for_coverage
+from core import changes
 
 # ---------------------------------------------------------------------------- the facts
 
@@ -67,12 +68,12 @@ def training_met(p, year: int, as_of: date):
 
 # ---------------------------------------------------------------------------- what changes them
 
-#: source table -> the ``core.changes`` change its writers note (core.changes.TABLE_WHAT)
+#: source table -> the ``core.changes`` change its writers note (as core.changes.TABLE_WHAT)
 SOURCES = {
-    "people": "person",            # status, department, appointment, entry date, leading post
-    "archive_files": "file",       # established
-    "appraisals": "appraisal",     # year
-    "pledges": "pledge",           # status, signed_on, kind
-    "enrolments": "training",      # through the training summary
-    "training_status": "training", # meets
+    "people": changes.PERSON,            # status, department, appointment, entry date, leading post
+    "archive_files": changes.FILE,       # established
+    "appraisals": changes.APPRAISAL,     # year
+    "pledges": changes.PLEDGE,           # status, signed_on, kind
+    "enrolments": changes.TRAINING,      # through the training summary
+    "training_status": changes.TRAINING, # meets
 }

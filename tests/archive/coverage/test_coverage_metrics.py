@@ -255,6 +255,13 @@ def test_the_unit_of_work_refreshes_only_whom_a_change_concerns(region, template
     assert services.coverage(region.dongying).totals.pledge == 0
 
 
+def test_the_sources_are_the_tables_the_unit_of_work_holds_to_their_own_change():
+    from archive.coverage import sources
+    assert set(sources.SOURCES) == changes.FACT_TABLES
+    assert all(changes.TABLE_WHAT[t] == what for t, what in sources.SOURCES.items())
+    assert set(sources.SOURCES.values()) <= facts.FACT_CHANGES
+
+
 def test_a_source_write_nobody_noted_fails_the_tests_verifier(region, monkeypatch):
     """Without a listener a raw write would leave the facts stale: the suite's verifier refuses
     the commit, naming the table, the person and the change that should have been noted."""
