@@ -39,7 +39,6 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from core import changes, wiring
-from core.db import update_set_columns
 
 WRITES = "changes_verifier_writes"
 NOTED = "changes_verifier_noted"
@@ -90,6 +89,17 @@ def _key(table: str) -> str:
 
 
 # ---------------------------------------------------------------------------- watching writes
+
+def update_set_columns(statement, rows: list) -> set[str] | None:
+    """The names of the columns an UPDATE statement sets (None: unknown): an UPDATE of
+    ``users`` that leaves the display name alone shows in no file."""
+    values = getattr(statement, "_values", None) or {}
+    ordered = getattr(statement, "_ordered_values", None) or ()
+    names = {str(getattr(k, "key", k)) for k in (*values, *(k for k, _ in ordered))}
+    if not names and rows and all(isinstance(r, dict) for r in rows):
+        names = {k for r in rows for k in r}
+    return names or None
+
 
 def _after_flush(session: Session, flush_context) -> None:
     if session.info.get(changes.APPLYING):
