@@ -100,11 +100,6 @@ def changed(person_ids: Iterable[int | None] | None, what: str, *, session: Sess
     noted.update(int(i) for i in person_ids if i is not None)
 
 
-def changed_everyone(what: str = SHARED, *, session: Session | None = None) -> None:
-    """Note a change that may touch every person (a shared row, a bulk statement)."""
-    changed(EVERYONE, what, session=session)
-
-
 def pending(session: Session | None = None) -> dict[str, set[int] | None]:
     return dict((session or db.session).info.get(PENDING, {}))
 

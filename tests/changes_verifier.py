@@ -112,6 +112,8 @@ def _after_flush(session: Session, flush_context) -> None:
         new, deleted = obj in session.new, obj in session.deleted
         if not new and not deleted and not session.is_modified(obj, include_collections=False):
             continue
+        if table == "people" and not new and not deleted and not _read_columns_changed(state):
+            continue
         verb = "insert" if new else "delete" if deleted else "update"
         if table in changes.SHARED_TABLES:
             born = session.info.setdefault(NEW_SHARED, set())
@@ -129,6 +131,15 @@ def _after_flush(session: Session, flush_context) -> None:
         ids = {v for v in (*hist.added, *hist.unchanged, *hist.deleted) if isinstance(v, int)}
         if ids:
             _record(session, Write(table, ids, f"{type(obj).__name__} #{state.identity}", verb))
+
+
+#: people columns no derived data reads: the id number's ciphertext (re-encrypted by
+#: ``keys rotate``; the file shows the masked number) and the row's bookkeeping
+UNREAD_PERSON_COLUMNS = frozenset({"id_cipher", "version", "updated_at"})
+
+
+def _read_columns_changed(state) -> bool:
+    return any(attr.history.has_changes() for attr in state.attrs if attr.key not in UNREAD_PERSON_COLUMNS)
 
 
 def _select_ids(session: Session, table: sa.Table, where) -> set[int] | None:
