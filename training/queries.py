@@ -242,19 +242,21 @@ def status_select(year: int, as_of: date, *, parts: bool = False, source: str = 
     return sel.where(Person.id.in_(person_ids)) if person_ids is not None else sel
 
 
-def refresh(person_ids, year: int, as_of: date, chunk: int = 2000) -> None:
-    """Upsert ``training_status`` rows of ``year`` for ``person_ids`` (None: everyone), set-based."""
+def refresh(person_ids, year: int, as_of: date, chunk: int = 2000, *, session=None) -> None:
+    """Upsert ``training_status`` rows of ``year`` for ``person_ids`` (None: everyone), set-based,
+    in ``session`` (default the application's)."""
+    session = session or db.session
     if person_ids is None:
-        _upsert(status_select(year, as_of, source="completions").where(Person.id > 0))
+        _upsert(status_select(year, as_of, source="completions").where(Person.id > 0), session)
         return
     ids = sorted({int(i) for i in person_ids})
     for start in range(0, len(ids), chunk):
-        _upsert(status_select(year, as_of, source="completions", person_ids=ids[start:start + chunk]))
+        _upsert(status_select(year, as_of, source="completions", person_ids=ids[start:start + chunk]), session)
 
 
-def _upsert(select) -> None:
+def _upsert(select, session) -> None:
     cols = ["person_id", "year", "integrity_hours", "total_hours", "meets", "updated_at"]
-    dialect = db.session.get_bind().dialect.name
+    dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -263,4 +265,4 @@ def _upsert(select) -> None:
     stmt = stmt.on_conflict_do_update(
         index_elements=["person_id", "year"],
         set_={c: getattr(stmt.excluded, c) for c in cols[2:]})
-    db.session.execute(stmt)
+    session.execute(stmt)

@@ -106,7 +106,7 @@ def on_changed(session, changed: dict) -> None:
     if PERSON in changed:
         ids = changed[PERSON]
         # the summary itself: what reads it follows PERSON in the same batch
-        queries.refresh(None if ids is None else sorted(ids), clock.today().year, clock.today())
+        queries.refresh(None if ids is None else sorted(ids), clock.today().year, clock.today(), session=session)
 
 
 def register() -> None:
