@@ -2,10 +2,10 @@
 something it was built from changes.
 
 What is cached: the body of ``GET /api/v1/people/<id>/file`` without ``as_of`` (today's
-file), per person and variant (``hr:<locale>``: with drafts, for HR managing the person;
-``own:<locale>``: without drafts, for the person and committees), and the file pages' content (variant
-``html:<manage><own>:<locale>``; the CSRF token is put back per request), in
-``file_documents``. A view still runs the scope check (``require_person``) and writes its
+file), per person and :class:`FileVariant` (``FileVariant.api(manage=...)``: with drafts for
+HR managing the person, without for the person and committees), and the file pages' content
+(``FileVariant.page(manage=..., own=...)``, ``FileVariant.my()``; the CSRF token is put back
+per request), in ``file_documents``. A view still runs the scope check (``require_person``) and writes its
 audit event; only the building of the document is skipped.
 
 When it is stale — a cached row is used only when all of these still hold:
