@@ -254,7 +254,8 @@ def refresh(person_ids, year: int, as_of: date, chunk: int = 2000, *, session=No
         _upsert(status_select(year, as_of, source="completions", person_ids=ids[start:start + chunk]), session)
 
 
-def _upsert(select, session) -> None:
+def _upsert(select, session=None) -> None:
+    session = session or db.session
     cols = ["person_id", "year", "integrity_hours", "total_hours", "meets", "updated_at"]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
