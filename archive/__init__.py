@@ -18,7 +18,7 @@ def blueprints():
 
 def register(app) -> None:
     """Plug the archive's providers into core.wiring (file sections, complaint subjects, the
-    committee scope, workbench cards, registry hooks, derived-data listeners), explicitly."""
+    committee scope, workbench cards, registry hooks, derived-data handlers), explicitly."""
     from archive.coverage import hooks as coverage
     from archive.file import hooks as file
     from archive.pledges import hooks as pledges

@@ -95,10 +95,9 @@ EXPECTED_PROVIDERS = {
     "person_scope": ("committee",),
     "worklist": ("archive.file.worklists.worklist_cards", "archive.pledges.views.overdue_card",
                  "archive.repair.views.worklist_cards", "archive.coverage.hooks.coverage_cards"),
-    "person_registered": ("training.status._registry_changed",
-                          "archive.pledges.services.auto_assign_pre_appointment"),
-    "person_appointed": ("training.status._registry_changed",
-                         "archive.pledges.services.auto_assign_pre_appointment"),
+    # (the training summary follows a new or changed person through core.changes, PERSON)
+    "person_registered": ("archive.pledges.services.auto_assign_pre_appointment",),
+    "person_appointed": ("archive.pledges.services.auto_assign_pre_appointment",),
     "people_filter": ("integrity", "gap"),
     "todo": ("pledges",),
     "job_owner": ("reviews",),

@@ -22,19 +22,6 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-
-
-def update_set_columns(statement, rows: list) -> set[str] | None:
-    """The names of the columns an UPDATE statement sets (None: unknown), for session listeners
-    that skip writes which cannot touch what they keep (the file cache, the coverage facts)."""
-    values = getattr(statement, "_values", None) or {}
-    ordered = getattr(statement, "_ordered_values", None) or ()
-    names = {str(getattr(k, "key", k)) for k in (*values, *(k for k, _ in ordered))}
-    if not names and rows and all(isinstance(r, dict) for r in rows):
-        names = {k for r in rows for k in r}
-    return names or None
-
-
 class EncryptedString(sa.types.TypeDecorator):
     """A short secret kept Fernet-encrypted at rest with the keys of core.crypto (the TOTP seed).
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import clock, wiring
 from core.audit.services import record_event
+from core.changes import FILE, changed
 from core.db import UTCDateTime
 from core.extensions import db
 from core.guards import audited
@@ -98,6 +99,7 @@ def issue_document(kind: str, render: Callable[[str], Pdf], *, person=None, depa
     doc.sha256 = hashlib.sha256(data).hexdigest()
     doc.size = len(data)
     record_event("print", doc, f"{doc.kind_label} {doc.serial} {title}"[:500], person_id=doc.person_id)
+    changed([doc.person_id], FILE)      # the file lists a person's printed documents
     return doc, data
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import clock
 from core.audit.services import record_event
+from core.changes import FILE, changed
 from core.db import UTCDateTime
 from core.errors import DomainError
 from core.extensions import db
@@ -133,6 +134,7 @@ def clean_unclaimed_drafts(older_than_hours: float = 24) -> tuple[int, int]:
         att.owner_type = EXPIRED_DRAFT
     if drafts:
         db.session.flush()
+        changed({att.person_id for att in drafts}, FILE)
         record_event("draft_cleanup", None, f"清理 {len(drafts)} 个超过 {older_than_hours:g} 小时未使用的草稿附件"
                      f"（{freed} 字节）", actor=None)
     return len(drafts), freed
@@ -167,6 +169,7 @@ def save_upload(storage, *, owner_type: str, owner_id: int | None = None, person
     db.session.add(att)
     db.session.flush()
     record_event("file_upload", att, f"上传文件 {original}（{len(data)} 字节）", person_id=person_id)
+    changed([person_id], FILE)     # the file lists a person's attachments (none: in no file)
     return att
 
 

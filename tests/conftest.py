@@ -60,6 +60,8 @@ def app(database_url, tmp_path_factory):
         _db.create_all()
         from core.schema_extras import install_database_extras
         install_database_extras(_db.engine)
+    from tests import changes_verifier
+    changes_verifier.install()      # every write the tests make must be noted (core/changes.py)
     yield application
 
 
@@ -87,6 +89,15 @@ def _truncate_all():
             for t in tables:
                 conn.execute(sa.text(f'DELETE FROM "{t}"'))
             conn.execute(sa.text("PRAGMA foreign_keys = ON"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """CHANGES_VERIFIER=record: list the writes nobody noted (tests/changes_verifier.py)."""
+    from tests import changes_verifier
+    if changes_verifier.REPORTS:
+        terminalreporter.section("writes without core.changes.changed()")
+        for line in sorted(set(changes_verifier.REPORTS)):
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture

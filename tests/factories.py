@@ -8,6 +8,7 @@ from datetime import date
 from core import clock
 from core.accounts.models import User
 from core.accounts.passwords import hash_password
+from core.changes import PERSON, changed
 from core.extensions import db
 from core.registry import services as registry
 from core.registry.codes import id_check_char
@@ -44,6 +45,8 @@ def person(name: str = "王芳", department: Department | None = None, entry_dat
     p = registry.register_person(data, in_scope=lambda d: True)
     for key, value in kw.items():
         setattr(p, key, value)
+    if kw:
+        changed([p.id], PERSON)     # fields set outside the registry service
     db.session.flush()
     return p
 

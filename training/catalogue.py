@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from core import changes as core_changes
+from core import clock
 from core.audit.services import record_event
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
@@ -109,6 +111,16 @@ def update_course(course: Course, data: CourseInput, *, version: int | None = No
     if changed:
         db.session.flush()
         record_event("course_update", course, f"{course.code} 修改: " + "、".join(changed))
+        core_changes.changed(None, core_changes.SHARED)      # every file shows course titles
+        if {"category", "integrity"} & set(changed):
+            # the requirements count completions by the course's category: this year's summary
+            # of the people who completed it follows (core.changes TRAINING, noted by the refresh)
+            from training.status import refresh_training_status
+            people = db.session.execute(sa.select(Enrolment.person_id).where(
+                Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.COMPLETED).distinct()
+            ).scalars().all()
+            if people:
+                refresh_training_status(people, clock.today().year)
     return course
 
 

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from core import changes
 from core.demo import DemoContext, bulk_insert, demo_step, indexes_deferred
 from core.extensions import db
 from core.guards import allow_bulk
@@ -177,12 +178,14 @@ def _fix_servant_entry(person_id: int, today: date) -> None:
     with allow_bulk("demo: servant's entry date before this year"):
         db.session.execute(sa.update(Person).where(Person.id == person_id)
                            .values(entry_date=date(today.year - 3, 9, 1)))
+    changes.changed([person_id], changes.PERSON)
 
 
 @demo_step(20)
 def load_training(ctx: DemoContext) -> None:
     rng = ctx.rng_for("training")
     today = ctx.today
+    changes.changed(None, changes.TRAINING)      # everyone's enrolments (core.changes)
     courses = _create_catalogue(today)
     sessions = _create_sessions(courses, today, rng)
     places = {s.id: int(s.capacity * 0.8) for items in sessions.values() for s in items}

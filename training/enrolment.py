@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from core import clock
 from core.audit.services import record_event
+from core.changes import TRAINING, changed
 from core.enums import PersonStatus
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
@@ -85,6 +86,7 @@ def insert_enrolments(rows: list[dict], chunk: int = 10_000) -> None:
     complete_enrolment_rows(rows)
     for start in range(0, len(rows), chunk):
         db.session.execute(Enrolment.__table__.insert(), rows[start:start + chunk])
+    changed([r["person_id"] for r in rows], TRAINING)
 
 
 def _chunks(items: list, size: int = 1000):
@@ -216,6 +218,7 @@ def mark_absent(enrolment: Enrolment) -> Enrolment:
     enrolment.status = EnrolmentStatus.ABSENT
     db.session.flush()
     record_event("training_absent", enrolment, f"{enrolment.course.code} 缺勤")
+    changed([enrolment.person_id], TRAINING)
     return enrolment
 
 
@@ -224,6 +227,7 @@ def mark_failed(enrolment: Enrolment, *, score=None) -> Enrolment:
     enrolment.score = parse_score(score)
     enrolment.status = EnrolmentStatus.FAILED
     db.session.flush()
+    changed([enrolment.person_id], TRAINING)
     record_event("training_failed", enrolment, f"{enrolment.course.code} 未通过"
                  + (f"，成绩 {enrolment.score}" if enrolment.score is not None else ""))
     return enrolment

@@ -242,26 +242,29 @@ def status_select(year: int, as_of: date, *, parts: bool = False, source: str = 
     return sel.where(Person.id.in_(person_ids)) if person_ids is not None else sel
 
 
-def refresh(person_ids, year: int, as_of: date, chunk: int = 2000) -> None:
-    """Upsert ``training_status`` rows of ``year`` for ``person_ids`` (None: everyone), set-based."""
+def refresh(person_ids, year: int, as_of: date, chunk: int = 2000, *, session=None) -> None:
+    """Upsert ``training_status`` rows of ``year`` for ``person_ids`` (None: everyone), set-based,
+    in ``session`` (default the application's)."""
+    session = session or db.session
     if person_ids is None:
-        _upsert(status_select(year, as_of, source="completions").where(Person.id > 0))
+        _upsert(status_select(year, as_of, source="completions").where(Person.id > 0), session)
         return
     ids = sorted({int(i) for i in person_ids})
     for start in range(0, len(ids), chunk):
-        _upsert(status_select(year, as_of, source="completions", person_ids=ids[start:start + chunk]))
+        _upsert(status_select(year, as_of, source="completions", person_ids=ids[start:start + chunk]), session)
 
 
-def _upsert(select) -> None:
+def _upsert(select, session=None) -> None:
+    session = session or db.session
     cols = ["person_id", "year", "integrity_hours", "total_hours", "meets", "updated_at"]
     key = ["person_id", "year"]
-    if db.session.get_bind().dialect.name == "postgresql":     # the two dialects' INSERTs are distinct types
+    if session.get_bind().dialect.name == "postgresql":     # the two dialects' INSERTs are distinct types
         from sqlalchemy.dialects.postgresql import insert as pg_insert
         pg = pg_insert(TrainingStatus).from_select(cols, select)
-        db.session.execute(pg.on_conflict_do_update(index_elements=key,
-                                                    set_={c: getattr(pg.excluded, c) for c in cols[2:]}))
+        session.execute(pg.on_conflict_do_update(index_elements=key,
+                                                 set_={c: getattr(pg.excluded, c) for c in cols[2:]}))
     else:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
         lite = sqlite_insert(TrainingStatus).from_select(cols, select)
-        db.session.execute(lite.on_conflict_do_update(index_elements=key,
-                                                      set_={c: getattr(lite.excluded, c) for c in cols[2:]}))
+        session.execute(lite.on_conflict_do_update(index_elements=key,
+                                                   set_={c: getattr(lite.excluded, c) for c in cols[2:]}))

@@ -91,29 +91,26 @@ def people_not_meeting_training(year: int, as_of: date):
 
 
 def refresh_training_status(person_ids: Iterable[int] | None, year: int, as_of: date | None = None) -> None:
-    """Recompute the ``training_status`` rows of ``year`` for ``person_ids`` (None: everyone)."""
-    queries.refresh(None if person_ids is None else list(person_ids), year, today_or(as_of))
+    """Recompute the ``training_status`` rows of ``year`` for ``person_ids`` (None: everyone) and
+    note the change for what reads the summary (core.changes, TRAINING: coverage, the file)."""
+    from core.changes import TRAINING, changed
+    ids = None if person_ids is None else list(person_ids)
+    queries.refresh(ids, year, today_or(as_of))
+    changed(ids, TRAINING)
 
 
-def _registry_changed(person: Person) -> None:
-    refresh_training_status([person.id], clock.today().year)
-
-
-
-#: person fields the training requirements depend on (entry date, leading post, appointment date)
-PERSON_FIELDS = "person"
-
-
-def on_changed(session, changes: dict) -> None:
-    """core.changes handler: a person's own fields changed -> this year's training summary."""
-    if PERSON_FIELDS in changes:
-        ids = changes[PERSON_FIELDS]
-        refresh_training_status(None if ids is None else sorted(ids), clock.today().year)
+def on_changed(session, changed: dict) -> None:
+    """core.changes handler: a person's own fields changed (entry date, leading post,
+    appointment date, a new person) -> this year's training summary. Completions are refreshed
+    by the training services themselves (the year they touch), which then note TRAINING."""
+    from core.changes import PERSON
+    if PERSON in changed:
+        ids = changed[PERSON]
+        # the summary itself: what reads it follows PERSON in the same batch
+        queries.refresh(None if ids is None else sorted(ids), clock.today().year, clock.today(), session=session)
 
 
 def register() -> None:
     """Called by training.register (the factory's register_plugins step)."""
     from core import wiring
-    wiring.add_hook(wiring.PERSON_REGISTERED, _registry_changed)
-    wiring.add_hook(wiring.PERSON_APPOINTED, _registry_changed)
     wiring.add_hook(wiring.CHANGE_HANDLER, on_changed)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from core import clock
 from core.audit.services import record_event
+from core.changes import TRAINING, changed
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.registry.models import Person
@@ -69,6 +70,7 @@ def _self_study_enrolment(person: Person, course: Course, today: date) -> Enrolm
         db.session.add(enrolment)
         db.session.flush()
         record_event("training_self_enrol", enrolment, f"{course.code} 网上自学")
+        changed([person.id], TRAINING)
     return enrolment
 
 

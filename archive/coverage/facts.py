@@ -1,32 +1,27 @@
 """The per-person coverage facts (``coverage_facts``), kept current on write.
 
-How the table stays current without touching the services that change the facts:
+How the table stays current: the services that change a fact's sources say so. Each write
+of a source row — the person (status, department, appointment, entry date, leading post),
+the file (established flag), appraisals, pledges, enrolments and the training summary — is
+followed, in the same transaction, by ``core.changes.changed(person_ids, what)``
+(archive/coverage/sources.py lists the sources and the ``what`` of each). Once per
+transaction, before it commits, the unit of work hands the noted changes to
+:func:`on_changed` (registered after the training summary's handler, so the summary it reads
+is current), which skips changes no fact depends on (records, complaints, shared rows:
+:data:`FACT_CHANGES`) and recomputes the noted persons set-based with :func:`refresh_facts`
+(one ``INSERT … SELECT … ON CONFLICT DO UPDATE`` per 5,000 ids), or everyone with
+:func:`refresh_all_facts` for a change noted for everyone, inside the same transaction: the
+facts commit (or roll back) with the change. Coverage read in the same transaction first
+applies what is pending (:func:`apply_pending`, which flushes the unit of work first).
 
-* A SQLAlchemy session listener (installed once by archive/coverage/hooks.py) notes the
-  person ids of every changed row of the source models: ``Person`` (status, department,
-  appointment, entry date, leading post), the file (established flag), appraisals,
-  pledges and the training tables. ORM flushes are seen in ``after_flush``; statements
-  run through ``Session.execute`` (``insert(Model)`` with a list of rows, as the demo
-  loader and the importers do) in ``do_orm_execute``: the ids are read from the rows'
-  ``person_id`` (``id`` for people). When the rows cannot be read, each source's policy
-  (archive/coverage/sources.py) decides: people inserted without ids get facts for "people
-  without facts yet"; pledge INSERT … SELECT (assignments, born unsigned) is ignored;
-  training_status upserts name their people in an ``IN`` list; an UPDATE that sets none of
-  the columns a fact depends on (reminder counters) is ignored; anything else marks
-  "everything" (one full rebuild at commit).
-* ``before_commit`` flushes and recomputes the noted persons set-based with
-  :func:`refresh_facts` (one ``INSERT … SELECT … ON CONFLICT DO UPDATE`` per 5,000 ids),
-  or everything with :func:`refresh_all_facts`, inside the same transaction: the facts
-  commit (or roll back) with the change. Coverage read in the same transaction first
-  applies what is pending (:func:`apply_pending`).
+No listener watches the session: tests/changes_verifier.py (test-only) proves that every
+write the suite makes is noted (core/changes.py).
 
-What the listener cannot see, and who must call :func:`refresh_facts` /
-:func:`refresh_all_facts` themselves:
+Bulk loads and the calendar:
 
-* SQL that does not go through ``db.session.execute`` (``engine.connect()``,
-  ``session.connection().execute(...)``, raw DBAPI ``COPY``) on the source tables;
-* long bulk loads may :func:`defer` the per-commit refresh and end with
-  :func:`refresh_all_facts` (the demo does: its coverage step runs last);
+* long bulk loads may :func:`defer` the per-commit refresh (the changes they note keep
+  being collected) and end with :func:`refresh_all_facts` (the demo does: its coverage
+  step runs last; the importer's COPY path notes the ids it wrote);
 * the calendar: the appraisal year and the training year move on 1 January (and the
   training requirements depend on the year). ``coverage snapshot`` (monthly cron) and
   ``coverage refresh`` rebuild everything, and the metrics rebuild it once themselves
@@ -38,28 +33,24 @@ here loops over people in Python.
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from archive.coverage import sources
 from archive.coverage.models import CoverageFacts, CoverageRefresh
-from core import clock
-from core.db import UTCDateTime, update_set_columns
+from core import changes, clock
+from core.db import UTCDateTime
 from core.extensions import db
 
 log = logging.getLogger("integrity.coverage")
 
 PENDING_IDS = "coverage_pending_ids"
 PENDING_ALL = "coverage_pending_all"
-PENDING_NEW = "coverage_pending_new_people"
-REFRESHING = "coverage_refreshing"
 DEFERRED = "coverage_deferred"
 CHUNK = 5000
 #: up to this many pending ids, refresh by id lists (a full refresh is never cheaper) ...
@@ -135,9 +126,8 @@ def refresh_facts(person_ids: Iterable[int], as_of: date | None = None, *,
     if _full_refresh_cheaper(session, len(ids)):
         return refresh_all_facts(as_of, session=session)
     as_of = as_of or clock.today()
-    with _paused(session):
-        for start in range(0, len(ids), CHUNK):
-            _upsert(session, _facts_select(as_of, ids[start:start + CHUNK]))
+    for start in range(0, len(ids), CHUNK):
+        _upsert(session, _facts_select(as_of, ids[start:start + CHUNK]))
     return len(ids)
 
 
@@ -161,13 +151,12 @@ def refresh_all_facts(as_of: date | None = None, *, session: Session | None = No
     session = session or db.session()     # the scoped session's current Session
     as_of = as_of or clock.today()
     t0 = time.perf_counter()
-    with _paused(session):
-        fresh = session.execute(sa.select(CoverageFacts.person_id).limit(1)).first() is None
-        _upsert(session, _facts_select(as_of, None), fresh=fresh)
-        people = session.execute(sa.select(sa.func.count()).select_from(CoverageFacts)).scalar_one()
-        session.add(CoverageRefresh(as_of=as_of, people=people, seconds=time.perf_counter() - t0))
-        session.flush()
-    for key in (PENDING_IDS, PENDING_ALL, PENDING_NEW, DEFERRED):
+    fresh = session.execute(sa.select(CoverageFacts.person_id).limit(1)).first() is None
+    _upsert(session, _facts_select(as_of, None), fresh=fresh)
+    people = session.execute(sa.select(sa.func.count()).select_from(CoverageFacts)).scalar_one()
+    session.add(CoverageRefresh(as_of=as_of, people=people, seconds=time.perf_counter() - t0))
+    session.flush()
+    for key in (PENDING_IDS, PENDING_ALL, DEFERRED):
         session.info.pop(key, None)
     log.info("coverage facts refreshed: %s people in %.2f s", people, time.perf_counter() - t0)
     return people
@@ -192,49 +181,32 @@ def ensure_current(today: date | None = None, *, session: Session | None = None)
     return True
 
 
-def refresh_new_people(as_of: date | None = None, *, session: Session | None = None) -> None:
-    """Add the facts of people who have none yet (bulk-inserted people), set-based."""
-    from core.registry.models import Person
-    session = session or db.session()     # the scoped session's current Session
-    p = Person.__table__
-    with _paused(session):
-        _upsert(session, _facts_select(as_of or clock.today(), None).where(
-            ~sa.exists().where(CoverageFacts.__table__.c.person_id == p.c.id)))
-
-
 def _pending(session: Session) -> bool:
-    return bool(session.info.get(PENDING_IDS) or session.info.get(PENDING_ALL) or session.info.get(PENDING_NEW))
+    return bool(session.info.get(PENDING_IDS) or session.info.get(PENDING_ALL))
 
 
 def apply_pending(session: Session | None = None) -> None:
-    """Refresh what this transaction changed so far (before reading coverage in it)."""
+    """Refresh what this transaction changed so far (before reading coverage in it): the
+    changes noted with core.changes are handed to the handlers first."""
     session = session or db.session()     # the scoped session's current Session
+    changes.flush(session)
+    _apply(session)
+
+
+def _apply(session: Session) -> None:
     if not _pending(session):
         return
     session.flush()
     ids = session.info.pop(PENDING_IDS, set())
     everything = session.info.pop(PENDING_ALL, False)
-    new_people = session.info.pop(PENDING_NEW, False)
     if everything:
         refresh_all_facts(session=session)
         return
-    if new_people:
-        refresh_new_people(session=session)
     if ids:
         refresh_facts(ids, session=session)
 
 
-# ---------------------------------------------------------------------------- the listener
-
-@contextlib.contextmanager
-def _paused(session: Session):
-    """While refreshing, the listener stands aside (our statements touch no source table)."""
-    session.info[REFRESHING] = session.info.get(REFRESHING, 0) + 1
-    try:
-        yield
-    finally:
-        session.info[REFRESHING] -= 1
-
+# ---------------------------------------------------------------------------- the unit of work
 
 def _note(session: Session, ids: Iterable[int]) -> None:
     pending = session.info.setdefault(PENDING_IDS, set())
@@ -248,85 +220,24 @@ def _note_all(session: Session) -> None:
     session.info[PENDING_ALL] = True
 
 
-def _after_flush(session: Session, flush_context) -> None:
-    if session.info.get(REFRESHING):
-        return
-    tracked = sources.tracked_models()
-    ids: set[int] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        spec = tracked.get(type(obj))
-        if spec is None:
-            continue
-        state = sa.inspect(obj)
-        if obj in session.dirty and spec.attrs is not None:
-            if not any(state.attrs[a].history.has_changes() for a in spec.attrs):
-                continue
-        hist = state.attrs[spec.person_key].history
-        ids.update(v for v in (*hist.added, *hist.unchanged, *hist.deleted) if isinstance(v, int))
-    if ids:
-        _note(session, ids)
+#: the changes a fact can follow (core.changes): a record, a complaint or a shared row cannot
+#: move a coverage flag
+FACT_CHANGES = frozenset({changes.PERSON, changes.FILE, changes.APPRAISAL, changes.PLEDGE, changes.TRAINING})
 
 
-def _listed_ints(statement) -> list[int]:
-    """Integers of the expanding ``IN`` lists of a statement (training_status refreshes)."""
-    from sqlalchemy.sql import visitors
-    from sqlalchemy.sql.elements import BindParameter
-    found: list[int] = []
-    for element in visitors.iterate(statement):
-        if isinstance(element, BindParameter) and element.expanding and isinstance(element.value, list | tuple):
-            found += [v for v in element.value if isinstance(v, int)]
-    return found
-
-
-def _do_orm_execute(state) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    session = state.session
-    if session.info.get(REFRESHING):
-        return
-    spec = sources.tracked_tables().get(getattr(getattr(state.statement, "table", None), "name", None))
-    if spec is None:
-        return
-    params = state.parameters
-    rows = list(params) if isinstance(params, list | tuple) else [params] if params else []
-    if state.is_insert:
-        if rows and all(isinstance(r, dict) and spec.person_key in r for r in rows):
-            _note(session, (r[spec.person_key] for r in rows))
-            return
-        if not rows and spec.unknown_insert == sources.IGNORE:
-            return
-        if spec.unknown_insert == sources.NEW_ROWS:     # people inserted without their ids
-            session.info[PENDING_NEW] = True
-            return
-        if not rows and spec.unknown_insert == sources.LISTED_IDS:
-            ids = _listed_ints(state.statement)
-            if ids:
-                _note(session, ids)
-                return
-    elif state.is_update and spec.attrs is not None:
-        columns = update_set_columns(state.statement, rows)
-        if columns is not None and not columns & {*spec.attrs, spec.person_key}:
-            return          # e.g. pledge reminder counters: no fact can change
-    _note_all(session)
-
-
-def _before_commit(session: Session) -> None:
-    if session.info.get(REFRESHING) or session.info.get(DEFERRED):
-        return
-    if session.new or session.dirty or session.deleted:
-        session.flush()     # the commit would flush anyway; flushing first lets us see it
-    apply_pending(session)
-
-
-def on_changed(session: Session, changes: dict) -> None:
+def on_changed(session: Session, changed: dict[str, set[int] | None]) -> None:
     """core.changes handler: recompute the facts of the people whose data changed (registered
-    after training's handler, so the training summary it reads is current)."""
-    if any(ids is None for ids in changes.values()):
+    after training's handler, so the training summary it reads is current). Changes that no
+    fact depends on (:data:`FACT_CHANGES`) are skipped."""
+    relevant = {what: ids for what, ids in changed.items() if what in FACT_CHANGES}
+    if not relevant:
+        return
+    if any(ids is None for ids in relevant.values()):
         _note_all(session)
     else:
-        _note(session, {i for ids in changes.values() for i in ids})
+        _note(session, {i for ids in relevant.values() if ids for i in ids})
     if not session.info.get(DEFERRED):
-        apply_pending(session)
+        _apply(session)
 
 
 def defer(session: Session | None = None) -> None:
@@ -337,17 +248,3 @@ def defer(session: Session | None = None) -> None:
 
 def resume(session: Session | None = None) -> None:
     (session or db.session).info.pop(DEFERRED, None)
-
-
-_installed = False
-
-
-def install_listeners() -> None:
-    """Listen on every Session (idempotent)."""
-    global _installed
-    if _installed:
-        return
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "do_orm_execute", _do_orm_execute)
-    event.listen(Session, "before_commit", _before_commit)
-    _installed = True

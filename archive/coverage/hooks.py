@@ -1,5 +1,6 @@
-"""What the coverage package plugs in (called by archive.register): the session listener
-that keeps coverage_facts current, and the coverage cards of the HR home page."""
+"""What the coverage package plugs in (called by archive.register): the handler of the unit
+of work (core.changes) that keeps coverage_facts current, and the coverage cards of the HR
+home page."""
 from __future__ import annotations
 
 from archive.coverage import facts
@@ -64,8 +65,7 @@ def _register_people_filter() -> None:
 
 
 def register() -> None:
-    from archive.coverage.facts import install_listeners, on_changed
-    install_listeners()
+    from archive.coverage.facts import on_changed
     wiring.add_hook(wiring.CHANGE_HANDLER, on_changed)
     wiring.add_hook(wiring.WORKLIST, coverage_cards)
     _register_people_filter()

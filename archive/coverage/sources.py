@@ -13,19 +13,19 @@ The rules belong to the packages that own the facts and are used through their S
 Each flag is a SQL twin of its owner's rule (docs/rules-sql.md); the differential test
 tests/archive/test_differential.py::test_coverage_flags_and_gap_lists holds them equal.
 
-``tracked_models`` / ``tracked_tables`` tell the listener in facts.py which writes change
-which person's facts.
+:data:`SOURCES` names the tables the facts are computed from and the change
+(``core.changes.changed(person_ids, what)``) that their writers note so that facts.py
+recomputes those people; tests/archive/coverage/test_coverage_metrics.py holds it equal to
+core.changes.FACT_TABLES.
 """
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 
 from archive.rules import appraisal_year_for_coverage
+from core import changes
 
 # ---------------------------------------------------------------------------- the facts
 
@@ -66,54 +66,14 @@ def training_met(p, year: int, as_of: date):
     return sa.exists().where(ts.c.person_id == p.c.id, ts.c.year == year, ts.c.meets == sa.true())
 
 
-# ---------------------------------------------------------------------------- what to watch
+# ---------------------------------------------------------------------------- what changes them
 
-IGNORE, EVERYONE, LISTED_IDS, NEW_ROWS = "ignore", "everyone", "listed_ids", "new_rows"
-
-
-@dataclass(frozen=True)
-class Tracked:
-    """A source table.
-
-    ``person_key``: the column/attribute holding the person id (``id`` for people).
-    ``attrs``: the attributes whose change on an existing ORM row matters (None: any).
-    ``unknown_insert``: what an INSERT whose rows cannot be read (INSERT … SELECT) means:
-    ``everyone`` (refresh all), ``ignore`` (such inserts never change a fact, e.g. pledge
-    assignments are born unsigned) or ``listed_ids`` (the statement lists person ids in an
-    ``IN``: training_status refreshes of some people; without a list, everyone).
-    """
-    person_key: str = "person_id"
-    attrs: tuple[str, ...] | None = None
-    unknown_insert: str = EVERYONE
-    person_ids: Callable | None = None
-
-
-PERSON_ATTRS = ("status", "department_id", "department_path", "appointed_on", "entry_date", "leading")
-
-
-@functools.cache
-def _tracked() -> dict[str, tuple[type | None, Tracked]]:
-    from archive.file.models import Appraisal, ArchiveFile
-    from archive.pledges.models import Pledge
-    from core.registry.models import Person
-    from training.models import Enrolment, TrainingStatus
-    return {
-        "people": (Person, Tracked("id", PERSON_ATTRS, unknown_insert=NEW_ROWS)),
-        "archive_files": (ArchiveFile, Tracked(attrs=("established", "person_id"))),
-        "appraisals": (Appraisal, Tracked(attrs=("year", "person_id"))),
-        "pledges": (Pledge, Tracked(attrs=("status", "signed_on", "kind", "person_id"), unknown_insert=IGNORE)),
-        "enrolments": (Enrolment, Tracked(attrs=("status", "completed_on", "hours_credited", "course_id",
-                                                 "person_id"))),
-        "training_status": (TrainingStatus, Tracked(attrs=("meets", "year", "person_id"),
-                                                    unknown_insert=LISTED_IDS)),
-    }
-
-
-@functools.cache
-def tracked_models() -> dict[type, Tracked]:
-    return {model: spec for model, spec in _tracked().values() if model is not None}
-
-
-@functools.cache
-def tracked_tables() -> dict[str, Tracked]:
-    return {name: spec for name, (_, spec) in _tracked().items()}
+#: source table -> the ``core.changes`` change its writers note (as core.changes.TABLE_WHAT)
+SOURCES = {
+    "people": changes.PERSON,            # status, department, appointment, entry date, leading post
+    "archive_files": changes.FILE,       # established
+    "appraisals": changes.APPRAISAL,     # year
+    "pledges": changes.PLEDGE,           # status, signed_on, kind
+    "enrolments": changes.TRAINING,      # through the training summary
+    "training_status": changes.TRAINING, # meets
+}

@@ -26,6 +26,7 @@ from archive.enums import (
     sanction_from_zh,
 )
 from core import clock
+from core.changes import FILE, changed
 from core.excel import BOOL, CHOICE, DATE, INT, Column, Table
 from core.extensions import db
 from core.text import N_
@@ -239,6 +240,7 @@ def _update_archive_files(ArchiveFile, latest: dict[int, int], now) -> None:
          "updated_at": now} for pid, year in latest.items() if pid not in have])
     if not have:
         return
+    changed(have, FILE)      # their archive_files rows (below)
     t = ArchiveFile.__table__
     with allow_bulk("Excel import: latest appraisal year (versions incremented)"):
         for year in sorted(set(latest.values())):       # set-based, one UPDATE per year, oldest first

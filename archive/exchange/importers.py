@@ -150,16 +150,9 @@ def _bulk_pre_appointment(ids: list[int]) -> None:
         assign(template, ids)
 
 
-def _bulk_training_status(ids: list[int]) -> None:
-
-    from training.services import refresh_training_status
-    refresh_training_status(ids, clock.today().year)
-
-
 #: set-based equivalents of known per-person registry hooks (top package, name) -> fn(ids); a hook may
 #: also carry its own ``hook.bulk(ids)``
-BULK_EQUIVALENTS = {("archive", "auto_assign_pre_appointment"): _bulk_pre_appointment,
-                    ("training", "_registry_changed"): _bulk_training_status}
+BULK_EQUIVALENTS = {("archive", "auto_assign_pre_appointment"): _bulk_pre_appointment}
 
 
 def bulk_form(hook):

@@ -299,21 +299,20 @@ def duplicate_keys(rows: Sequence[tuple[int, dict]], key_of: Callable[[int, dict
 
 
 COPY_MIN_ROWS = 2000      # PostgreSQL: from this many rows, COPY instead of executemany
-COPIED_IDS = "exchange_copied_person_ids"
 
 
 def insert_rows(table, rows: list[dict], *, returning=None) -> list:
     """Insert rows in the session's transaction; with ``returning`` the generated values in input order.
 
     Core executemany in batches; on PostgreSQL, large inserts without ``returning`` use COPY
-    (about five times faster: no per-row Python type processing). COPY does not go through
-    ``Session.execute``, so the person ids of the copied rows are remembered and
-    :func:`refresh_copied` refreshes the coverage facts once (archive/coverage/facts.py).
+    (about five times faster: no per-row Python type processing). Either way the people whose
+    rows were written are noted for derived data (:func:`note_written`).
     """
     if not rows:
         return []
     if returning is None and len(rows) >= COPY_MIN_ROWS and _copyable(table):
         _copy(table, rows)
+        note_written(table, rows)
         return []
     out: list = []
     for part in chunked(rows, BATCH):
@@ -323,6 +322,11 @@ def insert_rows(table, rows: list[dict], *, returning=None) -> list:
             out.extend(result.all())
         else:
             db.session.execute(stmt, list(part))
+    if table.name == "people" and returning is not None and "id" in table.c and table.c.id in returning:
+        position = list(returning).index(table.c.id)
+        note_written(table, [{"id": r[position]} for r in out])
+    else:
+        note_written(table, rows)
     return out
 
 
@@ -344,32 +348,22 @@ def _copy(table, rows: list[dict]) -> None:
                 if isinstance(values[i], Enum):
                     values[i] = values[i].value       # LabelledEnum: its code, as enum_column stores it
             copy.write_row(values)
-    if "person_id" in table.c and table.name in _coverage_tables():
-        db.session.info.setdefault(COPIED_IDS, set()).update(r["person_id"] for r in rows)
-    if "person_id" in table.c:      # COPY is not seen by the file cache's listener either
-        from archive.file.cache import FILE_TABLES, note_people
-        if table.name in FILE_TABLES:
-            note_people(r["person_id"] for r in rows)
 
 
-def _coverage_tables() -> set[str]:
-    try:
-        from archive.coverage.sources import tracked_tables
-    except ImportError:
-        return set()
-    return set(tracked_tables())
-
-
-def refresh_copied() -> None:
-    """Coverage facts of the people whose rows were COPY'd in this transaction (set-based, once)."""
-    ids = db.session.info.pop(COPIED_IDS, None)
-    if not ids:
+def note_written(table, rows: list[dict]) -> None:
+    """``core.changes.changed`` for rows inserted into a table derived data reads: the rows'
+    ``person_id`` (``id`` for people), with the table's own ``what`` (core.changes.TABLE_WHAT)."""
+    from core import changes
+    what = changes.TABLE_WHAT.get(table.name)
+    if what is None:
         return
-    try:
-        from archive.coverage.facts import refresh_facts
-    except ImportError:
-        return
-    refresh_facts(ids)
+    if what == changes.SHARED:
+        return          # a new shared row is in no file until a person's row points at it
+    key = "id" if table.name == "people" else "person_id"
+    ids = [r.get(key) for r in rows]
+    # people inserted without their ids being known: everyone (a person row without a
+    # person_id, e.g. a course attachment, is in no file)
+    changes.changed(None if key == "id" and any(i is None for i in ids) else ids, what)
 
 
 def differences(existing: dict, new: dict, labels: dict[str, str]) -> list[str]:

@@ -18,7 +18,7 @@ from core.excel import ExcelError, count_rows, read_table, template_workbook
 from core.extensions import db
 
 from .importers import importer_for
-from .importing import ImportContext, refresh_copied
+from .importing import ImportContext
 from .models import ImportBatch
 
 
@@ -100,8 +100,7 @@ def run_batch(batch: ImportBatch, data: bytes, *, user=None, dry_run: bool, prog
         return _finish(batch, rows=plan.rows, errors=[], state="validated", user=user, new=plan.new)
     try:
         with db.session.begin_nested():
-            imported = plan.apply() if plan.new else 0
-            refresh_copied()
+            imported = plan.apply() if plan.new else 0     # notes what it wrote (core.changes)
     except DomainError:
         raise
     except Exception as exc:  # noqa: BLE001 - a concurrent change (unique key) during the insert

@@ -4,7 +4,7 @@ The JSON shapes are in ``api_json``, the request bodies and queries in ``api_bod
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -61,8 +61,7 @@ def get_file(person_id: int, query):
     person = require_person(person_id)
     manage = can_manage_person(current_user, person)
     if query.as_of is None:
-        variant = f"{'hr' if manage else 'own'}:{get_locale()}"      # texts in the file follow the language
-        body = cache.file_body(person, variant, lambda: current_app.json.dumps(
+        body = cache.file_body(person, cache.FileVariant.api(manage=manage), lambda: current_app.json.dumps(
             file_json(services.load_file(person, include_drafts=manage))))
     else:
         body = current_app.json.dumps(file_json(services.load_file(person, query.as_of, include_drafts=manage)))

@@ -2,23 +2,23 @@
 something it was built from changes.
 
 What is cached: the body of ``GET /api/v1/people/<id>/file`` without ``as_of`` (today's
-file), per person and variant (``hr:<locale>``: with drafts, for HR managing the person;
-``own:<locale>``: without drafts, for the person and committees), and the file pages' content (variant
-``html:<manage><own>:<locale>``; the CSRF token is put back per request), in
-``file_documents``. A view still runs the scope check (``require_person``) and writes its
+file), per person and :class:`FileVariant` (``FileVariant.api(manage=...)``: with drafts for
+HR managing the person, without for the person and committees), and the file pages' content
+(``FileVariant.page(manage=..., own=...)``, ``FileVariant.my()``; the CSRF token is put back
+per request), in ``file_documents``. A view still runs the scope check (``require_person``) and writes its
 audit event; only the building of the document is skipped.
 
 When it is stale — a cached row is used only when all of these still hold:
 
-* ``stamp`` = the person's row in ``file_stamps`` (``key`` = person id). Every write to a
-  row of a table the file reads (:data:`FILE_TABLES`) that belongs to a person bumps that
-  person's stamp **in the same transaction** (session listener, like the coverage facts:
-  ORM flushes in ``after_flush``, ``Session.execute`` inserts/updates in
-  ``do_orm_execute``, the importer's COPY through :func:`note_people`; the bump itself is
-  one upsert in ``before_commit``).
-* ``generation`` = ``file_stamps`` key 0: bumped by writes to shared rows the file shows
-  (departments, pledge templates, courses, user names) and by any write whose people
-  cannot be read from the statement (``INSERT … SELECT``, bulk ``UPDATE``).
+* ``stamp`` = the person's row in ``file_stamps`` (``key`` = person id). A service that writes
+  a row of a table the file reads (:data:`FILE_TABLES`) says so with
+  ``core.changes.changed([person ids], what)``; once per transaction, before it commits, the
+  unit of work hands those ids to :func:`on_changed`, which bumps the stamps **in the same
+  transaction** (one upsert).
+* ``generation`` = ``file_stamps`` key 0: bumped by a change noted for everyone (``None``
+  ids: shared rows the file shows — departments, pledge templates, courses, user names —
+  and bulk statements whose people are not listed) or for more than :data:`ALL_THRESHOLD`
+  people at once.
 * ``as_of`` = today (the evaluation, training year and overdue flags move with the date).
 * ``fingerprint`` = hash of the rule and training settings and of the application's source
   code (a deploy or a config change starts afresh).
@@ -28,24 +28,29 @@ one statement (one snapshot). On a miss it reads the stamps *before* loading the
 the document it stores reflects at least that stamp; a writer that commits in between has
 already moved the stamp on, and the stored row never matches again.
 
-Not seen by the listener (call :func:`note_people` / :func:`invalidate_all`): SQL outside
-``db.session.execute`` (``engine.connect()``, raw DBAPI) on the tables of the file. The
-demo loader only adds new people (nothing cached yet).
+Why no write is missed: there is no listener guessing from flushed rows. Every service,
+importer, CLI command, job and demo loader that writes calls ``changed()`` itself, and the
+test suite proves it: tests/changes_verifier.py fails any test whose transaction commits a
+row of these tables for a person nobody noted (core/changes.py).
+
+The variant (who sees which document) is a typed value, :class:`FileVariant`: two users who
+get the same variant get the same bytes (apart from the CSRF token put back per request), and
+its :attr:`FileVariant.key` is the ``variant`` column.
 """
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from core import clock
-from core.db import UTCDateTime, update_set_columns
+from core.db import UTCDateTime
 from core.extensions import db
 
 #: Tables read when a file document is built (load_file, file_json and the sections).
@@ -56,16 +61,12 @@ FILE_TABLES = frozenset({
     "pledges", "pledge_templates", "pledge_fulfilments", "pledge_texts", "printed_documents",
     "enrolments", "courses", "repair_applications",
 })
-#: shared rows: a change touches every file (person_id is not the owner, or there is none)
-SHARED_TABLES = frozenset({"departments", "users", "pledge_templates", "pledge_texts", "courses"})
-#: of ``users`` only the display name appears in a file (logins update other columns)
-USER_COLUMNS = frozenset({"display_name"})
 
+KEY_LENGTH = 20               # file_documents.variant
 EVERY_FILE = 0
 DOCUMENT_FORMAT = 1          # bump when file_json's shape changes without a code change (never)
-PENDING_IDS = "file_cache_pending_ids"
-PENDING_ALL = "file_cache_pending_all"
-ALL_THRESHOLD = 20_000
+ALL_THRESHOLD = 20_000        # more people than this changed at once: every file starts afresh
+CHUNK = 5_000                 # stamps per upsert
 
 
 class FileDocument(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no static Model
@@ -74,7 +75,7 @@ class FileDocument(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy:
     __tablename__ = "file_documents"
 
     person_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
-    variant: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    variant: Mapped[str] = mapped_column(sa.String(KEY_LENGTH), primary_key=True)   # FileVariant.key
     as_of: Mapped[date] = mapped_column(sa.Date)
     stamp: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"))
     generation: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"))
@@ -90,6 +91,66 @@ class FileStamp(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy: no
 
     key: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
     stamp: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), default=0)
+
+
+# ---------------------------------------------------------------------------- the variant
+
+@dataclass(frozen=True)
+class FileVariant:
+    """Which document of a person's file a viewer gets: everything the cached bytes depend on
+    besides the person and the day. Two viewers with the same variant get the same bytes (the
+    CSRF token of a page fragment is put back per request), so nothing else about the viewer
+    may reach the document; tests/archive/file/test_file_cache.py holds that.
+
+    ``kind``: ``api`` (the JSON of ``GET /people/<id>/file``), ``page`` (the file page's
+    content), ``my`` (the "my file" page's content). ``manage``: built for someone who manages
+    the person (drafts and HR's actions shown). ``own``: the viewer is the person (the page
+    offers the person's own actions; the JSON does not differ, so ``api`` keeps it False).
+    ``locale``: the language the texts are in.
+    """
+
+    kind: str
+    manage: bool
+    own: bool
+    locale: str
+
+    KINDS: ClassVar[tuple[str, ...]] = ("api", "page", "my")
+
+    def __post_init__(self) -> None:
+        if self.kind not in self.KINDS:
+            raise ValueError(f"unknown file variant kind {self.kind!r}")
+        if self.kind == "api" and self.own:
+            raise ValueError("the file JSON does not depend on who views it: api variants have own=False")
+        if self.kind == "my" and (self.manage or not self.own):
+            raise ValueError("my file is the person's own, without managing rights")
+        if len(self.key) > KEY_LENGTH:
+            raise ValueError(f"variant key {self.key!r} longer than the column ({KEY_LENGTH})")
+
+    @classmethod
+    def api(cls, *, manage: bool, locale: str | None = None) -> FileVariant:
+        return cls("api", manage, False, locale or _locale())
+
+    @classmethod
+    def page(cls, *, manage: bool, own: bool, locale: str | None = None) -> FileVariant:
+        return cls("page", manage, own, locale or _locale())
+
+    @classmethod
+    def my(cls, *, locale: str | None = None) -> FileVariant:
+        return cls("my", False, True, locale or _locale())
+
+    @property
+    def key(self) -> str:
+        """The ``file_documents.variant`` column: ``hr:zh`` / ``own:zh`` (JSON), ``html:mo:zh``
+        (file page: m = manage, o = own, - = not), ``my:-o:zh`` (my file)."""
+        if self.kind == "api":
+            return f"{'hr' if self.manage else 'own'}:{self.locale}"
+        flags = f"{'m' if self.manage else '-'}{'o' if self.own else '-'}"
+        return f"{'html' if self.kind == 'page' else 'my'}:{flags}:{self.locale}"
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+    return str(get_locale())
 
 
 # ---------------------------------------------------------------------------- reading and storing
@@ -119,20 +180,20 @@ def _stamp_of(key):
     return sa.func.coalesce(sa.select(s.stamp).where(s.key == key).scalar_subquery(), 0)
 
 
-def cached(person_id: int, variant: str, today: date) -> tuple[str | None, tuple[int, int]]:
+def cached(person_id: int, variant: FileVariant, today: date) -> tuple[str | None, tuple[int, int]]:
     """-> (body or None, (stamp, generation) as of this read). One statement."""
     d = FileDocument.__table__.c
     stamp, generation = _stamp_of(person_id).label("s"), _stamp_of(EVERY_FILE).label("g")
-    doc = (sa.select(d.body).where(d.person_id == person_id, d.variant == variant, d.as_of == today,
+    doc = (sa.select(d.body).where(d.person_id == person_id, d.variant == variant.key, d.as_of == today,
                                    d.fingerprint == fingerprint(), d.stamp == _stamp_of(person_id),
                                    d.generation == _stamp_of(EVERY_FILE)).scalar_subquery())
     row = db.session.execute(sa.select(doc.label("body"), stamp, generation)).one()
     return row.body, (row.s, row.g)
 
 
-def store(person_id: int, variant: str, today: date, stamps: tuple[int, int], body: str) -> None:
+def store(person_id: int, variant: FileVariant, today: date, stamps: tuple[int, int], body: str) -> None:
     """Keep ``body`` (built after ``stamps`` were read) for the next view."""
-    values = {"person_id": person_id, "variant": variant, "as_of": today, "stamp": stamps[0],
+    values = {"person_id": person_id, "variant": variant.key, "as_of": today, "stamp": stamps[0],
               "generation": stamps[1], "fingerprint": fingerprint(), "body": body, "built_at": clock.utcnow()}
     ins = _insert(db.session)(FileDocument.__table__).values(values)
     db.session.execute(ins.on_conflict_do_update(
@@ -140,7 +201,7 @@ def store(person_id: int, variant: str, today: date, stamps: tuple[int, int], bo
         set_={k: ins.excluded[k] for k in values if k not in ("person_id", "variant")}))
 
 
-def file_body(person, variant: str, build) -> str:
+def file_body(person, variant: FileVariant, build) -> str:
     """Today's file document of ``person`` as text: cached, else ``build()`` -> str, stored."""
     today = clock.today()
     body, stamps = cached(person.id, variant, today)
@@ -154,7 +215,7 @@ def file_body(person, variant: str, build) -> str:
 CSRF_MARK = "@@ia-csrf-token@@"
 
 
-def file_html(person, variant: str, build) -> str:
+def file_html(person, variant: FileVariant, build) -> str:
     """A rendered page fragment of today's file (HTML): cached, else ``build()`` -> str. The
     forms in it carry the current session's CSRF token, never the builder's."""
     from flask_wtf.csrf import generate_csrf
@@ -187,126 +248,23 @@ def _insert(session: Session | scoped_session[Any]) -> Callable[..., Any]:
     return sqlite_insert
 
 
-def note_people(ids: Iterable[int], session: Session | scoped_session[Any] | None = None) -> None:
-    """Mark the files of ``ids`` changed in this transaction (for writes the listener cannot see)."""
-    session = session or db.session
-    pending = session.info.setdefault(PENDING_IDS, set())
-    pending.update(i for i in ids if isinstance(i, int))
-    if len(pending) > ALL_THRESHOLD:
-        invalidate_all(session)
-        pending.clear()
-
-
-def invalidate_all(session: Session | scoped_session[Any] | None = None) -> None:
-    """Mark every file changed in this transaction."""
-    (session or db.session).info[PENDING_ALL] = True
-
-
 def bump(session: Session, keys: Iterable[int]) -> None:
     """Move the stamps of ``keys`` on (one upsert; keys sorted so concurrent bumps do not deadlock)."""
     keys = sorted(set(keys))
     if not keys:
         return
     t = FileStamp.__table__
-    ins = _insert(session)(t).values([{"key": k, "stamp": 1} for k in keys])
-    session.execute(ins.on_conflict_do_update(index_elements=["key"], set_={"stamp": t.c.stamp + 1}))
+    for start in range(0, len(keys), CHUNK):
+        ins = _insert(session)(t).values([{"key": k, "stamp": 1} for k in keys[start:start + CHUNK]])
+        session.execute(ins.on_conflict_do_update(index_elements=["key"], set_={"stamp": t.c.stamp + 1}))
 
 
-def _owner_ids(obj, table_name: str) -> list[int]:
-    state = sa.inspect(obj)
-    key = "id" if table_name == "people" else "person_id"
-    if key not in state.attrs:
-        return []
-    hist = state.attrs[key].history
-    return [v for v in (*hist.added, *hist.unchanged, *hist.deleted) if isinstance(v, int)]
-
-
-def _after_flush(session: Session, flush_context) -> None:
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        name = getattr(getattr(obj, "__table__", None), "name", None)
-        if name not in FILE_TABLES:
-            continue
-        if name in SHARED_TABLES or name == "people":
-            # a new shared row (or person) is in no file yet: it enters one with a person's row
-            if obj in session.new:
-                continue
-            if name == "users" and obj not in session.deleted:
-                state = sa.inspect(obj)
-                if not any(state.attrs[c].history.has_changes() for c in USER_COLUMNS):
-                    continue
-            if name != "people":
-                invalidate_all(session)
-                continue
-        ids = _owner_ids(obj, name)
-        if ids:
-            note_people(ids, session)
-        else:
-            invalidate_all(session)
-
-
-def _do_orm_execute(state) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    name = getattr(getattr(state.statement, "table", None), "name", None)
-    if name not in FILE_TABLES:
-        return
-    if state.is_insert and (name in SHARED_TABLES or name == "people"):
-        return      # new rows, in no file yet
-    session = state.session
-    params = state.parameters
-    rows = list(params) if isinstance(params, list | tuple) else [params] if params else []
-    if name == "users" and state.is_update:
-        columns = update_set_columns(state.statement, rows)
-        if columns is not None and not columns & USER_COLUMNS:
-            return
-    if (state.is_insert and rows
-            and all(isinstance(r, dict) and isinstance(r.get("person_id"), int) for r in rows)):
-        note_people((r["person_id"] for r in rows), session)
-        return
-    invalidate_all(session)
-
-
-def on_changed(session: Session, changes: dict) -> None:
-    """core.changes handler: the files of the people whose data changed."""
+def on_changed(session: Session, changes: dict[str, set[int] | None]) -> None:
+    """core.changes handler: move on the stamps of the files of the people whose data changed
+    (every ``what`` matters: the file shows all of it); a change for everyone, or for more than
+    :data:`ALL_THRESHOLD` people, moves the generation of every file instead."""
     if any(ids is None for ids in changes.values()):
-        invalidate_all(session)
-    else:
-        note_people({i for ids in changes.values() for i in ids}, session)
-    _apply_pending(session)
-
-
-def _before_commit(session: Session) -> None:
-    if session.new or session.dirty or session.deleted:
-        session.flush()
-    _apply_pending(session)
-
-
-def _apply_pending(session: Session) -> None:
-    every = session.info.pop(PENDING_ALL, False)
-    ids = session.info.pop(PENDING_IDS, set())
-    if every:
         bump(session, [EVERY_FILE])
-    elif ids:
-        bump(session, ids)
-
-
-def _after_rollback(session: Session, previous_transaction) -> None:
-    if session.in_transaction():
-        return      # a savepoint: what the outer transaction changed still commits
-    session.info.pop(PENDING_ALL, None)
-    session.info.pop(PENDING_IDS, None)
-
-
-_installed = False
-
-
-def install_listeners() -> None:
-    """Listen on every Session (idempotent)."""
-    global _installed
-    if _installed:
         return
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "do_orm_execute", _do_orm_execute)
-    event.listen(Session, "before_commit", _before_commit)
-    event.listen(Session, "after_soft_rollback", _after_rollback)
-    _installed = True
+    ids = {i for ids in changes.values() if ids for i in ids}
+    bump(session, [EVERY_FILE] if len(ids) > ALL_THRESHOLD else ids)

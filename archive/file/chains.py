@@ -5,7 +5,8 @@ stored on every record so that SQL readers (the records list and its ``?status=`
 worklists, the release job's candidates, exports) read the same end as the file page,
 the verdicts and the PDF. Every service that changes a record calls :func:`refresh_chains`
 for its person in the same transaction (archive/file/common.keep_version and
-record_misconduct do); ``flask records release`` recomputes them for everyone.
+record_misconduct do); ``flask records release`` recomputes them for everyone. A moved end
+is noted for derived data (core.changes, RECORD).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 
 from archive import rules
 from archive.file.models import Record
+from core import changes
 from core.extensions import db
 
 
@@ -24,7 +26,7 @@ def refresh_chains(person_ids: Iterable[int], settings: rules.RuleSettings | Non
     from archive.file.loader import rule_settings
     settings = settings or rule_settings()
     ids = sorted(set(person_ids))
-    changed = 0
+    moved: set[int] = set()
     for chunk in range(0, len(ids), 500):
         by_person: dict[int, list[Record]] = {}
         with db.session.no_autoflush:
@@ -38,7 +40,8 @@ def refresh_chains(person_ids: Iterable[int], settings: rules.RuleSettings | Non
                 end = None if r.permanent else ends.get(r.id, r.restricted_until)
                 if r.restricts_until != end:
                     r.restricts_until = end
-                    changed += 1
-    if changed and flush:
+                    moved.add(r.id)
+                    changes.changed([r.person_id], changes.RECORD)
+    if moved and flush:
         db.session.flush()
-    return changed
+    return len(moved)

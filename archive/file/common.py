@@ -12,6 +12,7 @@ from flask_login import current_user
 from archive import rules
 from archive.file.models import ArchiveFile, Record, RecordVersion
 from core import clock
+from core.changes import FILE, RECORD, changed
 from core.errors import Conflict
 from core.extensions import db
 from core.notify.services import notify
@@ -101,6 +102,7 @@ def archive_file(person) -> ArchiveFile:
         row = ArchiveFile(person_id=person.id, established=False)
         db.session.add(row)
         db.session.flush()
+        changed([person.id], FILE)
     return row
 
 
@@ -112,6 +114,7 @@ def keep_version(record: Record, action: str, by, reason: str | None, apply: Cal
     db.session.add(RecordVersion(record_id=record.id, person_id=record.person_id, version=version, action=action,
                                  snapshot=before, changed_by_id=uid(by), reason=reason))
     refresh_chains([record.person_id], flush=False)   # the chain ends follow (docs/rules.md §4.4)
+    changed([record.person_id], RECORD)
     db.session.flush()
 
 

@@ -24,7 +24,7 @@ from archive.file.models import (
     Record,
     RecordVersion,
 )
-from core import clock
+from core import changes, clock
 from core.demo import bulk_insert, demo_step, indexes_deferred, reset_sequence
 from core.extensions import db
 from core.notify.models import Notification
@@ -59,6 +59,8 @@ def _group(path: str) -> str:
 def demo_file(ctx) -> None:
     """Records, appraisals, checks, awards and files of everyone, written set-based (the
     tables' secondary indexes and foreign keys built once at the end on PostgreSQL)."""
+    for what in (changes.RECORD, changes.FILE, changes.APPRAISAL):
+        changes.changed(None, what)     # everyone's file (core.changes)
     with indexes_deferred(Record, RecordVersion, Objection, Notification, Appraisal, MatterCheck, Award,
                           ArchiveFile):
         _demo_file(ctx)

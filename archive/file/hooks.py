@@ -1,6 +1,7 @@
 """What the file package plugs in (called by archive.register, from the factory's
 ``register_plugins`` step): the training section of the file, the complaints about objection
-decisions, HR's workbench cards, and the file cache's listeners."""
+decisions, HR's workbench cards, and the file cache's handler of
+the unit of work (core.changes)."""
 from __future__ import annotations
 
 from datetime import date
@@ -66,13 +67,12 @@ def _register_trail() -> None:
 
 def register() -> None:
     from archive.file import worklists
-    from archive.file.cache import install_listeners, on_changed
+    from archive.file.cache import on_changed
     from archive.file.objections import _objection_subject
     wiring.register(wiring.FILE_SECTION, "training", training_section)   # archive depends on training
     wiring.register(wiring.COMPLAINT_SUBJECT, "objection", _objection_subject)
     wiring.add_hook(wiring.WORKLIST, worklists.worklist_cards)
-    install_listeners()      # the cached file document: stamps move with every write to a file
-    wiring.add_hook(wiring.CHANGE_HANDLER, on_changed)
+    wiring.add_hook(wiring.CHANGE_HANDLER, on_changed)   # the cached file document follows core.changes
     from archive.file.services import guard_person_change
     wiring.add_hook(wiring.PERSON_CHANGE_GUARD, guard_person_change)   # a pending case blocks transfer, retirement
     _register_people_filter()

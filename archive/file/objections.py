@@ -14,6 +14,7 @@ from archive.file.loader import rule_settings
 from archive.file.models import Complaint, ComplaintStatus, Objection, ObjectionStatus, Record
 from core import clock, wiring
 from core.audit.services import record_event
+from core.changes import RECORD, changed
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.notify.services import notify
@@ -76,6 +77,7 @@ def file_objection(record: Record, reasons: str, filed_by, attachments: Iterable
             save_upload(storage, owner_type="objection", owner_id=objection.id, person_id=record.person_id,
                         uploaded_by=c.actor(filed_by))
     record_event("objection_file", objection, f"对{c.label(record)}提出异议")
+    changed([record.person_id], RECORD)
     if record.entered_by_id and record.entered_by_id != c.uid(filed_by):
         from core.accounts.models import User
         notify(kind="objection_filed", user=db.session.get(User, record.entered_by_id),
@@ -145,6 +147,7 @@ def decide_objection(objection: Objection, decision: str, reason: str, decided_b
     objection.decision_reason, objection.corrected = reason, bool(upheld and corrections)
     db.session.flush()
     record_event("objection_decide", objection, f"{objection.status.zh}：{reason}")
+    changed([objection.person_id], RECORD)
     if upheld:
         outcome = "记录已更正" if corrections else "记录已撤销，相关限制即时解除"
     else:
@@ -187,6 +190,7 @@ def file_complaint(person, *, subject_type: str, subject_id: int, text: str, by=
     db.session.add(complaint)
     db.session.flush()
     record_event("complaint_file", complaint, f"投诉{subject[2]}的处理，转{handler.name}人事部门")
+    changed([complaint.person_id], RECORD)
     return complaint
 
 
@@ -216,6 +220,7 @@ def answer_complaint(complaint: Complaint, answer: str, *, by=None, version: int
     complaint.answered_by_id, complaint.answered_on = c.uid(by), clock.today()
     db.session.flush()
     record_event("complaint_answer", complaint, "答复投诉")
+    changed([complaint.person_id], RECORD)
     c.notify_person(complaint.person_id, kind="complaint_answered", title="您的投诉已答复", body=answer[:500],
                    link=c.link("file.complaint_detail", complaint_id=complaint.id))
     return complaint

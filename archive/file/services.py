@@ -75,6 +75,7 @@ from archive.file.objections import (  # noqa: F401 - re-exported: objections an
 )
 from core import clock
 from core.audit.services import record_event
+from core.changes import APPRAISAL, FILE, RECORD, changed
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.i18n import localize
@@ -110,6 +111,7 @@ def establish_file(person, by=None) -> ArchiveFile:
         row.established, row.established_at, row.established_by_id = True, clock.utcnow(), c.uid(by)
         db.session.flush()
         record_event("file_establish", row, f"{person.name} 档案确认建立", person_id=person.id)
+        changed([person.id], FILE)      # coverage: established
     return row
 
 
@@ -199,6 +201,7 @@ def add_appraisal(person, year: int, grade, document_no: str | None = None, over
     if warnings:
         summary += f"（规则提示已说明理由：{override_reason}）"   # required with warnings (checked above)
     record_event(action, appraisal, summary)
+    changed([person.id], APPRAISAL)      # coverage: last appraisal year; the file
     notify(kind="appraisal", title=f"{year}年度考核结果：{grade.zh}", person=person,
            body="您的年度考核结果已记入诚信档案。", link=c.link("file.my_file"))
     return appraisal
@@ -255,6 +258,7 @@ def add_award(person, *, kind, title: str, awarded_on: date | None, authority: s
     db.session.add(award)
     db.session.flush()
     record_event("award_create", award, f"{kind.zh}：{title}")
+    changed([person.id], FILE)
     return award
 
 
@@ -272,6 +276,7 @@ def add_matter_check(person, *, year: int, result, notes: str | None = None, by=
     db.session.add(check)
     db.session.flush()
     record_event("matter_check_create", check, f"{year}年度个人事项查核：{result.zh}")
+    changed([person.id], FILE)
     return check
 
 
@@ -428,6 +433,7 @@ def record_misconduct(person, *, category, sanction, severity, decided_on, autho
     db.session.flush()
     refresh_chains([person.id], settings)
     record_event("record_create", record, f"登记失信记录（草稿）：{c.label(record)}")
+    changed([person.id], RECORD)
     return record
 
 
@@ -564,7 +570,7 @@ def release_records(on: date | None = None) -> int:
         # an expired record back inside its chain (a sanction decided within its period entered later)
         sa.and_(Record.status == RecordStatus.EXPIRED, Record.permanent.is_(False), chain_end >= on))).distinct()
     person_ids = db.session.execute(candidates).scalars().all()
-    changed = 0
+    moved = 0
     for chunk in range(0, len(person_ids), 500):
         records = db.session.execute(db.select(Record).where(
             Record.person_id.in_(person_ids[chunk:chunk + 500])).order_by(Record.id)).scalars().all()
@@ -575,9 +581,10 @@ def release_records(on: date | None = None) -> int:
                                              action="time", snapshot=before, changed_by_id=None,
                                              reason=f"{on.isoformat()} 按期限自动变更为“{r.status.zh}”"))
                 record_event("record_release", r, f"按期限自动变更为“{r.status.zh}”", actor=None)
-                changed += 1
+                moved += 1
+                changed([r.person_id], RECORD)
         db.session.flush()
-    return changed
+    return moved
 
 
 # --------------------------------------------------------------------------- cases
@@ -596,6 +603,7 @@ def set_case(person, *, started_on: date | None, authority: str, notes: str | No
     db.session.add(case)
     db.session.flush()
     record_event("case_set", case, f"立案审查（{authority}，{started_on.isoformat()}）")
+    changed([person.id], RECORD)
     return case
 
 
@@ -614,4 +622,5 @@ def end_case(case: CaseFlag, *, ended_on: date | None, by=None, version: int | N
     case.ended_on = ended_on
     db.session.flush()
     record_event("case_end", case, f"立案审查结束（{ended_on.isoformat()}）")
+    changed([case.person_id], RECORD)
     return case

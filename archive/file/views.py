@@ -75,16 +75,11 @@ def person_file(person_id: int):
         missing = services.established_missing_items(person) if manage and not data.established else []
         return render_template("archive/file/_person_file_content.html", data=data, person=person, manage=manage,
                                own=own, missing=missing)
-    content = build() if as_of else cache.file_html(person, _html_variant(manage, own), build)
+    content = build() if as_of else cache.file_html(person, cache.FileVariant.page(manage=manage, own=own), build)
     page = render_template("archive/file/person_file.html", content=Markup(content), person=person)  # noqa: S704
     record_event("file_view", person, "查看诚信档案" + (f"（评价日期 {as_of.isoformat()}）" if as_of else ""))
     db.session.commit()
     return page
-
-
-def _html_variant(manage: bool, own: bool) -> str:
-    from flask_babel import get_locale
-    return f"html:{'m' if manage else '-'}{'o' if own else '-'}:{get_locale()}"
 
 
 @bp.route("/my/file")
@@ -97,7 +92,7 @@ def my_file():
     def build() -> str:
         data = services.load_file(person, include_drafts=False)
         return render_template("archive/file/_my_file_content.html", data=data, person=person, manage=False, own=True)
-    content = cache.file_html(person, "my" + _html_variant(False, True)[4:], build)
+    content = cache.file_html(person, cache.FileVariant.my(), build)
     todo = servant_todo(person, clock.today())       # fresh on every view: not part of the cached content
     page = render_template("archive/file/my_file.html", content=Markup(content), todo=todo)  # noqa: S704
     record_event("file_view", person, "本人查看诚信档案")

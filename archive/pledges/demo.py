@@ -15,7 +15,7 @@ from archive.enums import PledgeKind
 from archive.pledges import services
 from archive.pledges.models import Pledge, PledgeStatus, PledgeTemplate
 from archive.pledges.schedule import reminders_through
-from core import clock
+from core import changes, clock
 from core.demo import DemoContext, bulk_insert, demo_step, indexes_deferred
 from core.extensions import db
 
@@ -181,6 +181,8 @@ def demo_pledges(ctx: DemoContext) -> None:
     from core.registry.models import Person
     rng = ctx.rng_for("pledges")
     today = ctx.today
+    for what in (changes.PLEDGE, changes.FILE):
+        changes.changed(None, what)     # everyone's pledges and their prints (core.changes)
     hr = db.session.get(User, ctx.accounts.get("hr_city") or ctx.accounts.get("hr") or 0)
     hr_id = hr.id if hr else None
     tpls = _templates(ctx, hr)

@@ -14,6 +14,7 @@ from archive.pledges.models import Pledge, PledgeStatus, PledgeTemplate
 from archive.pledges.schedule import reminder_due, reminder_window
 from core import clock
 from core.audit.services import record_event
+from core.changes import PLEDGE, changed
 from core.enums import PersonStatus
 from core.extensions import db
 from core.guards import allow_bulk
@@ -51,6 +52,7 @@ def send_reminders(today: date | None = None, *, batch: int = 5000) -> int:
                                .values(reminders_sent=Pledge.reminders_sent + 1, last_reminded_on=today)
                                .execution_options(synchronize_session=False))
         sent += len(chunk)
+        changed([r.person_id for r in chunk], PLEDGE)     # the file shows the reminder count
     if sent:
         record_event("pledge_remind", None, f"{today.isoformat()} 发送承诺签署提醒 {sent} 条", actor=None)
     return sent

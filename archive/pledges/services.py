@@ -53,6 +53,7 @@ from core import clock, wiring
 from core.accounts.passwords import verify_password
 from core.accounts.permissions import person_scope_clause
 from core.audit.services import record_event
+from core.changes import PLEDGE, SHARED, changed
 from core.db import UTCDateTime
 from core.enums import PersonStatus
 from core.errors import Conflict, NotFound, ValidationFailed
@@ -116,6 +117,7 @@ def update_draft(tpl: PledgeTemplate, *, title: str, body: str, row_version: int
     tpl.title, tpl.body = title, body
     db.session.flush()
     record_event("pledge_template_update", tpl, f"《{title}》第{tpl.version}版草稿")
+    changed(None, SHARED)
     return tpl
 
 
@@ -170,6 +172,7 @@ def publish_template(tpl: PledgeTemplate) -> PledgeTemplate:
         db.session.add(PledgeText(sha256=digest, text=text))
     db.session.flush()
     record_event("pledge_template_publish", tpl, f"发布《{tpl.title}》第{tpl.version}版")
+    changed(None, SHARED)     # every file shows the template of its pledges
     return tpl
 
 
@@ -179,6 +182,7 @@ def retire_template(tpl: PledgeTemplate) -> PledgeTemplate:
     tpl.status, tpl.retired_at = TemplateStatus.RETIRED, clock.utcnow()
     db.session.flush()
     record_event("pledge_template_retire", tpl, f"停用《{tpl.title}》第{tpl.version}版")
+    changed(None, SHARED)
     return tpl
 
 
@@ -282,6 +286,7 @@ def assign(template: PledgeTemplate, people, *, due_on: date | None = None, assi
             sa.select(sa.literal("pledge_assigned"), sa.literal(f"待签署承诺：{template.title}"[:200]),
                       sa.literal(body), _sign_link_sql(), Pledge.person_id,
                       sa.literal(now, UTCDateTime())).where(Pledge.batch == batch)))
+    changed(db.session.execute(sa.select(Pledge.person_id).where(Pledge.batch == batch)).scalars(), PLEDGE)
     single = None
     if assigned == 1 and asked == 1:
         single = db.session.execute(sa.select(Pledge.person_id).where(Pledge.batch == batch)).scalar_one()
@@ -366,6 +371,7 @@ def sign_pledge(pledge: Pledge, user, *, password: str, typed_name: str, agree: 
     db.session.flush()
     method = "统一身份认证重新验证" if reauthenticated is True else "密码"
     record_event("pledge_sign", pledge, f"签署《{pledge.template.title}》 SHA-256 {digest[:16]}…（身份确认：{method}）")
+    changed([pledge.person_id], PLEDGE)
     for hook in PLEDGE_SIGNED:
         hook(pledge)
     return pledge
@@ -396,6 +402,7 @@ def publish_pledge(pledge: Pledge) -> Pledge:
         pledge.published, pledge.published_at = True, clock.utcnow()
         db.session.flush()
         record_event("pledge_publish", pledge, f"公示《{pledge.template.title}》")
+        changed([pledge.person_id], PLEDGE)
     return pledge
 
 
@@ -404,6 +411,7 @@ def unpublish_pledge(pledge: Pledge) -> Pledge:
         pledge.published = False
         db.session.flush()
         record_event("pledge_unpublish", pledge, f"取消公示《{pledge.template.title}》")
+        changed([pledge.person_id], PLEDGE)
     return pledge
 
 
@@ -417,6 +425,7 @@ def cancel_pledge(pledge: Pledge, reason: str) -> Pledge:
     pledge.status, pledge.cancelled_at, pledge.cancel_reason = PledgeStatus.CANCELLED, clock.utcnow(), reason[:500]
     db.session.flush()
     record_event("pledge_cancel", pledge, f"撤销《{pledge.template.title}》：{reason}"[:500])
+    changed([pledge.person_id], PLEDGE)
     return pledge
 
 
@@ -450,6 +459,7 @@ def record_fulfilment(pledge: Pledge, *, period: str, kept: bool, facts: str | N
         f.record_id = _breach_record(pledge, period, facts, recorded_by, decided_on or clock.today()).id
         db.session.flush()
     record_event("pledge_fulfilment", f, f"《{pledge.template.title}》{period}：{'履行' if kept else '未履行'}")
+    changed([pledge.person_id], PLEDGE)
     return f
 
 

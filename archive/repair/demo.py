@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 from archive import rules
 from archive.enums import Category, CorrectionKind, PledgeKind, RecordStatus, Severity
 from archive.repair.models import EVIDENCE_OWNER, RepairApplication, RepairStatus
-from core import clock
+from core import changes, clock
 from core.demo import DemoContext, demo_step
 from core.extensions import db
 
@@ -91,6 +91,8 @@ def demo_repairs(ctx: DemoContext) -> None:
     from core.files import save_upload
     from core.notify.services import notify_many
     settings = file_services.rule_settings()
+    for what in (changes.RECORD, changes.PLEDGE, changes.TRAINING, changes.FILE):
+        changes.changed(None, what)     # applications, repair pledges, courses, evidence (core.changes)
     from core.workcal.service import calendar
     cal = calendar()             # the working-day calendar, read once for every application
     _demo_servant(ctx, settings)

@@ -24,6 +24,7 @@ from archive.repair.models import DRAFT_OWNER, EVIDENCE_OWNER, RepairApplication
 from core import clock
 from core.accounts.permissions import can_manage_person, is_own_person, person_scope_clause, require_not_self
 from core.audit.services import record_event
+from core.changes import RECORD, changed
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.files import Attachment, save_upload
@@ -280,6 +281,7 @@ def apply_for_repair(record, user, correction, statement: str = "", evidence: It
             save_upload(storage, owner_type=EVIDENCE_OWNER, owner_id=app.id, person_id=person.id,
                         uploaded_by=user)
     db.session.flush()
+    changed([record.person_id], RECORD)     # the application and its evidence
     record_event("repair_apply", app, f"申请信用修复：记录 #{record.id}（{kind.zh}），"
                                       f"证明材料 {len(evidence_of(app))} 份，审核期限 {app.due_on.isoformat()}")
     for officer in reviewers_of(person):
@@ -356,6 +358,7 @@ def decide_repair(application: RepairApplication, decision: str, reason: str, de
     db.session.flush()
     verb = "批准" if approved else "驳回"
     record_event(f"repair_{decision}", application, f"{verb}信用修复申请（记录 #{record.id}）：{reason}")
+    changed([application.person_id], RECORD)
     again = on + timedelta(days=settings().repair_reapply_days)
     body = (f"记录 #{record.id} 已修复，相关限制即时解除。" if approved
             else f"理由：{reason}。可于 {again.isoformat()} 起再次申请。")
@@ -385,6 +388,7 @@ def withdraw_repair(application: RepairApplication, user) -> RepairApplication:
     application.decided_on = clock.today()
     db.session.flush()
     record_event("repair_withdraw", application, f"撤回信用修复申请（记录 #{application.record_id}）")
+    changed([application.person_id], RECORD)
     return application
 
 

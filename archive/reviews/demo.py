@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from core import changes
 from core.demo import DemoContext, demo_step
 from core.extensions import db
 
@@ -45,6 +46,7 @@ def demo_reviews(ctx: DemoContext) -> None:
     if "hr" not in ctx.accounts or "东营区" not in ctx.county_ids:
         return
     rng = ctx.rng_for("reviews")
+    changes.changed(None, changes.RECORD)      # the records that block candidates (core.changes)
     hr = db.session.get_one(User, ctx.accounts["hr"])       # the demo accounts exist (core.demo)
     members = [db.session.get_one(User, ctx.accounts["committee"])] if "committee" in ctx.accounts else []
     ids = [i for i in _county_people(ctx, "东营区") if i not in ctx.account_people.values()]

@@ -255,6 +255,9 @@ def _create_or_reactivate(person: Person, existing: User | None, username: str, 
         return user
     # re-activation (back after a transfer): the same account and its file, servant rights only
     from core.accounts.auth import end_session
+    if existing.display_name != person.name:
+        from core.changes import SHARED, changed
+        changed(None, SHARED)       # files show user names
     existing.username, existing.display_name = username, person.name
     existing.password_hash, existing.password_changed_at = hash_password(password), clock.utcnow()
     existing.set_roles(("servant",))

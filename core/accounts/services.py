@@ -8,6 +8,7 @@ from core import clock
 from core.accounts.models import User
 from core.accounts.passwords import hash_password, policy_problems, verify_password
 from core.audit.services import record_event
+from core.changes import SHARED, changed
 from core.enums import Role
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
@@ -97,7 +98,10 @@ def update_user(user: User, *, display_name: str, roles, department_id, person_i
     if fields:
         raise ValidationFailed(fields)
     before = (user.person_id, user.is_enabled)
-    user.display_name = (display_name or user.username).strip()[:64]
+    name = (display_name or user.username).strip()[:64]
+    if name != user.display_name:
+        changed(None, SHARED)       # files show who entered, decided and signed (user names)
+    user.display_name = name
     user.person_id, user.email = person_id or None, email or None
     user.is_enabled = is_enabled
     record_event("user_update", user, f"enabled={is_enabled}")

@@ -79,8 +79,8 @@ def bulk_insert(table, rows, *, batch: int = BULK_BATCH) -> int:
     connection, in its transaction: no per-row ORM work, no statement per batch; values are
     converted per column (see :func:`_text_converter`); Python-side column defaults the
     rows leave out are applied (computed once). Elsewhere (SQLite): Core ``executemany`` in
-    batches. On PostgreSQL the statement bypasses ``Session.execute`` listeners (the demo
-    rebuilds the coverage facts and training status set-based at the end of its steps).
+    batches. Derived data follows through ``core.changes``: each demo step notes what it wrote
+    (the coverage facts and training status are rebuilt set-based at the end of the steps).
     Accepts any iterable; returns the number of rows written.
     """
     table = getattr(table, "__table__", table)

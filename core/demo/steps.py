@@ -9,6 +9,9 @@ from datetime import date
 
 DEMO_STEPS: list[tuple[int, str, Callable]] = []
 
+#: steps ordered before this one prepare (they write nothing) and run before the registry
+FIRST_WRITING_STEP = 10
+
 
 def demo_step(order: int):
     def decorator(fn):

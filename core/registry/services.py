@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from core import clock, crypto, wiring
 from core.audit.services import record_event
-from core.changes import changed
+from core.changes import PERSON, SHARED, changed
 from core.enums import DepartmentKind, PersonStatus
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
@@ -86,6 +86,7 @@ def update_department(dept: Department, *, name: str, code: str | None, kind, ve
         raise ValidationFailed(fields)
     dept.name, dept.code, dept.kind = name, code or None, DepartmentKind(kind)
     record_event("department_update", dept, name)
+    changed(None, SHARED)               # every file shows department names
     db.session.flush()
     return dept
 
@@ -201,6 +202,7 @@ def register_person(data: PersonInput, *, in_scope: Callable[[Department], bool]
                                         started_on=data.entry_date))
     db.session.add(PersonChange(person_id=person.id, action="create", changes={}, changed_by_id=_actor_id()))
     record_event("person_create", person, f"{person.name} {person.id_masked}")
+    changed([person.id], PERSON)        # a new person: training summary, coverage facts
     for hook in PERSON_REGISTERED:
         hook(person)
     return person
@@ -241,7 +243,7 @@ def update_person(person: Person, changes: dict, *, version: int | None, reason:
                                 changed_by_id=_actor_id()))
     record_event("person_update", person, "修改: " + "、".join(diff))
     db.session.flush()
-    changed([person.id], "person")      # training summary, coverage facts, the file
+    changed([person.id], PERSON)      # training summary, coverage facts, the file
     if "appointed_on" in diff and person.appointed_on:
         for hook in PERSON_APPOINTED:
             hook(person)
@@ -267,7 +269,7 @@ def transfer_person(person: Person, department: Department, *, on: date, reason:
     person.department = department
     record_event("person_transfer", person, f"调至 {department.name}")
     db.session.flush()
-    changed([person.id], "department")
+    changed([person.id], PERSON)
     return person
 
 
@@ -285,7 +287,7 @@ def change_status(person: Person, status: PersonStatus | str, *, reason: str | N
     person.status = status
     record_event("person_status", person, f"状态改为 {status.zh}")
     db.session.flush()
-    changed([person.id], "status")
+    changed([person.id], PERSON)
     from core.accounts.activation import person_left
     person_left(person)       # leaving: the account is disabled, sessions and tokens end at once
     return person

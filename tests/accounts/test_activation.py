@@ -12,6 +12,7 @@ from core.accounts import activation
 from core.accounts.models import ActivationBatch, ActivationCode, ApiToken, User
 from core.accounts.rules import display_code, normalise_code
 from core.audit.models import AuditEvent
+from core.changes import PERSON, changed
 from core.enums import PersonStatus
 from core.extensions import db
 from core.notify.models import Notification
@@ -248,6 +249,7 @@ def test_cli_provision_writes_the_slips(app, unit, tmp_path):
 
 def test_codes_go_by_email_and_sms_when_configured(unit, api, smtp_server, sms_sink):
     unit.newcomer.email = "wangfang@example.gov.cn"
+    changed([unit.newcomer.id], PERSON)         # written directly: noted (core.changes)
     texter = f.person("孙丽", department=unit.shikou, phone="13912345678")
     paper = f.person("周杰", department=unit.shikou, phone=None)
     db.session.commit()
@@ -266,6 +268,7 @@ def test_codes_go_by_email_and_sms_when_configured(unit, api, smtp_server, sms_s
     smtp_server.messages.clear()
     sms_sink.posts.clear()
     unit.newcomer.phone = "13800009999"
+    changed([unit.newcomer.id], PERSON)
     db.session.commit()
     resp = api(unit.hr).client.post("/api/v1/activate", json=_activate_body(unit.newcomer, codes[unit.newcomer.id]))
     assert resp.status_code == 201

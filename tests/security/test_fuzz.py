@@ -47,6 +47,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from core import clock, crypto
+from core.changes import PERSON, SHARED, changed
 from core.extensions import db
 from core.registry.codes import CodeError, parse_id_number, parse_uscc
 from core.registry.models import Department, Person
@@ -661,6 +662,8 @@ def test_the_stored_value_check_finds_invalid_rows(world):
     department = db.session.get(Department, world.id("depts", "史口镇"))
     if db.engine.dialect.name == "sqlite":
         department.name = "镇" * 150
+    changed([person.id], PERSON)        # written directly: noted (core.changes)
+    changed(None, SHARED)
     db.session.commit()
     with pytest.raises(AssertionError, match="bad name"):
         assert_stored_values_valid()

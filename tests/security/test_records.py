@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core import clock
 from core.audit.models import AuditEvent
+from core.changes import PERSON, changed
 from core.extensions import db
 from core.guards import AUDITED_TABLES, BulkWriteRefused, allow_bulk
 from core.registry import services as registry
@@ -65,6 +66,7 @@ class TestOptimisticLocking:
         with Session(db.engine) as other:                 # another request, another connection
             theirs = other.get(Person, pid)
             theirs.post = "他们的修改"
+            changed([pid], PERSON, session=other)     # written directly: noted (core.changes)
             other.commit()
         mine.post = "我的修改"
         with pytest.raises(StaleDataError):
@@ -103,6 +105,7 @@ class TestBulkGuard:
         db.session.rollback()
         with allow_bulk("test maintenance"):
             db.session.execute(sa.update(Person).where(Person.id == person.id).values(rank="二级科员"))
+        changed([person.id], PERSON)
         db.session.commit()
         assert db.session.get(Person, person.id).rank == "二级科员"
 

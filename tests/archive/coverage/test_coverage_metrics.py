@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from archive.coverage import facts, services
 from archive.coverage.models import CoverageFacts
-from core import clock
+from core import changes, clock
 from core.enums import PersonStatus
 from core.extensions import db
 from core.registry import services as registry
@@ -171,10 +171,11 @@ def test_facts_follow_writes_immediately(region, template, course):
 
 
 def test_bulk_inserts_are_seen_and_refresh_all_rebuilds(region):
-    """A Core bulk insert with person ids in its rows is noted; refresh_all_facts rebuilds
-    the table from the sources (after SQL that bypassed the session)."""
+    """A bulk insert through the importers' helper notes the people of its rows; refresh_all_facts
+    rebuilds the table from the sources (after SQL that bypassed the session)."""
+    from archive.exchange.importing import insert_rows
     from archive.file.models import Appraisal
-    db.session.execute(sa.insert(Appraisal), [
+    insert_rows(Appraisal.__table__, [
         {"person_id": region.person.id, "year": clock.today().year - 1, "grade": "competent", "version": 1}])
     db.session.commit()
     assert services.coverage(region.dongying).totals.appraisal == 1
@@ -205,33 +206,86 @@ def _full_refreshes() -> int:
     return db.session.execute(sa.select(sa.func.count()).select_from(CoverageRefresh)).scalar_one()
 
 
-def test_the_listener_refreshes_only_whom_a_write_concerns(region, template, course):
-    """Per-person refreshes for ordinary writes (a completion refreshes training_status for
-    listed ids); statements that cannot change a fact are ignored; statements whose people
-    are unknown rebuild everything once at commit."""
+def _tamper(person) -> None:
+    db.session.execute(sa.update(CoverageFacts).where(CoverageFacts.person_id == person.id).values(pledge_ok=False))
+    db.session.commit()
+
+
+def _pledge_ok(person) -> bool:
+    return db.session.execute(sa.select(CoverageFacts.pledge_ok).where(
+        CoverageFacts.person_id == person.id)).scalar_one()
+
+
+def _refreshed_at(person):
+    return db.session.execute(sa.select(CoverageFacts.refreshed_at).where(
+        CoverageFacts.person_id == person.id)).scalar_one()
+
+
+def test_the_unit_of_work_refreshes_only_whom_a_change_concerns(region, template, course):
+    """Per-person refreshes for the changes services note (a completion notes TRAINING for its
+    person); changes no fact depends on are skipped; a change noted for everyone rebuilds
+    everything once at commit, however many statements it covers."""
     from archive.pledges.models import Pledge
     from core.guards import allow_bulk
     facts.refresh_all_facts()
     db.session.commit()
     base = _full_refreshes()
-    give(region.person, "training", "pledge")       # ORM writes + training_status upsert for listed ids
+    give(region.person, "training", "pledge")       # services: TRAINING and PLEDGE for region.person
     db.session.commit()
     assert _full_refreshes() == base
     assert services.coverage(region.dongying).totals.training == 1
-    with allow_bulk("test: reminder counters"):     # cannot change a fact: ignored
-        db.session.execute(sa.update(Pledge).values(reminders_sent=Pledge.reminders_sent + 1))
+    assert _refreshed_at(region.person) > _refreshed_at(region.other)     # only the person was recomputed
+    _tamper(region.person)                          # a probe: recomputing the person would undo it
+    for what in (changes.RECORD, changes.SHARED):   # a record, a department name: no fact moves
+        changes.changed(None, what)
     db.session.commit()
-    assert _full_refreshes() == base
-    with allow_bulk("test: a bulk status change"):  # people unknown: everything, once
+    assert _full_refreshes() == base and not _pledge_ok(region.person)
+    changes.changed([region.other.id], changes.PLEDGE)      # somebody else's pledge
+    db.session.commit()
+    assert not _pledge_ok(region.person)
+    changes.changed([region.person.id], changes.PLEDGE)
+    db.session.commit()
+    assert _full_refreshes() == base and _pledge_ok(region.person)
+    with allow_bulk("test: a bulk status change"):  # everyone's pledges: everything, once
         db.session.execute(sa.update(Pledge).values(status="cancelled"))
         db.session.execute(sa.update(Pledge).values(status="cancelled"))
+    changes.changed(None, changes.PLEDGE)
     db.session.commit()
     assert _full_refreshes() == base + 1
     assert services.coverage(region.dongying).totals.pledge == 0
 
 
+def test_the_sources_are_the_tables_the_unit_of_work_holds_to_their_own_change():
+    from archive.coverage import sources
+    assert set(sources.SOURCES) == changes.FACT_TABLES
+    assert all(changes.TABLE_WHAT[t] == what for t, what in sources.SOURCES.items())
+    assert set(sources.SOURCES.values()) <= facts.FACT_CHANGES
+
+
+def test_a_source_write_nobody_noted_fails_the_tests_verifier(region, monkeypatch):
+    """Without a listener a raw write would leave the facts stale: the suite's verifier refuses
+    the commit, naming the table, the person and the change that should have been noted."""
+    from archive.file.models import ArchiveFile
+    from tests.changes_verifier import UnnotedWrite
+    monkeypatch.setenv("CHANGES_VERIFIER", "raise")
+    db.session.add(ArchiveFile(person_id=region.person.id, established=True))
+    with pytest.raises(UnnotedWrite, match=rf"archive_files .* people \[{region.person.id}\].*'file'"):
+        db.session.commit()
+    db.session.rollback()
+    db.session.add(ArchiveFile(person_id=region.person.id, established=True))
+    changes.changed([region.person.id], changes.RECORD)  # the wrong change: coverage would skip it
+    with pytest.raises(UnnotedWrite):
+        db.session.commit()
+    db.session.rollback()
+    db.session.add(ArchiveFile(person_id=region.person.id, established=True))
+    changes.changed([region.person.id], changes.FILE)
+    db.session.commit()
+    assert services.coverage(region.dongying).totals.archive == 1
+
+
 def test_people_bulk_inserted_without_ids_get_facts_without_a_full_refresh(region):
-    """As the Excel import does: Core executemany into people, ids generated (RETURNING)."""
+    """As the Excel import does: Core executemany into people, ids generated (RETURNING) and
+    noted by the importers' helper."""
     from core import crypto
     facts.refresh_all_facts()
     db.session.commit()
@@ -244,8 +298,8 @@ def test_people_bulk_inserted_without_ids_get_facts_without_a_full_refresh(regio
                      "department_id": region.shikou.id, "department_path": region.shikou.path, "post": "科员",
                      "rank": "一级科员", "leading": False, "entry_date": date(2015, 1, 1), "status": "active",
                      "version": 1})
-    ids = db.session.execute(sa.insert(Person.__table__).returning(Person.__table__.c.id,
-                                                                   sort_by_parameter_order=True), rows).scalars().all()
+    from archive.exchange.importing import insert_rows
+    ids = [r[0] for r in insert_rows(Person.__table__, rows, returning=(Person.__table__.c.id,))]
     db.session.commit()
     assert _full_refreshes() == base
     assert {r.person_id for r in db.session.execute(sa.select(CoverageFacts)).scalars()} >= set(ids)

@@ -6,8 +6,10 @@ application does and checks the next view shows the change.
 """
 from __future__ import annotations
 
+import json
 import re
 
+import pytest
 import sqlalchemy as sa
 from flask import g
 
@@ -15,6 +17,7 @@ from archive.enums import Grade
 from archive.file import cache
 from archive.file.cache import FileDocument
 from archive.file.models import Appraisal
+from core import changes
 from core.extensions import db
 
 MARK = '"cache_probe":"served from the cache",'
@@ -113,43 +116,64 @@ class TestInvalidatedByWrites:
         assert "cache_probe" not in _file(hr_city, region.person)
 
     def test_person_edited_in_the_registry(self, region, login_as, api):
+        from core.registry import services as registry
         hr = api(region.hr)
         _primed(hr, region.person)
-        region.person.post = "四级主任科员"
+        registry.update_person(region.person, {"post": "四级主任科员"}, version=None)
         db.session.commit()
         body = _file(hr, region.person)
         assert "cache_probe" not in body and body["person"]["post"] == "四级主任科员"
 
     def test_department_renamed_changes_every_file(self, region, api):
+        from core.registry import services as registry
         hr = api(region.hr)
         _primed(hr, region.person)
-        region.person.department.name = "文汇街道办事处"
+        dept = region.person.department
+        registry.update_department(dept, name="文汇街道办事处", code=dept.code, kind=dept.kind)
         db.session.commit()
         body = _file(hr, region.person)
         assert "cache_probe" not in body and body["person"]["department"] == "文汇街道办事处"
 
-    def test_rows_inserted_with_session_execute(self, region, api, today):
+    def test_rows_inserted_by_the_importer_helper(self, region, api, today):
         """Bulk inserts (importers) name their people: only those documents go."""
+        from archive.exchange.importing import insert_rows
         hr_city = api(region.hr_city)
         _primed(hr_city, region.person)
         _primed(hr_city, region.other)
-        db.session.execute(sa.insert(Appraisal), [{"person_id": region.person.id, "year": today.year - 1,
-                                                   "grade": Grade.EXCELLENT, "version": 1}])
+        insert_rows(Appraisal.__table__, [{"person_id": region.person.id, "year": today.year - 1,
+                                           "grade": Grade.EXCELLENT, "version": 1}])
         db.session.commit()
         body = _file(hr_city, region.person)
         assert "cache_probe" not in body and [a["grade"] for a in body["appraisals"]] == ["excellent"]
         assert "cache_probe" in _file(hr_city, region.other)
 
-    def test_update_without_people_invalidates_everything(self, region, api):
+    def test_a_change_noted_for_everyone_invalidates_every_file(self, region, api):
         from archive.file.models import ArchiveFile
         from core.guards import allow_bulk
-        hr = api(region.hr)
-        _primed(hr, region.person)
+        hr_city = api(region.hr_city)
+        _primed(hr_city, region.person)
+        _primed(hr_city, region.other)
         with allow_bulk("test"):
             db.session.execute(sa.update(ArchiveFile).values(last_appraisal_year=2001)
                                .execution_options(synchronize_session=False))
+        changes.changed(None, changes.FILE)
         db.session.commit()
-        assert "cache_probe" not in _file(hr, region.person)
+        assert "cache_probe" not in _file(hr_city, region.person)
+        assert "cache_probe" not in _file(hr_city, region.other)
+
+    def test_a_write_nobody_noted_is_refused_by_the_tests_verifier(self, region, api, today, monkeypatch):
+        """No listener guesses writes any more: a raw write without core.changes.changed() would
+        leave the cached file stale, and the suite's verifier fails such a commit."""
+        from tests.changes_verifier import UnnotedWrite
+        monkeypatch.setenv("CHANGES_VERIFIER", "raise")
+        hr = api(region.hr)
+        _primed(hr, region.person)
+        db.session.execute(sa.insert(Appraisal), [{"person_id": region.person.id, "year": today.year - 1,
+                                                   "grade": Grade.EXCELLENT, "version": 1}])
+        with pytest.raises(UnnotedWrite, match=rf"appraisals .* people \[{region.person.id}\]"):
+            db.session.commit()
+        db.session.rollback()
+        assert "cache_probe" in _file(hr, region.person)     # nothing was written
 
     def test_rolled_back_write_keeps_nothing_and_a_later_write_still_counts(self, region, api, fx):
         hr = api(region.hr)
@@ -171,8 +195,9 @@ class TestInvalidatedByWrites:
         assert cache.prune() == 0      # the view just stored today's document again
 
 
-def test_file_reads_only_the_tables_the_cache_watches(app, region, fx, today):
-    """Every table a full file reads is in FILE_TABLES (a write to any other could not invalidate)."""
+def test_file_reads_only_the_tables_the_unit_of_work_names(app, region, fx, today):
+    """Every table a full file reads is in FILE_TABLES and core.changes.TABLE_WHAT (a write to any
+    other would not be noted, and the tests' verifier would not ask for it)."""
     from flask_login import login_user
 
     from archive.file import services
@@ -199,6 +224,8 @@ def test_file_reads_only_the_tables_the_cache_watches(app, region, fx, today):
             sa.event.remove(db.engine, "before_cursor_execute", listener)
     assert {"records", "objections", "appraisals", "pledges"} <= seen
     assert seen <= cache.FILE_TABLES, f"not watched by the file cache: {seen - cache.FILE_TABLES}"
+    # ... and every one of them has its change in the unit of work's vocabulary (core.changes)
+    assert cache.FILE_TABLES <= set(changes.TABLE_WHAT)
 
 
 class TestPages:
@@ -253,6 +280,85 @@ class TestPages:
             assert done.status_code == 302
         finally:
             app.config["WTF_CSRF_ENABLED"] = False
+
+
+def _stored_locale(person) -> str:
+    """The locale part of the stored keys (the app's default Chinese locale)."""
+    t = FileDocument.__table__
+    keys = set(db.session.execute(sa.select(t.c.variant).where(t.c.person_id == person.id)).scalars())
+    locales = {k.rsplit(":", 1)[1] for k in keys}
+    assert len(locales) == 1, keys
+    return locales.pop()
+
+
+class TestVariant:
+    """The cache key is a typed value (cache.FileVariant): viewers with the same variant get the
+    same bytes, viewers with different variants never share a document."""
+
+    def _stored(self, person, key: str) -> str:
+        t = FileDocument.__table__
+        return db.session.execute(sa.select(t.c.body).where(t.c.person_id == person.id,
+                                                            t.c.variant == key)).scalar_one()
+
+    def _forget(self, person) -> None:
+        db.session.execute(sa.delete(FileDocument.__table__).where(FileDocument.__table__.c.person_id == person.id))
+        db.session.commit()
+
+    def test_the_same_variant_builds_the_same_fragment_for_every_viewer(self, region, login_as, app, fx):
+        """Three HR officers who manage the person (two of the county, one of the city) each build
+        the file page afresh: byte for byte the same stored fragment (the CSRF token is a mark)."""
+        from tests import factories as f
+        fx.record()                                         # a draft with HR's forms on the page
+        second = f.user("hr_dongying_2", roles=("hr",), department=region.dongying)
+        db.session.commit()
+        bodies = []
+        for user in (region.hr, second, region.hr_city):
+            self._forget(region.person)
+            page = login_as(user, app.test_client()).get(f"/people/{region.person.id}/file")
+            g.pop("csrf_token", None)       # each viewer's own token (the app context outlives requests)
+            assert page.status_code == 200
+            key = cache.FileVariant.page(manage=True, own=False, locale=_stored_locale(region.person)).key
+            bodies.append(self._stored(region.person, key))
+        assert cache.CSRF_MARK in bodies[0] and "东营区纪委监委" in bodies[0]
+        assert bodies[1] == bodies[0] and bodies[2] == bodies[0]
+        assert second.username not in bodies[0]       # nothing of the viewer in the shared bytes
+
+    def test_different_variants_never_share_a_document(self, region, login_as, api, app, fx):
+        fx.record()                                         # a draft: only the managing variants show it
+        login_as(region.hr, app.test_client()).get(f"/people/{region.person.id}/file")
+        g.pop("csrf_token", None)
+        login_as(region.servant, app.test_client()).get("/my/file")
+        g.pop("csrf_token", None)
+        _file(api(region.hr), region.person)
+        _file(api(region.servant), region.person)
+        t = FileDocument.__table__
+        stored = dict(db.session.execute(sa.select(t.c.variant, t.c.body).where(t.c.person_id == region.person.id)).all())
+        zh = _stored_locale(region.person)
+        variants = [cache.FileVariant.page(manage=True, own=False, locale=zh), cache.FileVariant.my(locale=zh),
+                    cache.FileVariant.api(manage=True, locale=zh), cache.FileVariant.api(manage=False, locale=zh)]
+        assert set(stored) == {v.key for v in variants}           # four documents, one per variant
+        assert len(set(stored.values())) == 4
+        assert "东营区纪委监委" in stored[variants[0].key] and "东营区纪委监委" not in stored[variants[1].key]
+        assert len(json.loads(stored[variants[2].key])["records"]) == 1
+        assert json.loads(stored[variants[3].key])["records"] == []
+
+    def test_a_variant_is_a_value_with_a_short_key(self):
+        a = cache.FileVariant.page(manage=True, own=False, locale="zh")
+        assert a == cache.FileVariant("page", True, False, "zh") and hash(a) == hash(cache.FileVariant.page(
+            manage=True, own=False, locale="zh"))
+        keys = {cache.FileVariant.page(manage=m, own=o, locale=loc).key
+                for m in (True, False) for o in (True, False) for loc in ("zh", "en")}
+        keys |= {cache.FileVariant.api(manage=m, locale=loc).key for m in (True, False) for loc in ("zh", "en")}
+        keys |= {cache.FileVariant.my(locale=loc).key for loc in ("zh", "en")}
+        assert len(keys) == 8 + 4 + 2 and max(map(len, keys)) <= cache.KEY_LENGTH
+        with pytest.raises(ValueError):
+            cache.FileVariant("api", False, True, "zh")        # the JSON does not depend on who views it
+        with pytest.raises(ValueError):
+            cache.FileVariant("my", True, True, "zh")
+        with pytest.raises(ValueError):
+            cache.FileVariant("pdf", False, False, "zh")
+        with pytest.raises(ValueError):
+            cache.FileVariant.page(manage=True, own=True, locale="x" * 20)
 
 
 def test_the_fingerprint_belongs_to_each_app_and_its_settings(database_url, tmp_path):

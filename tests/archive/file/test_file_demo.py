@@ -15,9 +15,7 @@ from core.extensions import db
 
 def _region(people: int, seed: int = 7):
     ctx = demo.DemoContext(seed=seed, people=people, today=clock.today(), rng=random.Random(seed))
-    employers = demo._build_departments(ctx)
-    demo._build_people(ctx, employers)
-    demo._build_accounts(ctx, "Demo@2026!x")
+    demo.build_registry(ctx, "Demo@2026!x")
     db.session.commit()
     return ctx
 

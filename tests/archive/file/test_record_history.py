@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from archive.file.models import RecordVersion
+from core.changes import RECORD, changed
 from core.extensions import db
 
 
@@ -25,6 +26,7 @@ class TestHistoryAsEvents:
         rec = fx.record(notify=True)
         version = db.session.execute(db.select(RecordVersion).filter_by(record_id=rec.id)).scalar_one()
         version.snapshot = {"status": "draft"}
+        changed([rec.person_id], RECORD)        # as the demo and the importers write it
         db.session.commit()
         history = _history(login_as(region.servant).get(f"/records/{rec.id}").get_data(as_text=True))
         assert "草稿 → 已告知" in history

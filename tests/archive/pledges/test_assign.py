@@ -9,6 +9,7 @@ from archive.enums import PledgeKind
 from archive.pledges import queries, services
 from archive.pledges.models import Pledge, PledgeStatus
 from core import clock
+from core.changes import PERSON, changed
 from core.enums import PersonStatus
 from core.extensions import db
 from core.notify.models import Notification
@@ -54,6 +55,7 @@ class TestBulkAssignment:
 
     def test_assignment_records_post_due_date_and_notifies(self, region, pre_tpl):
         region.person.post, region.person.appointed_on = "科长", date(2020, 5, 1)
+        changed([region.person.id], PERSON)     # set directly (no appointment hook: the test assigns itself)
         result = services.assign(pre_tpl, [region.person], assigned_by=region.hr, due_on=clock.today() + timedelta(days=7))
         db.session.commit()
         p = db.session.execute(sa.select(Pledge).filter_by(batch=result.batch)).scalar_one()
@@ -186,6 +188,7 @@ def test_bulk_assignment_is_set_based(region):
                      "department_id": region.shikou.id, "department_path": region.shikou.path, "post": "科员",
                      "entry_date": date(2015, 1, 1), "status": "active", "version": 1})
     db.session.execute(sa.insert(Person), rows)
+    changed([r["id"] for r in rows], PERSON)      # new people (core.changes), as the importer notes them
     pre_tpl = make_template()
     db.session.commit()
     t = time.perf_counter()

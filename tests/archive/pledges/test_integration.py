@@ -8,6 +8,7 @@ from archive.pledges import queries, services
 from archive.pledges.models import Pledge
 from core import clock
 from core.accounts.permissions import subtree_clause
+from core.changes import PERSON, changed
 from core.extensions import db
 from core.guards import allow_bulk
 from core.registry.models import Person
@@ -33,6 +34,7 @@ def test_people_with_valid_pledge_select_counts_a_subtree(region, pre_tpl):
         db.session.execute(sa.update(Pledge).where(Pledge.person_id == region.other.id)
                            .values(signed_on=clock.today() - timedelta(days=30)))
     region.other.appointed_on = clock.today() - timedelta(days=10)
+    changed([region.other.id], PERSON)      # written directly: noted (core.changes)
     db.session.commit()
     ids = set(db.session.execute(queries.people_with_valid_pledge_select()).scalars())
     assert ids == {region.person.id}

@@ -8,6 +8,7 @@ from archive.enums import RecordStatus
 from archive.repair import services
 from archive.repair.models import RepairApplication, RepairStatus
 from core import clock
+from core.changes import RECORD, changed
 from core.extensions import db
 from core.notify.models import Notification
 
@@ -151,6 +152,7 @@ class TestQueue:
 
         application.filed_on -= timedelta(days=40)
         application.due_on = services.due_date(application.filed_on)
+        changed([application.person_id], RECORD)                        # written directly: noted (core.changes)
         db.session.commit()
         html = hr.get("/repairs").get_data(as_text=True)
         assert 'data-overdue="true"' in html

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from archive.repair.models import DRAFT_OWNER, EVIDENCE_OWNER
 from core.audit.models import AuditEvent
+from core.changes import FILE, changed
 from core.clock import utcnow
 from core.extensions import db
 from core.files import EXPIRED_DRAFT, Attachment
@@ -40,6 +41,7 @@ def test_per_user_quota_in_24_hours(app, region, api, monkeypatch):
     assert _draft(api(other)).status_code == 201                      # the quota is per user
     for att in db.session.execute(sa.select(Attachment).where(Attachment.uploaded_by_id == region.servant.id)).scalars():
         att.uploaded_at = utcnow() - timedelta(hours=25)              # a day later the quota is free again
+        changed([att.person_id], FILE)                                  # written directly: noted (core.changes)
     db.session.commit()
     assert _draft(client, "4.pdf").status_code == 201
 
@@ -52,6 +54,7 @@ def test_unclaimed_drafts_are_cleaned_up_daily(app, region, repair, api):
                        json={"correction": "recover_loss", "evidence_ids": [claimed]}).status_code == 201
     for att_id in (old, claimed):
         db.session.get(Attachment, att_id).uploaded_at = utcnow() - timedelta(hours=30)
+    changed([region.person.id], FILE)                                   # written directly: noted (core.changes)
     db.session.commit()
     folder = Path(app.config["UPLOAD_DIR"])
     stored = {i: folder / db.session.get(Attachment, i).stored_name for i in (old, fresh, claimed)}
