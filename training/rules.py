@@ -26,7 +26,7 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, S
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from core.text import N_, Text
 from training.enums import CourseCategory
@@ -659,13 +659,16 @@ def attempts_left(used_today: int, per_day: int) -> int | None:
     return max(0, per_day - used_today)
 
 
+_K = TypeVar("_K", bound=Hashable)
+
+
 def reveal_wrong_answers(passed: bool, left: int | None) -> bool:
     """Which questions were answered wrong is shown once the quiz is passed or today's attempts
     are used up; before that, only the score (so attempts are not a way to find the answers)."""
     return passed or left == 0
 
 
-def shuffled(keys: Sequence[Hashable], seed: str) -> list:
+def shuffled(keys: Sequence[_K], seed: str) -> list[_K]:
     """``keys`` in an order fixed by ``seed``: the same attempt (same seed) always shows the same
     order (a reload, a refused submission), the next attempt another one."""
     import random
