@@ -57,10 +57,26 @@ def app(database_url, tmp_path_factory):
     application = create_app("test", SQLALCHEMY_DATABASE_URI=database_url, INSTANCE_DIR=str(instance),
                              UPLOAD_DIR=str(instance / "uploads"))
     with application.app_context():
+        fast_sqlite_commits(_db.engine)
         _db.create_all()
         from core.schema_extras import install_database_extras
         install_database_extras(_db.engine)
     yield application
+
+
+# ---- speed (non-negotiable #8): test databases are throwaway files -------------------------------------
+def fast_sqlite_commits(engine) -> None:
+    """``PRAGMA synchronous = OFF`` on every connection of this (test) SQLite engine: a commit no
+    longer waits for an fsync of the WAL (~10 ms each on a virtual disk, thousands per run). It
+    changes durability after a power cut only: locking, WAL and transaction semantics stay the app's
+    (core/db.py). Explicit, on the test engine only; nothing for PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    def _no_fsync(dbapi_connection, _record) -> None:
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
+
+    sa.event.listen(engine, "connect", _no_fsync)
 
 
 @pytest.fixture(autouse=True)
