@@ -61,6 +61,7 @@ def app(database_url, tmp_path_factory):
         _db.create_all()
         from core.schema_extras import install_database_extras
         install_database_extras(_db.engine)
+    cheaper_garbage_collection()
     yield application
 
 
@@ -77,6 +78,17 @@ def fast_sqlite_commits(engine) -> None:
         dbapi_connection.execute("PRAGMA synchronous = OFF")
 
     sa.event.listen(engine, "connect", _no_fsync)
+
+
+def cheaper_garbage_collection() -> None:
+    """The app, SQLAlchemy's mappers and every test module are loaded for good by now: move them out
+    of the collector's sight (``gc.freeze``) and collect the young generation less often. The cyclic
+    collector took ~10 % of the suite's CPU walking those long-lived objects again and again;
+    reference counting still frees everything else at once, cycles are collected later."""
+    import gc
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 100)
 
 
 @pytest.fixture(autouse=True)
