@@ -124,4 +124,4 @@ translations: venv-dev
 	$(VENV)/bin/pybabel compile -d translations
 
 clean:
-	rm -rf instance/integrity.db instance/uploads instance/jobs instance/audit-witness.log
+	rm -rf instance/integrity.db instance/uploads instance/jobs instance/audit-witness.log .pycache
