@@ -70,8 +70,12 @@ def live_options() -> dict:
 
 
 def _create_live_app(base: Path, **config):
-    return create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{base / 'live.db'}", INSTANCE_DIR=str(base),
-                      UPLOAD_DIR=str(base / "uploads"), **config)
+    from tests.conftest import fast_sqlite_commits
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{base / 'live.db'}", INSTANCE_DIR=str(base),
+                     UPLOAD_DIR=str(base / "uploads"), **config)
+    with app.app_context():
+        fast_sqlite_commits(_db.engine)        # speed: no fsync per commit on the throwaway live database
+    return app
 
 
 @pytest.fixture(scope="session")

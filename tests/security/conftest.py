@@ -9,9 +9,11 @@ from core.extensions import db as _db
 
 
 @pytest.fixture
-def world(db):
-    from tests.security.world import build_world
-    return build_world()
+def world(db, app):
+    # speed: built through the services once per worker, then restored row for row (tests/conftest.py built_once)
+    from tests.conftest import built_once
+    from tests.security.world import build_world, world_refs, world_revive
+    return built_once(app, "security world", build_world, world_refs, world_revive)
 
 
 @pytest.fixture

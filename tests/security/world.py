@@ -156,3 +156,22 @@ def build_world() -> World:
     db.session.commit()
     w.freeze()
     return w
+
+
+def world_refs(w: World) -> dict:
+    """The world as plain data: ``(model, id)`` for its rows, the tokens' plain text, the frozen ids
+    (tests/conftest.py ``built_once`` restores the rows and calls :func:`world_revive`)."""
+    def ref(obj):
+        return type(obj), obj.id
+    return {"depts": {k: ref(v) for k, v in w.depts.items()}, "people": {k: ref(v) for k, v in w.people.items()},
+            "users": {k: ref(v) for k, v in w.users.items()}, "tokens": dict(w.tokens),
+            "objects": {kind: {k: ref(v) for k, v in rows.items()} for kind, rows in w.objects.items()},
+            "ids": dict(w.ids)}
+
+
+def world_revive(data: dict) -> World:
+    def load(refs: dict) -> dict:
+        return {k: db.session.get(cls, ident) for k, (cls, ident) in refs.items()}
+    return World(depts=load(data["depts"]), people=load(data["people"]), users=load(data["users"]),
+                 tokens=dict(data["tokens"]), objects={kind: load(rows) for kind, rows in data["objects"].items()},
+                 ids=dict(data["ids"]))
