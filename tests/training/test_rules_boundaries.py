@@ -31,3 +31,72 @@ def test_to_hours(value, expected):
 def test_bad_hours_name_the_value(value):
     with pytest.raises(ValueError, match="invalid hours"):
         rules.to_hours(value)
+
+
+# ------------------------------------------------------------------ quiz (SPEC §6: questions with choices, pass mark)
+
+@pytest.mark.parametrize("points", [-1, True, 1.5])
+def test_question_points_are_a_non_negative_whole_number(points):
+    with pytest.raises(ValueError, match=r"^points must be a non-negative whole number: "):
+        rules.QuizQuestionFacts("q", False, frozenset({"A"}), points)
+
+
+@pytest.mark.parametrize(("multiple", "correct", "chosen", "right"), [
+    pytest.param(True, ["A", "C"], ["C", "A"], True, id="correct keys stored as a list (JSON): same set"),
+    pytest.param(True, ["A", "C"], ["A"], False, id="a subset of a multiple choice is wrong"),
+    pytest.param(False, ["B"], "B", True, id="a single choice given as a bare key"),
+    pytest.param(False, ["B"], "A", False, id="a wrong bare key"),
+    pytest.param(False, ["B"], None, False, id="unanswered"),
+])
+def test_question_correct(multiple, correct, chosen, right):
+    question = rules.QuizQuestionFacts("q", multiple, correct)
+    assert rules.question_correct(question, chosen) is right
+
+
+@pytest.mark.parametrize(("questions", "answers", "expected"), [
+    pytest.param([("a", 1), ("b", 1), ("c", 1), ("d", 1), ("e", 1)], {"a": "A", "b": "A", "c": "A"}, (60, True),
+                 id="3 of 5 = 60: the default pass mark (60) passes"),
+    pytest.param([("a", 1), ("b", 1), ("c", 1), ("d", 1), ("e", 1)], {"a": "A", "b": "A"}, (40, False),
+                 id="2 of 5 = 40 fails"),
+    pytest.param([("a", 1)], {"a": "A"}, (100, True), id="a quiz of one 1-point question, answered"),
+    pytest.param([("a", 1)], {"a": "B"}, (0, False), id="a quiz of one 1-point question, wrong"),
+    pytest.param([("a", 1), ("b", 2)], {"b": ["A"]}, (67, True), id="2 of 3 points = 66.7 → 67"),
+])
+def test_quiz_score_default_pass_mark(questions, answers, expected):
+    quiz = [rules.QuizQuestionFacts(qid, False, frozenset({"A"}), points) for qid, points in questions]
+    assert rules.quiz_score(quiz, answers) == expected
+
+
+# ------------------------------------------------------------------ quiz attempts (docs/rules.md §6: QUIZ_ATTEMPTS_PER_DAY)
+
+@pytest.mark.parametrize(("used", "per_day", "left"), [
+    pytest.param(0, 3, 3, id="none used: all 3 left"),
+    pytest.param(2, 3, 1, id="two used: one left"),
+    pytest.param(3, 3, 0, id="all used"),
+    pytest.param(5, 3, 0, id="never negative (the limit was lowered)"),
+    pytest.param(0, 1, 1, id="one a day"),
+    pytest.param(7, 0, None, id="0: no limit"),
+    pytest.param(7, -1, None, id="below 0: no limit"),
+])
+def test_attempts_left(used, per_day, left):
+    assert rules.attempts_left(used, per_day) == left
+
+
+@pytest.mark.parametrize(("passed", "left", "reveal"), [
+    pytest.param(True, 2, True, id="passed: show the wrong answers"),
+    pytest.param(True, None, True, id="passed, no limit"),
+    pytest.param(False, 0, True, id="failed and today's attempts used up"),
+    pytest.param(False, 1, False, id="failed with an attempt left: score only"),
+    pytest.param(False, None, False, id="failed, no limit: score only"),
+])
+def test_reveal_wrong_answers(passed, left, reveal):
+    assert rules.reveal_wrong_answers(passed, left) is reveal
+
+
+def test_shuffled_is_a_fixed_permutation_per_seed():
+    keys = list(range(12))
+    first = rules.shuffled(keys, "quiz:1:2:1")
+    assert first == rules.shuffled(keys, "quiz:1:2:1")           # a reload shows the same paper
+    assert sorted(first) == keys and keys == list(range(12))      # every question once, input untouched
+    orders = {tuple(rules.shuffled(keys, f"quiz:1:2:{n}")) for n in range(1, 6)}
+    assert len(orders) > 1                                         # the next attempt another order

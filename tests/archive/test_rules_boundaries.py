@@ -1,0 +1,229 @@
+"""Boundaries and texts of the rules that a mutation run (make mutation, issue 16 item 7) found
+untested: each row states a behaviour docs/rules.md (or the statute it cites) defines, in the
+words the file page, the repair form and the 规则与依据 page show.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from archive.enums import (
+    SANCTIONS_BY_CATEGORY,
+    Category,
+    JudgmentKind,
+    RecordStatus,
+    RestrictionKind,
+    Sanction,
+    Severity,
+)
+from archive.rules import (
+    Period,
+    PersonFacts,
+    RecordFacts,
+    RuleSettings,
+    check_restricted_until,
+    default_restricted_until,
+    disclosure_visible,
+    evaluate,
+    excellent_quota_exceeded,
+    repair_conditions,
+)
+from archive.rules.law import tables
+
+C, S, RS, K = Category, Sanction, RecordStatus, RestrictionKind
+GEN, SER, MIN = Severity.GENERAL, Severity.SERIOUS, Severity.MINOR
+DEFAULTS = RuleSettings()
+D = date(2026, 1, 15)
+
+
+def rec(sanction: Sanction, *, id: int = 1, decided_on: date = D, severity: Severity = GEN,
+        status: RecordStatus = RS.EFFECTIVE, category: Category | None = None, until="default",
+        **kw) -> RecordFacts:
+    category = category or next(c for c, ss in SANCTIONS_BY_CATEGORY.items() if sanction in ss)
+    permanent = False
+    if until == "default":
+        until, permanent = default_restricted_until(category, sanction, severity, decided_on, DEFAULTS)
+    elif until == "permanent":
+        until, permanent = None, True
+    return RecordFacts(id=id, category=category, sanction=sanction, severity=severity, status=status,
+                       decided_on=decided_on, restricted_until=until, permanent=permanent, **kw)
+
+
+# ------------------------------------------------------------------ periods (docs/rules.md §4.4)
+
+@pytest.mark.parametrize("args, message", [
+    pytest.param(("weeks", 3), "unknown period kind: 'weeks'", id="a kind outside the period table"),
+    pytest.param(("months", -1), "a months period needs a non-negative number of months",
+                 id="negative months"),
+    pytest.param(("months", None), "a months period needs a non-negative number of months",
+                 id="months without a number"),
+    pytest.param(("probation_plus", -24), "a months period needs a non-negative number of months",
+                 id="留党察看 with negative months after the probation"),
+])
+def test_a_period_outside_the_table_is_refused(args, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        Period(*args)
+
+
+@pytest.mark.parametrize("value, expected", [
+    pytest.param(0, Period("months", 0), id="RESTRICTION_PERIODS: 0 months is a (non-negative) period"),
+    pytest.param("0", Period("months", 0), id="... also as digits (environment variable)"),
+])
+def test_zero_months_is_a_period(value, expected):
+    assert Period.parse(value) == expected
+    assert Period("probation_plus", 0).months == 0
+
+
+# the messages of the record form when HR enters an end of restriction (docs/rules.md §4.4)
+@pytest.mark.parametrize("category, sanction, severity, until, permanent, probation, message", [
+    pytest.param(C.DISCIPLINE_GOV, S.EXPULSION, SER, date(2027, 3, 1), True, None,
+                 "永久影响的记录不应设定影响期截止日期", id="开除 is permanent: no end date"),
+    pytest.param(C.DISCIPLINE_GOV, S.DEMERIT, GEN, date(2026, 1, 14), False, None,
+                 "影响期截止日期不得早于决定日期", id="an end never precedes the decision"),
+    pytest.param(C.DISCIPLINE_GOV, S.DEMERIT, GEN, D, False, None, None,
+                 id="an end on the decision day itself does not precede it"),
+    pytest.param(C.OTHER, S.NONE, GEN, None, False, None, "该类记录须由人事干部设定影响期截止日期",
+                 id="其他失信: the end is set by HR"),
+    pytest.param(C.OTHER, S.NONE, GEN, None, True, None, None, id="其他失信 entered as permanent needs no end"),
+    pytest.param(C.DISCIPLINE_PARTY, S.PARTY_PROBATION, SER, date(2028, 1, 15), False, 12,
+                 "留党察看的影响期为察看期12个月加24个月，至2029年1月15日（中国共产党纪律处分条例第12条）",
+                 id="党纪处分条例 art.12: 留党察看 1 year + 24 months"),
+    pytest.param(C.DISCIPLINE_PARTY, S.PARTY_PROBATION, SER, None, True, 24,
+                 "留党察看的影响期为察看期24个月加24个月，至2030年1月15日（中国共产党纪律处分条例第12条）",
+                 id="党纪处分条例 art.12: 留党察看 is not permanent"),
+    pytest.param(C.DISCIPLINE_PARTY, S.PARTY_PROBATION, SER, date(2030, 1, 15), False, 24, None,
+                 id="留党察看 2 years + 24 months entered right"),
+    pytest.param(C.ADMIN_PENALTY, S.NONE, MIN, None, False, None, None,
+                 id="轻微 行政处罚 decided before 令第36号: no period, no end needed"),
+])
+def test_restricted_until_messages_word_for_word(category, sanction, severity, until, permanent, probation,
+                                                 message):
+    got = check_restricted_until(category, sanction, severity, D, until, permanent, DEFAULTS, probation)
+    assert (None if got is None else str(got)) == message
+
+
+# ------------------------------------------------------------------ restrictions (docs/rules.md §4.7)
+
+@pytest.mark.parametrize("record, blocked", [
+    pytest.param(rec(S.NONE, category=C.ADMIN_PENALTY), {K.AWARD}, id="行政处罚 一般 blocks awards only"),
+    pytest.param(rec(S.ADMONITION), {K.PROMOTION, K.AWARD}, id="诫勉 blocks promotion and awards, not hiring"),
+    pytest.param(rec(S.CIRCULATED), set(), id="通报 blocks nothing"),
+])
+def test_an_evaluation_blocks_exactly_its_kinds(record, blocked):
+    ev = evaluate(PersonFacts(records=(record,)), date(2026, 3, 1), DEFAULTS)
+    assert {kind for kind in K if ev.blocks(kind)} == blocked
+
+
+# ------------------------------------------------------------------ appraisal quota (docs/rules.md §4.1)
+
+@pytest.mark.parametrize("excellent, to_be_graded, flagged", [
+    pytest.param(1, 0, False, id="nobody to be graded: the quota is not applied"),
+    pytest.param(1, 1, True, id="one of one is above 20%"),
+    pytest.param(1, 5, False, id="one of five is exactly 20%"),
+])
+def test_quota_needs_people_to_be_graded(excellent, to_be_graded, flagged):
+    assert excellent_quota_exceeded(excellent, to_be_graded, DEFAULTS) is flagged
+
+
+# ------------------------------------------------------------------ disclosure (docs/rules.md §12)
+
+@pytest.mark.parametrize("as_of, visible", [
+    pytest.param(date(2026, 2, 1), True, id="政务处分法 arts.55-56: disclosed while notified (window open)"),
+    pytest.param(date(2026, 6, 1), True, id="notified, window passed: effective, disclosed"),
+    pytest.param(date(2026, 1, 14), False, id="not before the decision"),
+])
+def test_a_notified_record_is_disclosed(as_of, visible):
+    record = rec(S.MAJOR_DEMERIT, status=RS.NOTIFIED, notified_on=D, disclosable=True)
+    assert disclosure_visible(record, as_of, DEFAULTS) is visible
+
+
+# ------------------------------------------------------------------ repair scope messages (docs/rules.md §4.6)
+
+_STATUTORY = "公职人员政务处分法第19、26条；公务员法第65条；中国共产党纪律处分条例（2023）第12条"
+_ACCOUNT = "中国共产党问责条例（2019）；党政领导干部选拔任用工作条例（2019）第63条"
+
+
+@pytest.mark.parametrize("record, settings, message", [
+    pytest.param(rec(S.DEMERIT), DEFAULTS,
+                 "政务处分·记过（2026年1月15日决定）为法定处分或处理，影响期至2027年1月15日，期满自动解除，"
+                 "不适用信用修复；如认为事实有误，可提出异议、申请复核或申诉（" + _STATUTORY + "）",
+                 id="statutory: released at its end, points to 异议/复核/申诉"),
+    pytest.param(rec(S.EXPULSION, severity=SER), DEFAULTS,
+                 "政务处分·开除（2026年1月15日决定）为法定处分或处理，不适用信用修复；"
+                 "如认为事实有误，可提出异议、申请复核或申诉（" + _STATUTORY + "）",
+                 id="statutory and permanent: no release date"),
+    pytest.param(rec(S.CIRCULATED), DEFAULTS,
+                 "问责处理·通报（2026年1月15日决定）为法定处分或处理，不适用信用修复；"
+                 "如认为事实有误，可提出异议、申请复核或申诉（" + _ACCOUNT + "）",
+                 id="问责 通报 has no end: no release date, its own instrument"),
+    pytest.param(rec(S.NONE, category=C.JUDICIAL, until=date(2027, 1, 15), judgment_kind=JudgmentKind.CRIMINAL),
+                 DEFAULTS, "司法判决（2026年1月15日决定）为刑事处罚，不适用信用修复（公务员法第26条）",
+                 id="公务员法 art.26: 刑事处罚 never repaired"),
+    pytest.param(rec(S.NONE, category=C.JUDICIAL, until="permanent", judgment_kind=JudgmentKind.OTHER),
+                 DEFAULTS, "司法判决（2026年1月15日决定）属开除或永久影响，不适用信用修复",
+                 id="a permanent credit record is not repaired"),
+    pytest.param(rec(S.NONE, category=C.ADMIN_PENALTY, until=date(2027, 1, 15)),
+                 RuleSettings.from_mapping({"NON_REPAIRABLE_SANCTIONS": ["none"]}),
+                 "行政处罚（2026年1月15日决定）属开除或永久影响，不适用信用修复",
+                 id="NON_REPAIRABLE_SANCTIONS configured"),
+])
+def test_repair_scope_messages_word_for_word(record, settings, message):
+    conditions = repair_conditions(record, date(2026, 6, 1), [D], [D], None, settings)
+    (category,) = [c for c in conditions if c.code == "category"]
+    assert (category.met, str(category.message)) == (False, message)
+
+
+# ------------------------------------------------------------------ the 规则与依据 page (docs/rules.md §4.1, §4.6, §4.7)
+
+def test_appraisal_effects_table_as_on_the_page():
+    """docs/rules.md §4.1, row by row, as the 规则与依据 page shows it."""
+    rows = [(r["cause"], r["effect"], r["effective_from"]) for r in tables()["appraisal_effects"]]
+    d = "2020-12-28"
+    assert rows == [
+        ("警告", "当年不得评为优秀", d),
+        ("警告", "当年不得评为优秀", d),
+        ("诫勉", "当年不得评为优秀", d),
+        ("调整职务", "当年不得评为优秀", d),
+        ("记过", "当年不定等次", d),
+        ("严重警告", "当年不定等次", d),
+        ("责令辞职", "当年不定等次", d),
+        ("免职", "当年不定等次", d),
+        ("降职", "当年不定等次", d),
+        ("记大过", "当年不定等次；其后第1年不定等次", d),
+        ("降级", "当年不定等次；其后第1年不定等次", d),
+        ("撤职", "当年不定等次；其后第1年不定等次", d),
+        ("撤销党内职务", "当年定为不称职", d),
+        ("留党察看（察看期12个月）", "当年定为不称职；其后第1年不定等次", d),
+        ("留党察看（察看期24个月）", "当年定为不称职；其后第1年不定等次；其后第2年不定等次", d),
+        ("开除党籍", "当年定为不称职；其后第1年不定等次；其后第2年不定等次", d),
+        ("立案审查中（考核时案件未结）", "不定等次；结案后可补定等次", ""),
+        ("新录用人员试用期内（默认自录用之日起12个月）", "不定等次", ""),
+    ]
+
+
+def test_hiring_bars_table_as_on_the_page():
+    """docs/rules.md §4.7: for ever after 刑事处罚, 开除党籍, 开除; the others while they last."""
+    rows = [(r["bar"], r["scope"]) for r in tables()["hiring_bars"]]
+    assert rows == [
+        ("曾因犯罪受过刑事处罚", "终身不得录用"),
+        ("被开除中国共产党党籍", "终身不得录用"),
+        ("被开除公职", "终身不得录用"),
+        ("被依法列为失信联合惩戒对象", "期间内不得录用"),
+        ("受政务处分或党纪处分期间（尚未解除）", "期间内不得录用"),
+        ("有效的严重失信记录", "期间内不得录用"),
+        ("正在接受纪律审查、监察调查（立案审查中）", "期间内不得录用"),
+        ("被辞退未满五年", "期间内不得录用"),
+    ]
+
+
+def test_repair_versions_table_as_on_the_page():
+    """docs/rules.md §4.6: 令第58号 until 2026-03-31 (3 months; 12 in 安全生产, 消防, 特种设备),
+    令第36号 from 2026-04-01 (轻微 none, 一般 3, 严重 12 months)."""
+    rows = [(r["citation"], r["effective_from"], r["effective_to"], r["min_months"])
+            for r in tables()["repair_versions"]]
+    assert rows == [
+        ("国家发展改革委令第58号（2023）", "2023-05-01", "2026-03-31",
+         "轻微3个月；一般3个月；严重3个月；安全生产、消防、特种设备12个月"),
+        ("国家发展改革委令第36号", "2026-04-01", "", "轻微0个月；一般3个月；严重12个月"),
+    ]
