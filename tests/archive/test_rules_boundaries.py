@@ -11,6 +11,7 @@ import pytest
 from archive.enums import (
     SANCTIONS_BY_CATEGORY,
     Category,
+    Grade,
     JudgmentKind,
     RecordStatus,
     RestrictionKind,
@@ -18,10 +19,14 @@ from archive.enums import (
     Severity,
 )
 from archive.rules import (
+    MUST_BE_INCOMPETENT,
+    MUST_BE_UNGRADED,
+    CasePending,
     Period,
     PersonFacts,
     RecordFacts,
     RuleSettings,
+    appraisal_warnings,
     check_restricted_until,
     default_restricted_until,
     disclosure_visible,
@@ -113,6 +118,40 @@ def test_restricted_until_messages_word_for_word(category, sanction, severity, u
 def test_an_evaluation_blocks_exactly_its_kinds(record, blocked):
     ev = evaluate(PersonFacts(records=(record,)), date(2026, 3, 1), DEFAULTS)
     assert {kind for kind in K if ev.blocks(kind)} == blocked
+
+
+# ------------------------------------------------------------------ pending case (政务处分法 art. 52)
+
+@pytest.mark.parametrize("started, ended, pending", [
+    pytest.param(date(2026, 3, 1), None, True, id="pending from the day it starts"),
+    pytest.param(date(2026, 3, 2), None, False, id="not before it starts"),
+    pytest.param(date(2026, 2, 1), date(2026, 3, 2), True, id="pending on the day before it ends"),
+    pytest.param(date(2026, 2, 1), date(2026, 3, 1), False, id="ended_on is the first day it no longer applies"),
+])
+def test_a_case_is_pending_from_its_first_day(started, ended, pending):
+    ev = evaluate(PersonFacts(cases=(CasePending(started, "市纪委监委", ended),)), date(2026, 3, 1), DEFAULTS)
+    assert {x.kind for x in ev.restrictions} == ({K.PROMOTION, K.AWARD, K.HIRING} if pending else set())
+
+
+# ------------------------------------------------------------------ appraisal effects (docs/rules.md §4.1)
+
+@pytest.mark.parametrize("records, year, grade, codes", [
+    pytest.param([rec(S.DEMERIT, id=1, status=RS.REVOKED, decided_on=date(2026, 2, 1)),
+                  rec(S.WARNING, id=2, decided_on=date(2026, 3, 1))], 2026, Grade.EXCELLENT,
+                 ["not_excellent"], id="a revoked record is skipped, the next one still counts"),
+    pytest.param([rec(S.DEMERIT, id=1, status=RS.DRAFT, decided_on=date(2026, 2, 1)),
+                  rec(S.PARTY_POST_REMOVAL, id=2, decided_on=date(2026, 3, 1))], 2026, Grade.COMPETENT,
+                 [MUST_BE_INCOMPETENT], id="a draft is skipped, the next one still counts"),
+    pytest.param([rec(S.PARTY_PROBATION, decided_on=date(2026, 3, 1), until=date(2029, 3, 1))], 2026,
+                 Grade.COMPETENT, [MUST_BE_INCOMPETENT],
+                 id="留党察看 without a recorded probation: the 1-year row, 不称职 that year"),
+    pytest.param([rec(S.PARTY_PROBATION, decided_on=date(2025, 3, 1), until=date(2028, 3, 1))], 2026,
+                 Grade.COMPETENT, [MUST_BE_UNGRADED], id="... 不定等次 the next year"),
+    pytest.param([rec(S.PARTY_PROBATION, decided_on=date(2024, 3, 1), until=date(2027, 3, 1))], 2026,
+                 Grade.COMPETENT, [], id="... nothing the year after next"),
+])
+def test_appraisal_effects_of_several_records(records, year, grade, codes):
+    assert [w.code for w in appraisal_warnings(year, grade, records, DEFAULTS)] == codes
 
 
 # ------------------------------------------------------------------ appraisal quota (docs/rules.md §4.1)

@@ -1,12 +1,14 @@
 """Boundaries of the training rules' helpers that the mutation run found untested (make mutation)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from training import rules
+from training.enums import CourseCategory
 
 
 @pytest.mark.parametrize(("start", "end", "year", "expected"), [
@@ -100,3 +102,30 @@ def test_shuffled_is_a_fixed_permutation_per_seed():
     assert sorted(first) == keys and keys == list(range(12))      # every question once, input untouched
     orders = {tuple(rules.shuffled(keys, f"quiz:1:2:{n}")) for n in range(1, 6)}
     assert len(orders) > 1                                         # the next attempt another order
+
+
+# ------------------------------------------------------------------ facts and settings (docs/rules.md §6)
+
+def test_a_completion_given_by_category_code_counts():
+    """Rows come from the database and imports as codes ("initial"): the category is the enum."""
+    completion = rules.CompletionFacts("initial", True, "2", date(2026, 3, 1))
+    assert completion.course_category is CourseCategory.INITIAL
+    facts = rules.PersonTrainingFacts(date(2026, 1, 10), None, False, (completion,))
+    initial = rules.evaluate(facts, 2026, date(2026, 6, 30)).get("initial")
+    assert initial is not None and (initial.applies, initial.met) == (True, True)
+
+
+def test_an_unknown_requirement_code_has_no_result():
+    evaluation = rules.evaluate(rules.PersonTrainingFacts(None, None, False), 2026, date(2026, 6, 30))
+    assert evaluation.get("leader_five_year") is not None and evaluation.get("no_such_code") is None
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ({"INITIAL_TRAINING_MONTHS": "twelve"}, "INITIAL_TRAINING_MONTHS must be a whole number of months: 'twelve'"),
+    ({"APPOINTMENT_TRAINING_MONTHS": "1.5"}, "APPOINTMENT_TRAINING_MONTHS must be a whole number of months: '1.5'"),
+    ({"INITIAL_TRAINING_MONTHS": "Infinity"}, "INITIAL_TRAINING_MONTHS must be a whole number of months: 'Infinity'"),
+    ({"INITIAL_TRAINING_MONTHS": 0}, "initial_training_months must be a positive whole number of months: 0"),
+])
+def test_bad_training_months_say_so(config, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        rules.TrainingSettings.from_mapping(config)
