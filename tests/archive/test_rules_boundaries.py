@@ -15,12 +15,15 @@ from archive.enums import (
     JudgmentKind,
     RecordStatus,
     RestrictionKind,
+    ReviewPurpose,
     Sanction,
     Severity,
+    Verdict,
 )
 from archive.rules import (
     MUST_BE_INCOMPETENT,
     MUST_BE_UNGRADED,
+    AppraisalFacts,
     CasePending,
     Period,
     PersonFacts,
@@ -28,11 +31,16 @@ from archive.rules import (
     RuleSettings,
     appraisal_warnings,
     check_restricted_until,
+    combined_ends,
     default_restricted_until,
     disclosure_visible,
     evaluate,
     excellent_quota_exceeded,
+    period_row,
     repair_conditions,
+    repair_version,
+    status_at,
+    verdict,
 )
 from archive.rules.law import tables
 
@@ -139,6 +147,12 @@ def test_a_case_is_pending_from_its_first_day(started, ended, pending):
     pytest.param([rec(S.DEMERIT, id=1, status=RS.REVOKED, decided_on=date(2026, 2, 1)),
                   rec(S.WARNING, id=2, decided_on=date(2026, 3, 1))], 2026, Grade.EXCELLENT,
                  ["not_excellent"], id="a revoked record is skipped, the next one still counts"),
+    pytest.param([rec(S.DEMERIT, id=1, status=RS.EXEMPTED, decided_on=date(2026, 2, 1)),
+                  rec(S.WARNING, id=2, decided_on=date(2026, 3, 1))], 2026, Grade.EXCELLENT,
+                 ["not_excellent"], id="an exempted record is skipped, the next one still counts"),
+    pytest.param([rec(S.CIRCULATED, id=1, decided_on=date(2026, 2, 1)),
+                  rec(S.WARNING, id=2, decided_on=date(2026, 3, 1))], 2026, Grade.EXCELLENT,
+                 ["not_excellent"], id="a record without effect (通报) is skipped, the next one still counts"),
     pytest.param([rec(S.DEMERIT, id=1, status=RS.DRAFT, decided_on=date(2026, 2, 1)),
                   rec(S.PARTY_POST_REMOVAL, id=2, decided_on=date(2026, 3, 1))], 2026, Grade.COMPETENT,
                  [MUST_BE_INCOMPETENT], id="a draft is skipped, the next one still counts"),
@@ -266,3 +280,160 @@ def test_repair_versions_table_as_on_the_page():
          "轻微3个月；一般3个月；严重3个月；安全生产、消防、特种设备12个月"),
         ("国家发展改革委令第36号", "2026-04-01", "", "轻微0个月；一般3个月；严重12个月"),
     ]
+
+
+@pytest.mark.parametrize("kw, grade, codes", [
+    pytest.param({"cases": [CasePending(date(2026, 12, 31), "区纪委")]}, Grade.COMPETENT, ["case_pending"],
+                 id="a case started on 31 December is pending at the appraisal"),
+    pytest.param({"cases": [CasePending(date(2026, 5, 1), "区纪委", date(2026, 12, 31))]}, Grade.COMPETENT, [],
+                 id="a case ended on 31 December is no longer pending"),
+    pytest.param({"cases": [CasePending(date(2026, 5, 1), "区纪委")]}, Grade.UNGRADED, [],
+                 id="pending case with 不定等次 is right"),
+    pytest.param({"entry_date": date(2026, 3, 1)}, Grade.UNGRADED, [], id="recruit in probation with 不定等次 is right"),
+])
+def test_appraisal_case_and_probation_boundaries(kw, grade, codes):
+    assert [w.code for w in appraisal_warnings(2026, grade, [], DEFAULTS, **kw)] == codes
+
+
+def test_appraisal_warning_of_a_later_year_word_for_word():
+    """docs/rules.md §4.1: 记大过 gives 不定等次 that year and the next; the message names the year."""
+    record = rec(S.MAJOR_DEMERIT, decided_on=date(2025, 3, 1))
+    assert [str(w.message) for w in appraisal_warnings(2026, Grade.COMPETENT, [record], DEFAULTS)] == [
+        "受政务处分·记大过（2025年3月1日决定），其后第1年（2026年）不定等次（组通字〔1998〕19号；公务员考核规定（2020））"]
+
+
+# ------------------------------------------------------------------ the row in force (docs/rules.md §4.4, §4.6)
+
+@pytest.mark.parametrize("severity, on, citation", [
+    pytest.param(GEN, date(2026, 3, 31), "国家发展改革委令第58号（2023，试行）", id="一般 decided 2026-03-31: 令第58号"),
+    pytest.param(GEN, date(2026, 4, 1), "国家发展改革委令第36号", id="一般 decided 2026-04-01: 令第36号"),
+    pytest.param(SER, date(2023, 5, 1), "国家发展改革委令第58号（2023，试行）", id="严重 on the day 令第58号 takes effect"),
+    pytest.param(SER, date(2022, 6, 1), "国家发展改革委令第58号（2023，试行）",
+                 id="decided before any row: the first row of the table"),
+    pytest.param(SER, None, "国家发展改革委令第36号", id="no date: the row in force today"),
+    pytest.param(MIN, date(2025, 6, 1), "国家发展改革委令第36号（轻微：不公示、即可修复）",
+                 id="轻微 has only the 令第36号 row"),
+])
+def test_the_period_row_in_force_on_the_decision_date(severity, on, citation):
+    assert period_row(C.ADMIN_PENALTY, S.NONE, severity, on).citation == citation
+
+
+@pytest.mark.parametrize("on, citation", [
+    pytest.param(date(2023, 5, 1), "国家发展改革委令第58号（2023）", id="令第58号 from 2023-05-01"),
+    pytest.param(date(2022, 6, 1), "国家发展改革委令第58号（2023）", id="before 令第58号: the first version"),
+    pytest.param(date(2030, 1, 1), "国家发展改革委令第36号", id="令第36号 open-ended"),
+])
+def test_the_repair_version_in_force_on_the_application_date(on, citation):
+    assert repair_version(on).citation == citation
+
+
+def _unmet(record: RecordFacts, on: date, settings: RuleSettings = DEFAULTS, course: date | None = None) -> list[str]:
+    day = course or record.decided_on
+    return [c.code for c in repair_conditions(record, on, [day], [day], None, settings) if not c.met]
+
+
+@pytest.mark.parametrize("config, on, unmet", [
+    pytest.param({"REPAIR_MIN_MONTHS": {"serious": 6}}, date(2026, 7, 15), [],
+                 id="REPAIR_MIN_MONTHS overrides every version: 严重 after 6 months"),
+    pytest.param({"REPAIR_MIN_MONTHS": {"serious": 6}}, date(2026, 7, 14), ["waiting_period"],
+                 id="... not the day before"),
+    pytest.param({"REPAIR_MIN_MONTHS": {"serious": 0}}, date(2026, 1, 15), [],
+                 id="REPAIR_MIN_MONTHS 0: no waiting at all"),
+    pytest.param({}, date(2026, 7, 15), ["waiting_period"], id="default 令第36号: 严重 waits 12 months"),
+])
+def test_configured_repair_waiting(config, on, unmet):
+    record = rec(S.NONE, category=C.ADMIN_PENALTY, severity=SER, until=date(2029, 1, 15))
+    assert _unmet(record, on, RuleSettings.from_mapping(config)) == unmet
+
+
+@pytest.mark.parametrize("course, unmet", [
+    pytest.param(date(2026, 6, 1), [], id="course and pledge on the application day count"),
+    pytest.param(date(2026, 6, 2), ["repair_training", "repair_pledge"], id="not after the application day"),
+])
+def test_repair_course_on_the_application_day(course, unmet):
+    record = rec(S.NONE, category=C.ADMIN_PENALTY, until=date(2027, 1, 15))
+    assert _unmet(record, date(2026, 6, 1), course=course) == unmet
+
+
+# ------------------------------------------------------------------ hiring (公务员法 art. 26 item 4)
+
+def test_joint_punishment_item_is_named_in_the_hiring_bar():
+    record = rec(S.NONE, category=C.OTHER, until=date(2027, 1, 15), item="失信联合惩戒对象")
+    ev = evaluate(PersonFacts(records=(record,)), date(2026, 3, 1), DEFAULTS)
+    assert [str(x.reason) for x in ev.restrictions if x.kind is K.HIRING] == [
+        "其他失信（失信联合惩戒对象，2026年1月15日决定）：被列为失信联合惩戒对象，不得录用（公务员法第26条）"]
+
+
+# ------------------------------------------------------------------ chains never shorten a sanction (§4.4 rule 3)
+
+@pytest.mark.parametrize("records, expected", [
+    pytest.param([rec(S.DEMERIT, id=1, until=date(2031, 1, 15)), rec(S.WARNING, id=2, decided_on=date(2026, 7, 15))],
+                 {1: date(2031, 1, 15), 2: date(2031, 1, 15)},
+                 id="a running chain longer than the cap keeps its end (rest + new capped, never shorter)"),
+    pytest.param([rec(S.WARNING, id=1), rec(S.DEMERIT, id=2, decided_on=date(2026, 3, 15), until=date(2031, 3, 15))],
+                 {1: date(2031, 3, 15), 2: date(2031, 3, 15)},
+                 id="a new sanction longer than the cap keeps its own end"),
+    pytest.param([rec(S.MAJOR_DEMERIT, id=1, until=date(2030, 7, 15)), rec(S.MAJOR_DEMERIT, id=2)],
+                 {1: date(2030, 7, 15), 2: date(2030, 7, 15)},
+                 id="decided together: the cap never cuts a member's own (edited) period"),
+])
+def test_the_cap_never_shortens_a_sanction(records, expected):
+    assert combined_ends(records, DEFAULTS) == expected
+
+
+# ------------------------------------------------------------------ status at a date (docs/rules.md §4.4, §4.7)
+
+@pytest.mark.parametrize("record, as_of, status", [
+    pytest.param(rec(S.DEMERIT, status=RS.EXPIRED), D, RS.EFFECTIVE,
+                 id="stored expired, on its decision day: effective"),
+    pytest.param(rec(S.DEMERIT, status=RS.EXPIRED), date(2027, 1, 15), RS.EFFECTIVE,
+                 id="stored expired, on its last day: effective"),
+    pytest.param(rec(S.DEMERIT, status=RS.EXPIRED), date(2027, 1, 16), RS.EXPIRED,
+                 id="stored expired, the day after: expired"),
+    pytest.param(rec(S.NONE, category=C.ADMIN_PENALTY, status=RS.REPAIRED, repaired_on=date(2026, 6, 1)),
+                 date(2026, 5, 31), RS.EFFECTIVE, id="a repaired record without a notification date: effective before"),
+    pytest.param(rec(S.NONE, category=C.ADMIN_PENALTY, status=RS.REPAIRED, repaired_on=date(2026, 6, 1)),
+                 date(2026, 6, 1), RS.REPAIRED, id="... repaired from the repair day"),
+    pytest.param(rec(S.DEMERIT, notified_on=date(2026, 1, 16), objected_on=date(2026, 2, 1),
+                     objection_closed_on=date(2026, 3, 1)), date(2026, 2, 1), RS.UNDER_OBJECTION,
+                 id="under objection from the day it is filed"),
+    pytest.param(rec(S.DEMERIT, notified_on=date(2026, 1, 16), objected_on=date(2026, 2, 1),
+                     objection_closed_on=date(2026, 3, 1)), date(2026, 1, 31), RS.NOTIFIED,
+                 id="notified the day before the objection"),
+    pytest.param(rec(S.DEMERIT, notified_on=date(2026, 1, 16), objected_on=date(2026, 2, 1),
+                     objection_closed_on=date(2026, 3, 1)), date(2026, 2, 28), RS.UNDER_OBJECTION,
+                 id="under objection the day before it is decided"),
+    pytest.param(rec(S.DEMERIT, notified_on=date(2026, 1, 16), objected_on=date(2026, 2, 1),
+                     objection_closed_on=date(2026, 3, 1)), date(2026, 3, 1), RS.EFFECTIVE,
+                 id="effective on the day the objection is rejected"),
+])
+def test_status_at_boundaries(record, as_of, status):
+    assert status_at(record, as_of, DEFAULTS) is status
+
+
+# ------------------------------------------------------------------ evaluation and verdicts (docs/rules.md §4.7, §8)
+
+def test_the_appraisal_of_the_year_evaluated_counts():
+    person = PersonFacts(appraisals=(AppraisalFacts(2026, Grade.INCOMPETENT),))
+    ev = evaluate(person, date(2026, 12, 31), DEFAULTS)
+    assert [(x.kind, str(x.reason)) for x in ev.restrictions] == [
+        (K.PROMOTION, "2026年度考核为不称职，不得晋升职务职级（公务员法第50条）")]
+
+
+def test_a_permanent_record_is_not_missing_an_end():
+    ev = evaluate(PersonFacts(records=(rec(S.EXPULSION, severity=SER),)), date(2026, 3, 1), DEFAULTS)
+    assert ev.notes == []
+
+
+@pytest.mark.parametrize("purpose, expected", [
+    pytest.param(ReviewPurpose.PROMOTION, (Verdict.ATTENTION, ["行政处罚（2026年3月1日决定）为有效失信记录（不直接限制晋升，需综合考虑）"]),
+                 id="a 行政处罚 decided on the review day is weighed for promotion"),
+    pytest.param(ReviewPurpose.AWARD, (Verdict.INELIGIBLE, ["行政处罚（2026年3月1日决定）为有效失信记录（至2027年3月1日），不得评优评先"]),
+                 id="... and bars awards from that day"),
+])
+def test_a_record_decided_on_the_review_day(purpose, expected):
+    record = rec(S.NONE, category=C.ADMIN_PENALTY, decided_on=date(2026, 3, 1))
+    person = PersonFacts(records=(record,))
+    as_of = date(2026, 3, 1)
+    got, reasons = verdict(purpose, evaluate(person, as_of, DEFAULTS), person, as_of, DEFAULTS)
+    assert (got, [str(r) for r in reasons]) == expected
