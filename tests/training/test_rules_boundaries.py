@@ -129,3 +129,76 @@ def test_an_unknown_requirement_code_has_no_result():
 def test_bad_training_months_say_so(config, message):
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         rules.TrainingSettings.from_mapping(config)
+
+
+# ------------------------------------------------------------------ requirement boundaries (docs/rules.md §6)
+
+def _facts(*completions, entry=date(2015, 3, 1), appointed=None, leading=False):
+    return rules.PersonTrainingFacts(entry, appointed, leading, completions)
+
+
+def _done(category, hours, on, integrity=True):
+    return rules.CompletionFacts(category, integrity, hours, on)
+
+
+def test_the_first_qualifying_course_is_named_and_all_are_counted():
+    """req. 1: met by a course within the window; the message names the first one."""
+    facts = _facts(_done(CourseCategory.INITIAL, 8, date(2026, 5, 20)), _done(CourseCategory.INITIAL, 16, date(2026, 3, 2)),
+                   entry=date(2026, 2, 1))
+    r = rules.evaluate(facts, 2026, date(2026, 6, 30)).get("initial")
+    assert r is not None
+    assert (r.met, r.done_hours, str(r.message)) == (True, Decimal(24), "初任培训（含诚信教育内容）已于2026年3月2日完成")
+
+
+@pytest.mark.parametrize(("entry", "as_of", "flags", "message"), [
+    pytest.param(date(2026, 6, 30), date(2026, 6, 30), (True, False, False),
+                 "初任培训（含诚信教育内容）未完成，应于2027年6月30日前完成", id="applies from the entry day"),
+    pytest.param(date(2025, 6, 30), date(2026, 6, 30), (True, False, False),
+                 "初任培训（含诚信教育内容）未完成，应于2026年6月30日前完成", id="on the due day: not yet overdue"),
+    pytest.param(date(2025, 6, 30), date(2026, 7, 1), (True, False, True),
+                 "初任培训（含诚信教育内容）未完成，已逾期（应于2026年6月30日前完成）", id="the day after: overdue"),
+])
+def test_initial_training_days(entry, as_of, flags, message):
+    r = rules.evaluate(_facts(entry=entry), 2026, as_of).get("initial")
+    assert r is not None
+    assert ((r.applies, r.met, r.overdue), str(r.message)) == (flags, message)
+
+
+@pytest.mark.parametrize(("as_of", "overdue", "message"), [
+    pytest.param(date(2026, 12, 31), False, "本年度诚信教育学时 0/6，还差 6 学时", id="31 December: still due"),
+    pytest.param(date(2027, 1, 1), True, "2026年度诚信教育学时 0/6，还差 6 学时（已逾期）", id="1 January: overdue"),
+])
+def test_hours_are_due_on_31_december(as_of, overdue, message):
+    r = rules.evaluate(_facts(), 2026, as_of).get("integrity_hours")
+    assert r is not None
+    assert (r.overdue, str(r.message)) == (overdue, message)
+
+
+@pytest.mark.parametrize(("config", "leading", "message"), [
+    pytest.param({}, True, "领导干部五年累计学时要求未启用", id="off by default"),
+    pytest.param({"LEADER_FIVE_YEAR_HOURS": 550}, False, "五年累计培训学时：未担任领导职务，不适用", id="not leading"),
+])
+def test_leader_rule_not_applicable_says_why(config, leading, message):
+    facts = _facts(appointed=date(2018, 1, 1), leading=leading)
+    r = rules.evaluate(facts, 2026, date(2026, 6, 30), rules.TrainingSettings.from_mapping(config)).get(
+        "leader_five_year")
+    assert r is not None
+    assert (r.applies, r.met, r.overdue, r.due_on, r.required_hours, str(r.message)) == (
+        False, True, False, None, None, message)
+
+
+def test_a_blank_setting_takes_the_default():
+    """Environment variables arrive as strings: a blank one means the default (docs/rules.md §6)."""
+    settings = rules.TrainingSettings.from_mapping({"INTEGRITY_HOURS_PER_YEAR": "  ", "INITIAL_TRAINING_MONTHS": ""})
+    assert (settings.integrity_hours_per_year, settings.initial_training_months) == (Decimal(6), 12)
+
+
+@pytest.mark.parametrize("months", [True, 1.5, 0, -1])
+def test_training_windows_are_whole_positive_months(months):
+    with pytest.raises(ValueError, match="must be a positive whole number of months"):
+        rules.TrainingSettings(appointment_training_months=months)
+
+
+def test_a_one_month_window_is_allowed():
+    settings = rules.TrainingSettings(initial_training_months=1, appointment_training_months=1)
+    assert (settings.initial_training_months, settings.appointment_training_months) == (1, 1)
