@@ -437,3 +437,10 @@ def test_a_record_decided_on_the_review_day(purpose, expected):
     as_of = date(2026, 3, 1)
     got, reasons = verdict(purpose, evaluate(person, as_of, DEFAULTS), person, as_of, DEFAULTS)
     assert (got, [str(r) for r in reasons]) == expected
+
+
+def test_appraisal_warning_of_a_pending_case_word_for_word():
+    """docs/rules.md §4.1: a case pending at the appraisal → 不定等次 until it ends; the message names it."""
+    case = CasePending(date(2026, 11, 2), "区纪委监委")
+    assert [str(w.message) for w in appraisal_warnings(2026, Grade.COMPETENT, [], DEFAULTS, cases=[case])] == [
+        "立案审查中（区纪委监委，2026年11月2日起），案件未结前应不定等次，结案后可补定等次"]
