@@ -444,3 +444,67 @@ def test_appraisal_warning_of_a_pending_case_word_for_word():
     case = CasePending(date(2026, 11, 2), "区纪委监委")
     assert [str(w.message) for w in appraisal_warnings(2026, Grade.COMPETENT, [], DEFAULTS, cases=[case])] == [
         "立案审查中（区纪委监委，2026年11月2日起），案件未结前应不定等次，结案后可补定等次"]
+
+
+def test_repair_scope_table_as_on_the_page():
+    """docs/rules.md §4.6: statutory records (政务处分, 党纪处分, 问责处理) are never repaired; credit records can be."""
+    rows = [(r["category"], r["repairable"]) for r in tables()["repair_scope"]]
+    assert rows == [
+        ("政务处分", "不适用信用修复"), ("党纪处分", "不适用信用修复"), ("问责处理", "不适用信用修复"),
+        ("司法判决", "可以修复"), ("行政处罚", "可以修复"), ("承诺未履行", "可以修复"),
+        ("个人事项漏报瞒报", "可以修复"), ("其他失信", "可以修复"),
+    ]
+
+
+# ------------------------------------------------------------------ restriction reasons, word for word (§4.7)
+
+_RECRUIT = "（公务员录用规定（2019）第18条；历年公务员招录公告）"
+
+
+@pytest.mark.parametrize("record, expected", [
+    pytest.param(rec(S.DEMERIT), [
+        (K.PROMOTION, "政务处分·记过（2026年1月15日决定）处于影响期内（至2027年1月15日），不得晋升职务职级（公职人员政务处分法第19条）"),
+        (K.AWARD, "政务处分·记过（2026年1月15日决定）为有效失信记录（至2027年1月15日），不得评优评先"),
+        (K.HIRING, "政务处分·记过（2026年1月15日决定）尚未解除（至2027年1月15日），不得录用" + _RECRUIT),
+    ], id="政务处分: 政务处分法 art.19 for promotion"),
+    pytest.param(rec(S.PARTY_WARNING), [
+        (K.PROMOTION, "党纪处分·警告（2026年1月15日决定）处于影响期内（至2027年1月15日），不得晋升职务职级"
+                      "（中国共产党纪律处分条例（2023）第10条）"),
+        (K.AWARD, "党纪处分·警告（2026年1月15日决定）为有效失信记录（至2027年1月15日），不得评优评先"),
+        (K.HIRING, "党纪处分·警告（2026年1月15日决定）尚未解除（至2027年1月15日），不得录用" + _RECRUIT),
+    ], id="党纪处分: its own article for promotion"),
+    pytest.param(rec(S.NONE, category=C.ADMIN_PENALTY, severity=SER, until=date(2029, 1, 15)), [
+        (K.AWARD, "行政处罚（2026年1月15日决定）为有效失信记录（至2029年1月15日），不得评优评先"),
+        (K.HIRING, "行政处罚（2026年1月15日决定）为有效的严重失信记录，不得录用"),
+    ], id="严重 credit record"),
+])
+def test_restrictions_of_a_record_word_for_word(record, expected):
+    ev = evaluate(PersonFacts(records=(record,)), date(2026, 3, 1), DEFAULTS)
+    assert [(x.kind, str(x.reason)) for x in ev.restrictions] == expected
+    assert {(x.until, x.record_id, x.permanent) for x in ev.restrictions} == {(record.restricted_until, 1, False)}
+
+
+def test_every_restriction_of_a_joint_punishment_record_carries_its_end():
+    record = rec(S.NONE, category=C.JUDICIAL, until=date(2027, 1, 15), judgment_kind=JudgmentKind.JUDGMENT_DEBTOR)
+    ev = evaluate(PersonFacts(records=(record,)), date(2026, 3, 1), DEFAULTS)
+    assert [(x.kind, x.until, x.record_id, x.permanent) for x in ev.restrictions] == [
+        (K.AWARD, date(2027, 1, 15), 1, False), (K.HIRING, date(2027, 1, 15), 1, False)]
+
+
+# ------------------------------------------------------------------ configuration (archive/rules/settings.py)
+
+@pytest.mark.parametrize("value, blocked", [(1, True), ("yes", True), (0, False), (False, False)])
+def test_two_basic_setting_is_read(value, blocked):
+    assert RuleSettings.from_mapping({"PROMOTION_BLOCKED_BY_TWO_BASIC": value}).promotion_blocked_by_two_basic is blocked
+
+
+def test_a_chained_record_is_weighed_until_the_chain_ends():
+    """docs/rules.md §4.4 rule 3 with accountability configured to combine: for hiring (not barred by 问责)
+    both records of the chain are weighed while the chain runs, the first past its own end."""
+    settings = RuleSettings.from_mapping({"COMBINABLE_CATEGORIES": ["discipline_gov", "accountability"]})
+    person = PersonFacts(records=(rec(S.ADMONITION, id=1), rec(S.SUSPENSION, id=2, decided_on=date(2026, 4, 15))))
+    as_of = date(2026, 8, 1)
+    got, reasons = verdict(ReviewPurpose.HIRING, evaluate(person, as_of, settings), person, as_of, settings)
+    assert (got, [str(r) for r in reasons]) == (Verdict.ATTENTION, [
+        "问责处理·诫勉（2026年1月15日决定）为有效失信记录（不直接限制录用，需综合考虑）",
+        "问责处理·停职检查（2026年4月15日决定）为有效失信记录（不直接限制录用，需综合考虑）"])
