@@ -508,3 +508,16 @@ def test_a_chained_record_is_weighed_until_the_chain_ends():
     assert (got, [str(r) for r in reasons]) == (Verdict.ATTENTION, [
         "问责处理·诫勉（2026年1月15日决定）为有效失信记录（不直接限制录用，需综合考虑）",
         "问责处理·停职检查（2026年4月15日决定）为有效失信记录（不直接限制录用，需综合考虑）"])
+
+
+@pytest.mark.parametrize("notified_on, as_of", [
+    pytest.param(date(2026, 2, 20), date(2026, 3, 1), id="objection window still open"),
+    pytest.param(date(2026, 1, 20), date(2026, 3, 1), id="objection window passed"),
+])
+def test_a_notified_record_is_weighed_for_promotion(notified_on, as_of):
+    """政务处分法 arts. 55-56: a notified record already counts; a 行政处罚 is weighed for promotion."""
+    record = rec(S.NONE, category=C.ADMIN_PENALTY, status=RS.NOTIFIED, notified_on=notified_on)
+    person = PersonFacts(records=(record,))
+    got, reasons = verdict(ReviewPurpose.PROMOTION, evaluate(person, as_of, DEFAULTS), person, as_of, DEFAULTS)
+    assert (got, [str(r) for r in reasons]) == (
+        Verdict.ATTENTION, ["行政处罚（2026年1月15日决定）为有效失信记录（不直接限制晋升，需综合考虑）"])
