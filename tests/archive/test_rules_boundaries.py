@@ -521,3 +521,36 @@ def test_a_notified_record_is_weighed_for_promotion(notified_on, as_of):
     got, reasons = verdict(ReviewPurpose.PROMOTION, evaluate(person, as_of, DEFAULTS), person, as_of, DEFAULTS)
     assert (got, [str(r) for r in reasons]) == (
         Verdict.ATTENTION, ["行政处罚（2026年1月15日决定）为有效失信记录（不直接限制晋升，需综合考虑）"])
+
+
+# ------------------------------------------------------------------ exact as-of through the evaluation (§4.4, §4.7)
+
+def test_a_released_chain_is_noted_with_the_chain_end():
+    """§4.4 rule 3: both records of a chain are released on the chain's end, and the note says so."""
+    person = PersonFacts(records=(rec(S.DEMERIT, id=1), rec(S.WARNING, id=2, decided_on=date(2026, 7, 15))))
+    ev = evaluate(person, date(2027, 9, 1), DEFAULTS)
+    assert [str(n) for n in ev.notes] == [
+        "政务处分·记过（2026年1月15日决定）影响期已于2027年7月15日届满解除（近12个月内）",
+        "政务处分·警告（2026年7月15日决定）影响期已于2027年7月15日届满解除（近12个月内）"]
+
+
+@pytest.mark.parametrize("as_of, ends", [
+    pytest.param(date(2027, 1, 20), {1: date(2027, 7, 15), 2: date(2027, 7, 15)},
+                 id="before the revocation the chain stood"),
+    pytest.param(date(2027, 2, 1), {2: date(2027, 6, 15)}, id="from the revocation the new record runs alone"),
+])
+def test_the_evaluation_takes_the_chain_as_it_stood(as_of, ends):
+    first = rec(S.DEMERIT, id=1, status=RS.REVOKED, notified_on=D, revoked_on=date(2027, 2, 1))
+    second = rec(S.WARNING, id=2, decided_on=date(2026, 12, 15))
+    assert evaluate(PersonFacts(records=(first, second)), as_of, DEFAULTS).record_ends == ends
+
+
+@pytest.mark.parametrize("as_of, barred", [
+    pytest.param(date(2026, 6, 1), True, id="a conviction revoked later still barred that day"),
+    pytest.param(date(2027, 2, 1), False, id="not from its revocation"),
+])
+def test_a_forever_bar_as_it_stood(as_of, barred):
+    record = rec(S.NONE, category=C.JUDICIAL, until=date(2027, 1, 15), judgment_kind=JudgmentKind.CRIMINAL,
+                 status=RS.REVOKED, notified_on=D, revoked_on=date(2027, 2, 1))
+    ev = evaluate(PersonFacts(records=(record,)), as_of, DEFAULTS)
+    assert any(x.kind is K.HIRING and x.permanent for x in ev.restrictions) is barred
