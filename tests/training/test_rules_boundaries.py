@@ -202,3 +202,24 @@ def test_training_windows_are_whole_positive_months(months):
 def test_a_one_month_window_is_allowed():
     settings = rules.TrainingSettings(initial_training_months=1, appointment_training_months=1)
     assert (settings.initial_training_months, settings.appointment_training_months) == (1, 1)
+
+
+@pytest.mark.parametrize(("config", "code"), [
+    pytest.param({"ANNUAL_TRAINING_HOURS": "1"}, "annual_hours", id="ANNUAL_TRAINING_HOURS: any positive number turns it on"),
+    pytest.param({"LEADER_FIVE_YEAR_HOURS": "1"}, "leader_five_year",
+                 id="LEADER_FIVE_YEAR_HOURS: any positive number turns it on"),
+])
+def test_a_small_positive_threshold_applies(config, code):
+    facts = _facts(_done(CourseCategory.IN_SERVICE, "0.5", date(2026, 3, 1), integrity=False),
+                   appointed=date(2018, 1, 1), leading=True)
+    r = rules.evaluate(facts, 2026, date(2026, 6, 30), rules.TrainingSettings.from_mapping(config)).get(code)
+    assert r is not None
+    assert (r.applies, r.met, r.required_hours, r.done_hours) == (True, False, Decimal(1), Decimal("0.5"))
+
+
+def test_completions_given_once_are_all_counted():
+    """The facts keep the completions (any iterable, e.g. rows streamed from a query) for every requirement."""
+    rows = (_done(CourseCategory.INTEGRITY, 3, date(2026, d, 1)) for d in (2, 3))
+    evaluation = rules.evaluate(rules.PersonTrainingFacts(date(2015, 3, 1), None, False, rows),
+                                2026, date(2026, 6, 30))
+    assert (evaluation.hours, evaluation.integrity_hours, evaluation.meets) == (Decimal(6), Decimal(6), True)
