@@ -554,3 +554,51 @@ def test_a_forever_bar_as_it_stood(as_of, barred):
                  status=RS.REVOKED, notified_on=D, revoked_on=date(2027, 2, 1))
     ev = evaluate(PersonFacts(records=(record,)), as_of, DEFAULTS)
     assert any(x.kind is K.HIRING and x.permanent for x in ev.restrictions) is barred
+
+
+# ------------------------------------------------------------------ more repair texts (docs/rules.md §4.6)
+
+@pytest.mark.parametrize("record, as_of, message", [
+    pytest.param(rec(S.NONE, category=C.ADMIN_PENALTY, status=RS.NOTIFIED, notified_on=date(2026, 5, 20),
+                     until=date(2027, 1, 15)), date(2026, 6, 1), "记录尚在告知期，生效后方可申请修复",
+                 id="notified: wait until effective"),
+    pytest.param(rec(S.NONE, category=C.ADMIN_PENALTY, status=RS.UNDER_OBJECTION, until=date(2027, 1, 15)),
+                 date(2026, 6, 1), "记录异议处理中，异议处理完毕后方可申请修复", id="under objection"),
+    pytest.param(rec(S.NONE, category=C.ADMIN_PENALTY, until=date(2027, 1, 15)), date(2027, 1, 16),
+                 "记录影响期已届满解除，无需修复", id="expired: nothing to repair"),
+])
+def test_repair_status_problems_word_for_word(record, as_of, message):
+    (status,) = [c for c in repair_conditions(record, as_of, [D], [D], None, DEFAULTS) if c.code == "status"]
+    assert (status.met, str(status.message)) == (False, message)
+
+
+def test_statutory_repair_message_names_the_chain_end():
+    """§4.4 rule 3 and §4.6: the form shows when the chain (not the record alone) is released."""
+    conditions = repair_conditions(rec(S.DEMERIT), date(2026, 9, 1), [D], [D], None, DEFAULTS, date(2027, 7, 15))
+    (category,) = [c for c in conditions if c.code == "category"]
+    assert "影响期至2027年7月15日，期满自动解除" in str(category.message)
+
+
+def test_waiting_period_met_on_the_day_word_for_word():
+    record = rec(S.NONE, category=C.ADMIN_PENALTY, until=date(2027, 1, 15))
+    (wait,) = [c for c in repair_conditions(record, date(2026, 4, 15), [D], [D], None, DEFAULTS)
+               if c.code == "waiting_period"]
+    assert (wait.met, str(wait.message)) == (
+        True, "自决定之日起须满3个月（一般，国家发展改革委令第36号），2026年4月15日起可申请，已满足")
+
+
+@pytest.mark.parametrize("item, on, unmet", [
+    pytest.param("环境保护违法", date(2026, 3, 31), [], id="令第58号: another field waits 3 months"),
+    pytest.param("消防通道占用", date(2026, 3, 31), ["waiting_period"], id="令第58号: 消防 waits 12 months"),
+    pytest.param("特种设备未检", date(2026, 3, 31), ["waiting_period"], id="令第58号: 特种设备 waits 12 months"),
+])
+def test_the_sector_rule_of_order_58(item, on, unmet):
+    record = rec(S.NONE, category=C.ADMIN_PENALTY, decided_on=date(2025, 12, 1), until=date(2026, 12, 1), item=item)
+    assert _unmet(record, on) == unmet
+
+
+def test_chain_rest_of_days_across_a_month_end():
+    """The unserved rest from 2026-03-20 to 2026-04-10 is 21 days (not 1 month less 10 days)."""
+    first = rec(S.DEMERIT, id=1, decided_on=date(2025, 4, 10), until=date(2026, 4, 10))
+    second = rec(S.WARNING, id=2, decided_on=date(2026, 3, 20))
+    assert combined_ends([first, second], DEFAULTS) == {1: date(2026, 10, 11), 2: date(2026, 10, 11)}

@@ -223,3 +223,9 @@ def test_completions_given_once_are_all_counted():
     evaluation = rules.evaluate(rules.PersonTrainingFacts(date(2015, 3, 1), None, False, rows),
                                 2026, date(2026, 6, 30))
     assert (evaluation.hours, evaluation.integrity_hours, evaluation.meets) == (Decimal(6), Decimal(6), True)
+
+
+def test_an_unmet_course_requirement_has_no_hours():
+    r = rules.evaluate(_facts(entry=date(2026, 2, 1)), 2026, date(2026, 6, 30)).get("initial")
+    assert r is not None
+    assert (r.met, r.done_hours, r.required_hours) == (False, Decimal(0), None)
