@@ -602,3 +602,9 @@ def test_chain_rest_of_days_across_a_month_end():
     first = rec(S.DEMERIT, id=1, decided_on=date(2025, 4, 10), until=date(2026, 4, 10))
     second = rec(S.WARNING, id=2, decided_on=date(2026, 3, 20))
     assert combined_ends([first, second], DEFAULTS) == {1: date(2026, 10, 11), 2: date(2026, 10, 11)}
+
+
+def test_a_permanent_joint_punishment_record_bars_for_ever():
+    record = rec(S.NONE, category=C.JUDICIAL, until="permanent", judgment_kind=JudgmentKind.JUDGMENT_DEBTOR)
+    ev = evaluate(PersonFacts(records=(record,)), date(2030, 1, 1), DEFAULTS)
+    assert [(x.kind, x.until, x.permanent) for x in ev.restrictions] == [(K.AWARD, None, True), (K.HIRING, None, True)]

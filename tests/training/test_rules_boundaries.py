@@ -177,6 +177,8 @@ def test_hours_are_due_on_31_december(as_of, overdue, message):
 @pytest.mark.parametrize(("config", "leading", "message"), [
     pytest.param({}, True, "领导干部五年累计学时要求未启用", id="off by default"),
     pytest.param({"LEADER_FIVE_YEAR_HOURS": 550}, False, "五年累计培训学时：未担任领导职务，不适用", id="not leading"),
+    pytest.param({"LEADER_FIVE_YEAR_HOURS": "0.5"}, False, "五年累计培训学时：未担任领导职务，不适用",
+                 id="a small threshold is on too: not leading"),
 ])
 def test_leader_rule_not_applicable_says_why(config, leading, message):
     facts = _facts(appointed=date(2018, 1, 1), leading=leading)
