@@ -608,3 +608,10 @@ def test_a_permanent_joint_punishment_record_bars_for_ever():
     record = rec(S.NONE, category=C.JUDICIAL, until="permanent", judgment_kind=JudgmentKind.JUDGMENT_DEBTOR)
     ev = evaluate(PersonFacts(records=(record,)), date(2030, 1, 1), DEFAULTS)
     assert [(x.kind, x.until, x.permanent) for x in ev.restrictions] == [(K.AWARD, None, True), (K.HIRING, None, True)]
+
+
+def test_without_a_date_the_stored_status_decides_the_chain():
+    """combined_ends without ``as_of`` (the stored ``restricts_until`` of today): a revoked record never chains."""
+    first = rec(S.DEMERIT, id=1, status=RS.REVOKED, notified_on=D, revoked_on=date(2027, 2, 1))
+    second = rec(S.WARNING, id=2, decided_on=date(2026, 12, 15), notified_on=date(2026, 12, 16))
+    assert combined_ends([first, second], DEFAULTS) == {2: date(2027, 6, 15)}
