@@ -10,7 +10,7 @@ from archive.enums import (
     Verdict,
 )
 from archive.rules.facts import PersonFacts, record_label
-from archive.rules.status import Evaluation, _case_text, case_pending_at, restricts
+from archive.rules.status import Evaluation, restricts
 from core.text import N_, Text
 
 if TYPE_CHECKING:
@@ -27,7 +27,8 @@ def verdict(purpose: ReviewPurpose, evaluation: Evaluation, person: PersonFacts,
 
     ``ineligible`` with the reasons of the purpose's restrictions; else ``attention`` with
     what a committee must weigh (evaluation notes, restricting records that do not bar
-    this purpose, a pending case for hiring); else ``eligible``.
+    this purpose); else ``eligible``. A pending case bars every purpose (§4.7), so it is
+    always among the restrictions of ``evaluation`` (from :func:`evaluate` at ``as_of``).
     """
     kind = _PURPOSE_KIND[ReviewPurpose(purpose)]
     barring = evaluation.of_kind(kind)
@@ -36,11 +37,9 @@ def verdict(purpose: ReviewPurpose, evaluation: Evaluation, person: PersonFacts,
     reasons = list(evaluation.notes)
     ends = evaluation.record_ends
     for r in person.records:
-        if r.decided_on <= as_of and restricts(r, as_of, settings, ends.get(r.id)):
+        if restricts(r, as_of, settings, ends.get(r.id)):   # restricts() is False before the decision
             reasons.append(N_("%(record)s为有效失信记录（不直接限制%(purpose)s，需综合考虑）",
                               record=record_label(r), purpose=ReviewPurpose(purpose)))
-    if kind is RestrictionKind.HIRING:
-        reasons += [_case_text(c) for c in person.cases if case_pending_at(c, as_of)]
     if reasons:
         return Verdict.ATTENTION, list(dict.fromkeys(reasons))
     return Verdict.ELIGIBLE, []
