@@ -39,3 +39,5 @@ def register_cli(app) -> None:
                 mod = importlib.import_module(name)
                 if module == "cli" and hasattr(mod, "init_app"):
                     mod.init_app(app)
+                elif module == "demo":
+                    mod.register()          # its steps of `flask demo load` (core.wiring DEMO_STEP)

@@ -20,7 +20,6 @@ from werkzeug.routing import IntegerConverter
 from core.errors import DomainError, Forbidden, ValidationFailed
 
 API_PREFIX = "/api/v1"
-_API_BLUEPRINTS: list[Blueprint] = []
 
 
 class ApiError(DomainError):
@@ -28,16 +27,16 @@ class ApiError(DomainError):
 
 
 def api_blueprint(name: str) -> Blueprint:
-    bp = Blueprint(name, __name__, url_prefix=API_PREFIX)
-    _API_BLUEPRINTS.append(bp)
-    return bp
+    return Blueprint(name, __name__, url_prefix=API_PREFIX)
 
 
 def exempt_api_from_csrf(app) -> None:
-    """The API authenticates with bearer tokens only (no cookies), so CSRF does not apply."""
+    """The API authenticates with bearer tokens only (no cookies), so CSRF does not apply: every
+    registered blueprint under API_PREFIX is exempt (call after registering the blueprints)."""
     from core.extensions import csrf
-    for bp in _API_BLUEPRINTS:
-        csrf.exempt(bp)
+    for bp in app.blueprints.values():
+        if bp.url_prefix == API_PREFIX:
+            csrf.exempt(bp)
 
 
 def authenticate_bearer() -> None:

@@ -109,6 +109,9 @@ EXPECTED_PROVIDERS = {
     # derived data, in this order: the training summary, then what reads it
     "change_handler": ("training.status.on_changed", "archive.file.cache.on_changed",
                        "archive.coverage.facts.on_changed"),
+    # the steps of `flask demo load` after the registry (coverage: defer first, rebuild last)
+    "demo_step": ("coverage_defer", "demo_file", "load_training", "demo_pledges", "demo_repairs", "demo_reviews",
+                  "coverage_demo"),
 }
 
 

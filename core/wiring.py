@@ -11,7 +11,7 @@ Two shapes:
 
 * tables (``register(kind, key, provider)``): one provider per key — file sections by name, complaint
   subjects by kind, person scopes by role, people-list filters by name, job owners by table,
-  document batches by kind. A table's name is a :class:`Table`, typed by what its providers are (mostly functions; the people filters are
+  document batches by kind, demo steps by name. A table's name is a :class:`Table`, typed by what its providers are (mostly functions; the people filters are
   :class:`~core.registry.filters.PeopleFilter` values), so ``table(kind)`` gives them their type;
 * hooks (``add_hook(kind, fn)``): every provider in registration order — HR workbench cards,
   "a person was registered / appointed", "a pledge was signed", derived-data handlers.
@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, cast
 
 if TYPE_CHECKING:
+    from core.demo.steps import DemoStep
     from core.registry.filters import PeopleFilter
 
 _P = TypeVar("_P")
@@ -44,6 +45,7 @@ PERSON_SCOPE: Table[Fn] = Table("person_scope")            # role -> fn(user) ->
 PEOPLE_FILTER: Table[PeopleFilter] = Table("people_filter")  # name -> an extra filter of the people list
 TODO: Table[Fn] = Table("todo")                            # name -> fn(person, today) -> [TodoItem] (to-do block)
 JOB_OWNER: Table[Fn] = Table("job_owner")                  # owner table -> fn(job, user) -> JobOwner|None (None: 404)
+DEMO_STEP: Table[DemoStep] = Table("demo_step")            # name -> a package's step of the demo load
 DOCUMENT_BATCH: Table[Fn] = Table("document_batch")        # doc kind -> fn(doc, data) -> the document holding doc|None
 
 # hooks
@@ -56,7 +58,7 @@ PERSON_CHANGE_GUARD = "person_change_guard"  # fn(person, action, **kw) raises D
 WELCOME = "welcome"                      # fn(user) -> [item dict] on a newly activated servant's welcome page
 AUDIT_TRAIL = "audit_trail"              # fn(person_ids) -> [SQL conditions on AuditEvent] of a person's trail
 
-TABLES = (FILE_SECTION, COMPLAINT_SUBJECT, PERSON_SCOPE, PEOPLE_FILTER, TODO, JOB_OWNER, DOCUMENT_BATCH)
+TABLES = (FILE_SECTION, COMPLAINT_SUBJECT, PERSON_SCOPE, PEOPLE_FILTER, TODO, JOB_OWNER, DOCUMENT_BATCH, DEMO_STEP)
 HOOKS = (WORKLIST, PERSON_REGISTERED, PERSON_APPOINTED, PLEDGE_SIGNED, CHANGE_HANDLER, PERSON_CHANGE_GUARD,
          WELCOME, AUDIT_TRAIL)
 

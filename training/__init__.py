@@ -17,11 +17,7 @@ def register(app) -> None:
 
 
 def register_cli(app) -> None:
-    import importlib
-    import importlib.util
-    for module in ("cli", "demo", "welcome"):
-        name = f"training.{module}"
-        if importlib.util.find_spec(name) is not None:
-            mod = importlib.import_module(name)
-            if module == "cli" and hasattr(mod, "init_app"):
-                mod.init_app(app)
+    """The training CLI group and the training step of `flask demo load` (core.wiring DEMO_STEP)."""
+    from training import cli, demo
+    cli.init_app(app)
+    demo.register()

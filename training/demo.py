@@ -11,8 +11,8 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from core import changes
-from core.demo import DemoContext, bulk_insert, demo_step, indexes_deferred
+from core import changes, wiring
+from core.demo import DemoContext, DemoStep, bulk_insert, indexes_deferred
 from core.extensions import db
 from core.guards import allow_bulk
 from core.registry.models import Person
@@ -181,7 +181,6 @@ def _fix_servant_entry(person_id: int, today: date) -> None:
     changes.changed([person_id], changes.PERSON)
 
 
-@demo_step(20)
 def load_training(ctx: DemoContext) -> None:
     rng = ctx.rng_for("training")
     today = ctx.today
@@ -255,3 +254,8 @@ def _bulk_insert(rows: list[dict]) -> None:
         return
     complete_enrolment_rows(rows)
     bulk_insert(Enrolment, rows)
+
+
+def register() -> None:
+    """This package's demo step(s), in core.wiring (called from the package's register_cli)."""
+    wiring.register(wiring.DEMO_STEP, "load_training", DemoStep(20, load_training))

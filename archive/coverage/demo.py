@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 from archive.coverage import facts, services
 from archive.rules import add_months
-from core.demo import demo_step, indexes_deferred
+from core import wiring
+from core.demo import DemoStep, indexes_deferred
 
 HISTORY_MONTHS = 11
 #: share of today's covered people not yet covered, per month back, per metric
@@ -50,17 +51,21 @@ def write_history(as_of, months: int = HISTORY_MONTHS) -> int:
     return written
 
 
-@demo_step(1)
 def coverage_defer(ctx) -> None:
     """The other steps write in bulk: note their changes but rebuild the facts only once, at
     the end (refresh_all_facts resumes the per-commit refresh)."""
     facts.defer()
 
 
-@demo_step(90)
 def coverage_demo(ctx) -> None:
     from archive.coverage.models import CoverageFacts
     # a fresh table: one plain INSERT … SELECT, its path index built once afterwards, then ANALYZE
     with indexes_deferred(CoverageFacts):
         facts.refresh_all_facts(ctx.today)
     write_history(ctx.today)
+
+
+def register() -> None:
+    """This package's demo step(s), in core.wiring (called from the package's register_cli)."""
+    wiring.register(wiring.DEMO_STEP, "coverage_defer", DemoStep(1, coverage_defer))
+    wiring.register(wiring.DEMO_STEP, "coverage_demo", DemoStep(90, coverage_demo))

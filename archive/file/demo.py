@@ -24,8 +24,8 @@ from archive.file.models import (
     Record,
     RecordVersion,
 )
-from core import changes, clock
-from core.demo import bulk_insert, demo_step, indexes_deferred, reset_sequence
+from core import changes, clock, wiring
+from core.demo import DemoStep, bulk_insert, indexes_deferred, reset_sequence
 from core.extensions import db
 from core.notify.models import Notification
 from core.registry.models import Person
@@ -55,7 +55,6 @@ def _group(path: str) -> str:
     return parts[2] if len(parts) > 2 else parts[-1]
 
 
-@demo_step(10)
 def demo_file(ctx) -> None:
     """Records, appraisals, checks, awards and files of everyone, written set-based (the
     tables' secondary indexes and foreign keys built once at the end on PostgreSQL)."""
@@ -190,3 +189,8 @@ def _demo_file(ctx) -> None:
     write()
     for table in ("appraisals", "matter_checks", "awards"):
         reset_sequence(table)
+
+
+def register() -> None:
+    """This package's demo step(s), in core.wiring (called from the package's register_cli)."""
+    wiring.register(wiring.DEMO_STEP, "demo_file", DemoStep(10, demo_file))

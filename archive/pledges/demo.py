@@ -15,8 +15,8 @@ from archive.enums import PledgeKind
 from archive.pledges import services
 from archive.pledges.models import Pledge, PledgeStatus, PledgeTemplate
 from archive.pledges.schedule import reminders_through
-from core import changes, clock
-from core.demo import DemoContext, bulk_insert, demo_step, indexes_deferred
+from core import changes, clock, wiring
+from core.demo import DemoContext, DemoStep, bulk_insert, indexes_deferred
 from core.extensions import db
 
 # (kind, title, body): original texts written for the demo from the 政务诚信 policy documents
@@ -175,7 +175,6 @@ def _row(tpl, person, assigned_on: date, due_on: date, rng, today: date, *, sign
     return row
 
 
-@demo_step(30)
 def demo_pledges(ctx: DemoContext) -> None:
     from core.accounts.models import User
     from core.registry.models import Person
@@ -283,3 +282,8 @@ def _publicity_and_fulfilment(ctx: DemoContext, rng, hr) -> None:
         services.record_fulfilment(db.session.get_one(Pledge, r.id), period=last_year, kept=False, recorded_by=hr,
                                    facts="在窗口服务中未按公开承诺时限办结群众申请事项，经核实属实。",
                                    decided_on=ctx.today - timedelta(days=20))
+
+
+def register() -> None:
+    """This package's demo step(s), in core.wiring (called from the package's register_cli)."""
+    wiring.register(wiring.DEMO_STEP, "demo_pledges", DemoStep(30, demo_pledges))

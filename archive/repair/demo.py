@@ -19,8 +19,8 @@ from werkzeug.datastructures import FileStorage
 from archive import rules
 from archive.enums import Category, CorrectionKind, PledgeKind, RecordStatus, Severity
 from archive.repair.models import EVIDENCE_OWNER, RepairApplication, RepairStatus
-from core import changes, clock
-from core.demo import DemoContext, demo_step
+from core import changes, clock, wiring
+from core.demo import DemoContext, DemoStep
 from core.extensions import db
 
 log = logging.getLogger("integrity.demo")
@@ -83,7 +83,6 @@ def _plan(ctx: DemoContext, candidates) -> list[tuple]:
     return [(c, states[i % len(states)], rng) for i, c in enumerate(sorted(picked, key=lambda c: c[0].id))]
 
 
-@demo_step(50)
 def demo_repairs(ctx: DemoContext) -> None:
     from archive.file import services as file_services
     from archive.repair import services
@@ -220,3 +219,8 @@ def _demo_servant(ctx: DemoContext, settings: rules.RuleSettings) -> None:
     unmet = {c.code for c in services.eligibility(record, ctx.today) if not c.met}
     if not {"repair_training", "repair_pledge"} <= unmet:
         log.warning("demo: the servant already meets a repair condition (%s unmet)", ", ".join(sorted(unmet)))
+
+
+def register() -> None:
+    """This package's demo step(s), in core.wiring (called from the package's register_cli)."""
+    wiring.register(wiring.DEMO_STEP, "demo_repairs", DemoStep(50, demo_repairs))

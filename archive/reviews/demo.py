@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from core import changes
-from core.demo import DemoContext, demo_step
+from core import changes, wiring
+from core.demo import DemoContext, DemoStep
 from core.extensions import db
 
 CANDIDATES = 30
@@ -36,7 +36,6 @@ def _block(ctx: DemoContext, rng, people, hr) -> None:
         file_services.notify_record(record, person, by=hr, on=decided + timedelta(days=3))
 
 
-@demo_step(60)
 def demo_reviews(ctx: DemoContext) -> None:
     from archive.enums import RestrictionKind, ReviewPurpose
     from archive.file.services import evaluate_people
@@ -72,3 +71,8 @@ def demo_reviews(ctx: DemoContext) -> None:
     services.close_review(closed, by=hr)
     closed.closes_on = ctx.today - timedelta(days=45)
     db.session.flush()
+
+
+def register() -> None:
+    """This package's demo step(s), in core.wiring (called from the package's register_cli)."""
+    wiring.register(wiring.DEMO_STEP, "demo_reviews", DemoStep(60, demo_reviews))

@@ -2,13 +2,13 @@
 
 ``load_demo(people, seed)`` builds the registry with batch inserts (100,000 people in well
 under two minutes), one account per role, then runs the steps other packages registered
-with ``@demo_step(order)`` (records, pledges, training...), each receiving the DemoContext.
+in core.wiring's ``DEMO_STEP`` table (records, pledges, training...), each receiving the DemoContext.
 Deterministic for a seed: the same seed gives the same region, people and data.
 
 This module is the loader; ``steps`` holds the step registration and the DemoContext,
 ``bulk`` the set-based writes the steps use, ``region`` the departments and people, and
 ``accounts`` the demo accounts. The steps of other packages import the step interface
-(``demo_step``, ``DemoContext``, ``bulk_insert``, ``indexes_deferred``, ``reset_sequence``)
+(``DemoStep``, ``DemoContext``, ``bulk_insert``, ``indexes_deferred``, ``reset_sequence``)
 from ``core.demo``.
 """
 from __future__ import annotations
@@ -25,11 +25,11 @@ from core import changes, clock
 from core.demo.accounts import _build_accounts
 from core.demo.bulk import bulk_insert, indexes_deferred, reset_sequence
 from core.demo.region import _build_departments, _build_people
-from core.demo.steps import DEMO_STEPS, FIRST_WRITING_STEP, DemoContext, demo_step
+from core.demo.steps import FIRST_WRITING_STEP, DemoContext, DemoStep, registered_steps
 from core.extensions import db
 
-__all__ = ["DEMO_STEPS", "DemoContext", "bulk_insert", "database_is_empty", "demo_step", "indexes_deferred",
-           "load_demo", "reset_sequence"]
+__all__ = ["DemoContext", "DemoStep", "bulk_insert", "database_is_empty", "indexes_deferred", "load_demo",
+           "registered_steps", "reset_sequence"]
 
 
 def database_is_empty() -> bool:
@@ -48,7 +48,8 @@ def build_registry(ctx: DemoContext, password: str) -> None:
 
 
 def load_demo(*, people: int, seed: int, echo: Callable = print, password: str | None = None,
-              today: date | None = None) -> str:
+              today: date | None = None, steps: list[DemoStep] | None = None) -> str:
+    """The demo region and the registered steps (``steps``: only these, e.g. one package's)."""
     from flask import current_app
 
     from core.audit.services import record_event, write_checkpoint
@@ -61,17 +62,18 @@ def load_demo(*, people: int, seed: int, echo: Callable = print, password: str |
     gc.disable()
     try:
         _bulk_transaction()
-        steps = sorted(DEMO_STEPS, key=lambda s: s[0])
-        for _order, _name, fn in (s for s in steps if s[0] < FIRST_WRITING_STEP):
-            fn(ctx)     # preparations (coverage: refresh its facts once, at the end)
+        steps = sorted(registered_steps() if steps is None else steps, key=lambda s: s.order)
+        for step in (s for s in steps if s.order < FIRST_WRITING_STEP):
+            step.fn(ctx)     # preparations (coverage: refresh its facts once, at the end)
         build_registry(ctx, password)
         db.session.commit()
         ctx.timings["registry"] = time.perf_counter() - t0
         echo(f"registry: {people} people in {ctx.timings['registry']:.1f} s")
-        for _order, name, fn in (s for s in steps if s[0] >= FIRST_WRITING_STEP):
+        for step in (s for s in steps if s.order >= FIRST_WRITING_STEP):
+            name = step.name
             t = time.perf_counter()
             _bulk_transaction()
-            fn(ctx)
+            step.fn(ctx)
             db.session.commit()
             ctx.timings[name] = time.perf_counter() - t
             echo(f"{name}: {ctx.timings[name]:.1f} s")

@@ -1,5 +1,7 @@
-"""The demo steps: ``@demo_step(order)`` registers a package's step, and the DemoContext every
-step receives (the seed, the region's ids, the people, the accounts, a random stream per step)."""
+"""The demo steps: each package's ``demo.register()`` (called from its ``register_cli``, a step
+of the factory) puts a :class:`DemoStep` into core.wiring's ``DEMO_STEP`` table, and the
+DemoContext every step receives (the seed, the region's ids, the people, the accounts, a random
+stream per step)."""
 from __future__ import annotations
 
 import random
@@ -7,18 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-DEMO_STEPS: list[tuple[int, str, Callable]] = []
-
 #: steps ordered before this one prepare (they write nothing) and run before the registry
 FIRST_WRITING_STEP = 10
 
-
-def demo_step(order: int):
-    def decorator(fn):
-        if not any(name == fn.__qualname__ and o == order for o, name, _ in DEMO_STEPS):
-            DEMO_STEPS.append((order, fn.__qualname__, fn))
-        return fn
-    return decorator
 
 
 @dataclass
@@ -39,3 +32,21 @@ class DemoContext:
     def rng_for(self, name: str) -> random.Random:
         """An independent, deterministic random stream per step."""
         return random.Random(f"{self.seed}:{name}")
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """``fn(ctx)`` of a package, run in ``order`` (below FIRST_WRITING_STEP: a preparation that
+    writes nothing and runs before the registry is built)."""
+    order: int
+    fn: Callable[[DemoContext], None]
+
+    @property
+    def name(self) -> str:
+        return self.fn.__qualname__
+
+
+def registered_steps() -> list[DemoStep]:
+    """The steps the packages registered (core.wiring DEMO_STEP), in their order."""
+    from core import wiring
+    return sorted(wiring.table(wiring.DEMO_STEP).values(), key=lambda s: s.order)

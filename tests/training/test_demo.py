@@ -13,10 +13,9 @@ from training.enums import CourseCategory, CourseMode, EnrolmentStatus
 from training.models import Course, Enrolment, TrainingStatus
 
 
-def test_demo_catalogue_completions_and_servant_journey(app, monkeypatch):
-    monkeypatch.setattr(core.demo, "DEMO_STEPS", [s for s in core.demo.DEMO_STEPS
-                                                  if s[2].__module__.startswith("training")])
-    core.demo.load_demo(people=400, seed=3, echo=lambda *_: None, password="Demo@Pass2026!")
+def test_demo_catalogue_completions_and_servant_journey(app):
+    steps = [s for s in core.demo.registered_steps() if s.fn.__module__.startswith("training")]
+    core.demo.load_demo(people=400, seed=3, echo=lambda *_: None, password="Demo@Pass2026!", steps=steps)
     today = clock.today()
     courses = {c.code: c for c in db.session.execute(sa.select(Course)).scalars()}
     assert len(courses) >= 12

@@ -13,9 +13,9 @@ from core.extensions import db
 from core.registry.models import Department, Person
 
 
-def test_demo_pledges(monkeypatch):
-    monkeypatch.setattr(demo, "DEMO_STEPS", [(30, "demo_pledges", demo_pledges)])
-    demo.load_demo(people=3000, seed=7, echo=lambda *_: None, today=date(2026, 6, 15))
+def test_demo_pledges():
+    demo.load_demo(people=3000, seed=7, echo=lambda *_: None, today=date(2026, 6, 15),
+                   steps=[demo.DemoStep(30, demo_pledges)])
     tpls = db.session.execute(sa.select(PledgeTemplate)).scalars().all()
     published = {t.kind for t in tpls if t.status is TemplateStatus.PUBLISHED}
     assert published == set(PledgeKind) and len(tpls) == 5
