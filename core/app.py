@@ -43,7 +43,9 @@ def register_config(app: Flask, config_name: str | None, overrides: dict) -> Non
 
 
 def register_extensions(app: Flask) -> None:
+    from core.db import install_sqlite_pragmas
     from core.extensions import csrf, db, limiter, login_manager, migrate
+    install_sqlite_pragmas()    # before the first connection: WAL and a busy timeout on SQLite
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True,
                      compare_type=True)
@@ -52,8 +54,12 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     from core.accounts import auth
     auth.init_login(app)
+    from core import files
+    from core.audit import witness
     from core.guards import install_guards
-    install_guards(db)
+    install_guards(db)          # no bulk writes on audited tables, no hard deletes
+    witness.install()           # committed audit events to the append-only witness
+    files.install()             # uploaded files follow their transaction
 
 
 def register_models() -> None:

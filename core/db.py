@@ -89,7 +89,6 @@ def enum_column(enum_cls, **kw):
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-@sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_wal_and_busy_timeout(dbapi_connection, _record) -> None:
     """SQLite (the embedded default): write-ahead logging, so pages keep reading while a job
     writes, and a busy timeout, so a second writer waits for the lock instead of failing with
@@ -107,3 +106,10 @@ def _sqlite_wal_and_busy_timeout(dbapi_connection, _record) -> None:
                 pass
     finally:
         cursor.close()
+
+
+def install_sqlite_pragmas() -> None:
+    """Every new SQLite connection gets WAL and the busy timeout (the factory's
+    ``register_extensions`` step; idempotent)."""
+    if not sa.event.contains(sa.engine.Engine, "connect", _sqlite_wal_and_busy_timeout):
+        sa.event.listen(sa.engine.Engine, "connect", _sqlite_wal_and_busy_timeout)

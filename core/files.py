@@ -73,15 +73,21 @@ def upload_dir() -> Path:
 _WRITTEN = "ia_uploaded_files"
 
 
-@sa.event.listens_for(Session, "after_commit")
 def _keep_written_files(session) -> None:
     session.info.pop(_WRITTEN, None)
 
 
-@sa.event.listens_for(Session, "after_rollback")
 def _remove_written_files(session) -> None:
     for path in session.info.pop(_WRITTEN, ()):
         path.unlink(missing_ok=True)
+
+
+def install() -> None:
+    """Keep the files a transaction wrote when it commits, remove them when it rolls back (the
+    factory's ``register_extensions`` step; idempotent)."""
+    for name, fn in (("after_commit", _keep_written_files), ("after_rollback", _remove_written_files)):
+        if not sa.event.contains(Session, name, fn):
+            sa.event.listen(Session, name, fn)
 
 
 #: owner types of files uploaded ahead of the form that will claim them (owner_id NULL until then);

@@ -12,8 +12,10 @@ from core import wiring
 
 
 def register() -> None:
+    from archive.pledges.models import install_immutability_guards
     from archive.pledges.services import auto_assign_pre_appointment, file_section, todo_items
     from archive.pledges.views import overdue_card
+    install_immutability_guards()
     wiring.add_hook(wiring.PERSON_REGISTERED, auto_assign_pre_appointment)
     wiring.add_hook(wiring.PERSON_APPOINTED, auto_assign_pre_appointment)
     wiring.register(wiring.FILE_SECTION, "pledges", file_section)

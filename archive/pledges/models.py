@@ -214,7 +214,6 @@ def _stored_status(connection, target):
     return value
 
 
-@event.listens_for(Pledge, "before_update")
 def _signed_pledge_is_immutable(mapper, connection, target: Pledge) -> None:
     if _stored_status(connection, target) is not PledgeStatus.SIGNED:
         return
@@ -223,7 +222,6 @@ def _signed_pledge_is_immutable(mapper, connection, target: Pledge) -> None:
         raise ImmutableError("已签署的承诺书不可修改（" + "、".join(sorted(changed)) + "）")
 
 
-@event.listens_for(PledgeTemplate, "before_update")
 def _published_template_is_immutable(mapper, connection, target: PledgeTemplate) -> None:
     before = _stored_status(connection, target)
     if before is TemplateStatus.DRAFT or before is None:
@@ -231,3 +229,11 @@ def _published_template_is_immutable(mapper, connection, target: PledgeTemplate)
     changed = _changed(target) - MUTABLE_AFTER_PUBLISHING
     if changed or (before is TemplateStatus.RETIRED and target.status is not TemplateStatus.RETIRED):
         raise ImmutableError("已发布的承诺书模板不可修改，请创建新版本")
+
+
+def install_immutability_guards() -> None:
+    """Refuse to change a signed pledge or a published template (archive.pledges.hooks.register,
+    the factory's ``register_plugins`` step; idempotent)."""
+    for model, fn in ((Pledge, _signed_pledge_is_immutable), (PledgeTemplate, _published_template_is_immutable)):
+        if not event.contains(model, "before_update", fn):
+            event.listen(model, "before_update", fn)

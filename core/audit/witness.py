@@ -75,7 +75,6 @@ def _descends_from(txn, ancestor) -> bool:
     return False
 
 
-@sa.event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session, previous_transaction) -> None:
     pending = session.info.get(_PENDING)
     if not pending:
@@ -86,7 +85,6 @@ def _forget_rolled_back(session, previous_transaction) -> None:
     session.info[_PENDING] = [p for p in pending if not _descends_from(p[0], previous_transaction)]
 
 
-@sa.event.listens_for(Session, "after_commit")
 def _write_committed(session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
@@ -178,3 +176,11 @@ def read_witness(path: Path | None = None) -> Witness:
             except ValueError:
                 w.bad_lines += 1
     return w
+
+
+def install() -> None:
+    """Write committed events to the witness, forget rolled-back ones (the factory's
+    ``register_extensions`` step; idempotent)."""
+    for name, fn in (("after_soft_rollback", _forget_rolled_back), ("after_commit", _write_committed)):
+        if not sa.event.contains(Session, name, fn):
+            sa.event.listen(Session, name, fn)
