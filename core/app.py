@@ -103,7 +103,7 @@ EXPECTED_PROVIDERS = {
     "job_owner": ("reviews",),
     "document_batch": ("integrity_file",),
     "welcome": ("archive.pledges.hooks.welcome_items", "training.welcome.welcome_items"),
-    "person_change_guard": ("archive.file.services.guard_person_change",),
+    "person_change_guard": ("archive.file.cases.guard_person_change",),
     "audit_trail": ("archive.file.trail.import_events", "archive.file.trail.pledge_events",
                     "archive.file.trail.enrolment_events", "archive.file.trail.bulk_action_events"),
     # derived data, in this order: the training summary, then what reads it

@@ -26,7 +26,7 @@ def _msgids(path: str) -> set[str]:
     ("archive/file/worklists.py", {"待告知的失信记录", "逾期未处理的异议", "7日内到期的异议", "其他待处理异议",
                                    "待答复的投诉", "连续两年不称职"}),
     ("archive/coverage/hooks.py", {"%(label)s（%(department)s）", "缺少的覆盖项目"}),
-    ("archive/file/services.py", {"档案造假", "违规兼职", "失信被执行人", "其他"}),
+    ("archive/file/records.py", {"档案造假", "违规兼职", "失信被执行人", "其他"}),
     ("archive/exchange/importers.py", {"人员名册"}),
     ("archive/exchange/file_importers.py", {"年度考核结果", "奖励", "失信记录"}),
     ("archive/exchange/training_importers.py", {"培训结业记录"}),
