@@ -96,8 +96,8 @@ EXPECTED_PROVIDERS = {
     "worklist": ("archive.file.worklists.worklist_cards", "archive.pledges.views.overdue_card",
                  "archive.repair.views.worklist_cards", "archive.coverage.hooks.coverage_cards"),
     # (the training summary follows a new or changed person through core.changes, PERSON)
-    "person_registered": ("archive.pledges.services.auto_assign_pre_appointment",),
-    "person_appointed": ("archive.pledges.services.auto_assign_pre_appointment",),
+    "person_registered": ("archive.pledges.assignment.auto_assign_pre_appointment",),
+    "person_appointed": ("archive.pledges.assignment.auto_assign_pre_appointment",),
     "people_filter": ("integrity", "gap"),
     "todo": ("pledges",),
     "job_owner": ("reviews",),

@@ -12,7 +12,8 @@ from core import wiring
 
 
 def register() -> None:
-    from archive.pledges.services import auto_assign_pre_appointment, file_section, todo_items
+    from archive.pledges.assignment import auto_assign_pre_appointment
+    from archive.pledges.summary import file_section, todo_items
     from archive.pledges.views import overdue_card
     wiring.add_hook(wiring.PERSON_REGISTERED, auto_assign_pre_appointment)
     wiring.add_hook(wiring.PERSON_APPOINTED, auto_assign_pre_appointment)
