@@ -102,14 +102,14 @@ EXPECTED_PROVIDERS = {
     "worklist": ("archive.file.worklists.worklist_cards", "archive.pledges.views.overdue_card",
                  "archive.repair.views.worklist_cards", "archive.coverage.hooks.coverage_cards"),
     # (the training summary follows a new or changed person through core.changes, PERSON)
-    "person_registered": ("archive.pledges.services.auto_assign_pre_appointment",),
-    "person_appointed": ("archive.pledges.services.auto_assign_pre_appointment",),
+    "person_registered": ("archive.pledges.assignment.auto_assign_pre_appointment",),
+    "person_appointed": ("archive.pledges.assignment.auto_assign_pre_appointment",),
     "people_filter": ("integrity", "gap"),
     "todo": ("pledges",),
     "job_owner": ("reviews",),
     "document_batch": ("integrity_file",),
     "welcome": ("archive.pledges.hooks.welcome_items", "training.welcome.welcome_items"),
-    "person_change_guard": ("archive.file.services.guard_person_change",),
+    "person_change_guard": ("archive.file.cases.guard_person_change",),
     "audit_trail": ("archive.file.trail.import_events", "archive.file.trail.pledge_events",
                     "archive.file.trail.enrolment_events", "archive.file.trail.bulk_action_events"),
     # derived data, in this order: the training summary, then what reads it

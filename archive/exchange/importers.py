@@ -215,7 +215,9 @@ def _existing_people(hashes: list[str], ctx: ImportContext) -> dict[str, dict]:
 
 
 def _registry() -> dict[str, Importer]:
-    from .file_importers import AppraisalImporter, AwardImporter, RecordImporter
+    from .appraisal_importer import AppraisalImporter
+    from .award_importer import AwardImporter
+    from .record_importer import RecordImporter
     from .training_importers import CompletionImporter
     return {imp.kind: imp for imp in (PeopleImporter(), AppraisalImporter(), AwardImporter(), RecordImporter(),
                                       CompletionImporter())}

@@ -15,7 +15,7 @@ records = AppGroup("records", help="Misconduct records.")
 def release(on):
     """Persist time-based changes: notified → effective after the objection window, → expired
     (解除) after the restriction period. The UI and API already show them without this."""
-    from archive.file.services import release_records
+    from archive.file.records import release_records
     day = on.date() if on else clock.today()
     changed = release_records(day)
     db.session.commit()

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from archive import rules
 from archive.enums import SANCTIONS_BY_CATEGORY, Category, RecordStatus, Sanction, Severity
 from archive.file.models import Objection, Record
-from archive.file.services import DEFAULT_RECORD_ITEMS
+from archive.file.records import DEFAULT_RECORD_ITEMS
 from core.extensions import db
 
 CATEGORY_WEIGHTS = [(Category.DISCIPLINE_GOV, 30), (Category.DISCIPLINE_PARTY, 14), (Category.ACCOUNTABILITY, 26),

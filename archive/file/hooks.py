@@ -73,7 +73,7 @@ def register() -> None:
     wiring.register(wiring.COMPLAINT_SUBJECT, "objection", _objection_subject)
     wiring.add_hook(wiring.WORKLIST, worklists.worklist_cards)
     wiring.add_hook(wiring.CHANGE_HANDLER, on_changed)   # the cached file document follows core.changes
-    from archive.file.services import guard_person_change
+    from archive.file.cases import guard_person_change
     wiring.add_hook(wiring.PERSON_CHANGE_GUARD, guard_person_change)   # a pending case blocks transfer, retirement
     _register_people_filter()
     _register_trail()

@@ -2,7 +2,7 @@
 
 Every table carries ``person_id`` (whose file it belongs to) and is ``@audited``: rows are
 never deleted and never bulk-updated. Records change state only through the guarded
-transitions on :class:`Record` (called by archive/file/services.py, which also keeps a
+transitions on :class:`Record` (called by archive/file/records.py, which also keeps a
 :class:`RecordVersion` of the previous state for every change).
 """
 from __future__ import annotations

@@ -136,7 +136,7 @@ def decide_objection(objection: Objection, decision: str, reason: str, decided_b
     on, settings = on or clock.today(), rule_settings()
     upheld = decision == ObjectionStatus.UPHELD.value
     if upheld and corrections:
-        from archive.file.services import update_record
+        from archive.file.records import update_record
         update_record(record, corrections, version=None, reason=f"异议成立，更正：{reason}", by=decided_by,
                       action="correct")
     c.keep_version(record, "uphold" if upheld else "reject", decided_by, reason,

@@ -1,4 +1,5 @@
-"""Small helpers shared by the pledge modules: text hashes, links, the default due days."""
+"""Small helpers shared by the pledge modules: text hashes, links, the default due days, the
+lengths of a template's title and body and of a fulfilment's facts."""
 from __future__ import annotations
 
 import hashlib
@@ -6,6 +7,7 @@ import hashlib
 from flask import current_app
 
 DEFAULT_DUE_DAYS = 15
+TITLE_MAX, BODY_MAX, FACTS_MAX = 100, 20_000, 5_000
 
 
 # The pledge modules ask core.clock directly (clock.today(), clock.now(), clock.local_date()).

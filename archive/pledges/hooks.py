@@ -12,8 +12,9 @@ from core import wiring
 
 
 def register() -> None:
+    from archive.pledges.assignment import auto_assign_pre_appointment
     from archive.pledges.models import install_immutability_guards
-    from archive.pledges.services import auto_assign_pre_appointment, file_section, todo_items
+    from archive.pledges.summary import file_section, todo_items
     from archive.pledges.views import overdue_card
     install_immutability_guards()
     wiring.add_hook(wiring.PERSON_REGISTERED, auto_assign_pre_appointment)

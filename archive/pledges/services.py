@@ -1,5 +1,9 @@
 """Domain acts on pledges (docs/rules.md §5). They check, change state, flush and audit; never commit.
 
+This module holds signing and what follows it, and re-exports the acts of the modules that
+define them: ``templates`` (template versions), ``assignment`` (assigning a template to people),
+``queries``, ``summary``, ``reminders``, ``printing`` and ``common``.
+
 Templates: :func:`create_template`, :func:`update_draft`, :func:`new_version`,
 :func:`publish_template`, :func:`retire_template`.
 Assignment: :func:`assign` (set-based, INSERT ... SELECT), :func:`auto_assign_pre_appointment`
@@ -15,31 +19,27 @@ Afterwards: :func:`publish_pledge` / :func:`unpublish_pledge` (承诺公示),
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from archive.enums import PledgeKind
-from archive.pledges import queries
+from archive.pledges.assignment import (  # noqa: F401 - re-exported: assigning templates to people
+    AssignResult,
+    assign,
+    assign_preview,
+    auto_assign_pre_appointment,
+)
 from archive.pledges.common import (  # noqa: F401 - re-exported
+    FACTS_MAX,
     due_days,
     my_pledges_link,
     sign_link_parts,
     text_sha256,
 )
-from archive.pledges.models import (
-    Pledge,
-    PledgeFulfilment,
-    PledgeStatus,
-    PledgeTemplate,
-    PledgeText,
-    TemplateStatus,
-)
+from archive.pledges.models import Pledge, PledgeFulfilment, PledgeStatus, PledgeText
 from archive.pledges.printing import first_opened_at, print_pledge, timeline  # noqa: F401 - re-exported
 from archive.pledges.queries import (  # noqa: F401 - re-exported: the reading API for coverage, repair, file
     has_valid_pre_appointment_pledge,
@@ -49,261 +49,30 @@ from archive.pledges.queries import (  # noqa: F401 - re-exported: the reading A
 )
 from archive.pledges.reminders import send_reminders  # noqa: F401 - re-exported
 from archive.pledges.summary import file_section, pledge_json, pledges_for_person, todo_items  # noqa: F401 - re-exported
+from archive.pledges.templates import (  # noqa: F401 - re-exported: template versions
+    create_template,
+    draft_of,
+    edit_template,
+    latest_published,
+    new_version,
+    publish_template,
+    retire_template,
+    update_draft,
+    versions_of,
+)
 from core import clock, wiring
 from core.accounts.passwords import verify_password
-from core.accounts.permissions import person_scope_clause
 from core.audit.services import record_event
-from core.changes import PLEDGE, SHARED, changed
-from core.db import UTCDateTime
-from core.enums import PersonStatus
+from core.changes import PLEDGE, changed
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
-from core.notify.models import Notification
-from core.registry.models import Person
 
 #: Called with the pledge after it is signed (coverage keeps its per-person facts fresh).
 PLEDGE_SIGNED: list[Callable] = wiring.hooks(wiring.PLEDGE_SIGNED)   # core.wiring
 
-TITLE_MAX, BODY_MAX, FACTS_MAX = 100, 20_000, 5_000
+
 WRONG_PASSWORD = "密码不正确"  # noqa: S105 - the message of a wrong password (counts toward the lockout)
 PERIOD_RE = re.compile(r"^(19|20)\d{2}(-(上半年|下半年|[一二三四]季度|0[1-9]|1[0-2]))?$")
-
-
-# ---- templates --------------------------------------------------------------------------
-
-def _check_template(kind, title: str, body: str) -> tuple[PledgeKind, str, str]:
-    fields = {}
-    try:
-        kind = PledgeKind(kind)
-    except ValueError:
-        fields["kind"] = _("请选择承诺类型")
-    title, body = (title or "").strip(), (body or "").strip()
-    if not title:
-        fields["title"] = _("请填写标题")
-    elif len(title) > TITLE_MAX:
-        fields["title"] = _("标题不能超过 %(TITLE_MAX)s 个字符", TITLE_MAX=TITLE_MAX)
-    if not body:
-        fields["body"] = _("请填写承诺内容")
-    elif len(body) < 20:
-        fields["body"] = _("承诺内容过短（至少 20 个字符）")
-    elif len(body) > BODY_MAX:
-        fields["body"] = _("承诺内容不能超过 %(BODY_MAX)s 个字符", BODY_MAX=BODY_MAX)
-    if fields:
-        raise ValidationFailed(fields)
-    return kind, title, body
-
-
-def create_template(*, kind, title: str, body: str, created_by=None, publish: bool = False) -> PledgeTemplate:
-    """Version 1 of a new template (a draft unless ``publish``)."""
-    kind, title, body = _check_template(kind, title, body)
-    tpl = PledgeTemplate(template_key=uuid.uuid4().hex, version=1, kind=kind, title=title, body=body,
-                         status=TemplateStatus.DRAFT, created_by_id=getattr(created_by, "id", None),
-                         owner_department_id=getattr(created_by, "department_id", None))
-    db.session.add(tpl)
-    db.session.flush()
-    record_event("pledge_template_create", tpl, f"《{title}》第1版（{kind.zh}）")
-    if publish:
-        publish_template(tpl)
-    return tpl
-
-
-def update_draft(tpl: PledgeTemplate, *, title: str, body: str, row_version: int | None = None) -> PledgeTemplate:
-    """Edit a draft in place (a published version is never edited: see :func:`new_version`)."""
-    if not tpl.editable:
-        raise Conflict("immutable", _("已发布的承诺书模板不可修改，请创建新版本"))
-    if row_version is not None and row_version != tpl.row_version:
-        raise Conflict("stale_version", _("该模板已被他人修改，请刷新后重试"))
-    _kind, title, body = _check_template(tpl.kind, title, body)
-    tpl.title, tpl.body = title, body
-    db.session.flush()
-    record_event("pledge_template_update", tpl, f"《{title}》第{tpl.version}版草稿")
-    changed(None, SHARED)
-    return tpl
-
-
-def versions_of(tpl: PledgeTemplate) -> list[PledgeTemplate]:
-    return list(db.session.execute(sa.select(PledgeTemplate).filter_by(template_key=tpl.template_key)
-                                   .order_by(PledgeTemplate.version.desc())).scalars())
-
-
-def draft_of(tpl: PledgeTemplate) -> PledgeTemplate | None:
-    return db.session.execute(sa.select(PledgeTemplate).filter_by(
-        template_key=tpl.template_key, status=TemplateStatus.DRAFT)).scalars().first()
-
-
-def edit_template(tpl: PledgeTemplate, *, title: str, body: str, created_by=None,
-                  row_version: int | None = None) -> PledgeTemplate:
-    """"Save" on the editor: a draft changes in place; a published version gets a new version."""
-    if tpl.editable:
-        return update_draft(tpl, title=title, body=body, row_version=row_version)
-    return new_version(tpl, title=title, body=body, created_by=created_by)
-
-
-def new_version(tpl: PledgeTemplate, *, title: str, body: str, created_by=None) -> PledgeTemplate:
-    """The next version (a draft) of ``tpl``'s template; refused while another draft exists."""
-    _kind, title, body = _check_template(tpl.kind, title, body)
-    if (title, body) == (tpl.title, tpl.body):
-        raise ValidationFailed({"body": _("内容与当前版本相同，无需生成新版本")})
-    if draft_of(tpl) is not None:
-        raise Conflict("draft_exists", _("该模板已有未发布的草稿版本，请编辑该草稿"))
-    latest = max(v.version for v in versions_of(tpl))
-    new = PledgeTemplate(template_key=tpl.template_key, version=latest + 1, kind=tpl.kind, title=title,
-                         body=body, status=TemplateStatus.DRAFT, created_by_id=getattr(created_by, "id", None),
-                         owner_department_id=tpl.owner_department_id)
-    db.session.add(new)
-    db.session.flush()
-    record_event("pledge_template_version", new, f"《{title}》第{new.version}版草稿")
-    return new
-
-
-def publish_template(tpl: PledgeTemplate) -> PledgeTemplate:
-    """Publish a draft: it becomes immutable and assignable; the previously published version
-    of the same template is retired (pledges already assigned keep their exact version)."""
-    if tpl.status is not TemplateStatus.DRAFT:
-        raise Conflict("illegal_state", _("只有草稿可以发布"))
-    now = clock.utcnow()
-    for other in versions_of(tpl):
-        if other.id != tpl.id and other.status is TemplateStatus.PUBLISHED:
-            other.status, other.retired_at = TemplateStatus.RETIRED, now
-    tpl.status, tpl.published_at = TemplateStatus.PUBLISHED, now
-    text = tpl.text
-    digest = text_sha256(text)
-    if db.session.get(PledgeText, digest) is None:
-        db.session.add(PledgeText(sha256=digest, text=text))
-    db.session.flush()
-    record_event("pledge_template_publish", tpl, f"发布《{tpl.title}》第{tpl.version}版")
-    changed(None, SHARED)     # every file shows the template of its pledges
-    return tpl
-
-
-def retire_template(tpl: PledgeTemplate) -> PledgeTemplate:
-    if tpl.status is not TemplateStatus.PUBLISHED:
-        raise Conflict("illegal_state", _("只有已发布的模板可以停用"))
-    tpl.status, tpl.retired_at = TemplateStatus.RETIRED, clock.utcnow()
-    db.session.flush()
-    record_event("pledge_template_retire", tpl, f"停用《{tpl.title}》第{tpl.version}版")
-    changed(None, SHARED)
-    return tpl
-
-
-def latest_published(kind: PledgeKind | str) -> PledgeTemplate | None:
-    return db.session.execute(
-        sa.select(PledgeTemplate).where(PledgeTemplate.kind == PledgeKind(kind),
-                                        PledgeTemplate.status == TemplateStatus.PUBLISHED)
-        .order_by(PledgeTemplate.published_at.desc(), PledgeTemplate.id.desc()).limit(1)).scalar_one_or_none()
-
-
-# ---- assignment -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class AssignResult:
-    assigned: int
-    skipped: int
-    batch: str | None = None
-
-    def __iter__(self):
-        return iter((self.assigned, self.skipped))
-
-
-def _people_condition(people):
-    """A WHERE condition on ``people`` for ``people`` given as a ``select(Person.id)``, Person
-    objects or ids. A plain select on the people table contributes its WHERE clause itself
-    (no self-join: the planner never has to guess the size of an IN over people)."""
-    if isinstance(people, sa.Select):
-        froms = people.get_final_froms()
-        if (len(froms) == 1 and froms[0] is Person.__table__ and len(people.selected_columns) == 1
-                and people.whereclause is not None and not people._group_by_clauses and people._limit_clause is None):
-            return people.whereclause
-        return Person.id.in_(sa.select(people.subquery().c[0]))
-    return Person.id.in_(sorted({p if isinstance(p, int) else p.id for p in people}))
-
-
-def _sign_link_sql():
-    """Each assignment notice opens its own pledge's sign page (issue 19): prefix || id || suffix."""
-    prefix, suffix = sign_link_parts()
-    return sa.literal(prefix, sa.String) + sa.cast(Pledge.id, sa.String) + sa.literal(suffix, sa.String)
-def assign_preview(template: PledgeTemplate, people, *, due_on: date | None = None, assigned_by=None,
-                   today: date | None = None) -> AssignResult:
-    """What :func:`assign` would do, without doing it (the confirmation step of bulk actions):
-    the same checks and the same conditions, counted. ``batch`` is None."""
-    if template is None or template.status is not TemplateStatus.PUBLISHED:
-        raise ValidationFailed({"template_id": _("只能分配已发布的承诺书模板")})
-    today = today or clock.today()
-    if due_on is not None and due_on < today:
-        raise ValidationFailed({"due_on": _("签署截止日期不能早于今天")})
-    asked, eligible = _assignment_conditions(template, people, assigned_by, today)
-    will = db.session.execute(sa.select(sa.func.count()).select_from(Person).where(*eligible)).scalar_one()
-    return AssignResult(will, asked - will, None)
-
-
-def _assignment_conditions(template: PledgeTemplate, people, assigned_by, today: date) -> tuple[int, list]:
-    """(people asked for, the WHERE conditions of those who get the pledge): active, in
-    ``assigned_by``'s manage scope (when given), not already holding one. One definition for
-    :func:`assign` and its preview."""
-    wanted = _people_condition(people)
-    asked = db.session.execute(sa.select(sa.func.count()).select_from(Person).where(wanted)).scalar_one()
-    eligible = [wanted, Person.status == PersonStatus.ACTIVE, ~queries.holding_clause(template.kind, today)]
-    if assigned_by is not None:
-        eligible.append(person_scope_clause(assigned_by, manage=True))
-    return asked, eligible
-
-
-def assign(template: PledgeTemplate, people, *, due_on: date | None = None, assigned_by=None,
-           today: date | None = None, notify: bool = True) -> AssignResult:
-    """Assign ``template`` to ``people`` (a ``select(Person.id)``, Person objects or ids).
-
-    Set-based: one INSERT ... SELECT for the people who are active, in ``assigned_by``'s
-    manage scope (when given) and not already holding one (:func:`queries.holding_clause`);
-    one INSERT ... SELECT of their inbox notifications; one audit event. Returns
-    (assigned, skipped): skipped = people asked for - assigned.
-    """
-    if template is None or template.status is not TemplateStatus.PUBLISHED:
-        raise ValidationFailed({"template_id": _("只能分配已发布的承诺书模板")})
-    today = today or clock.today()
-    due_on = due_on or today + timedelta(days=due_days())
-    if due_on < today:
-        raise ValidationFailed({"due_on": _("签署截止日期不能早于今天")})
-    asked, eligible = _assignment_conditions(template, people, assigned_by, today)
-    batch, now = uuid.uuid4().hex, clock.utcnow()
-    source = sa.select(
-        Person.id, sa.literal(template.id), sa.literal(template.kind.value), sa.literal(batch),
-        sa.literal(now, UTCDateTime()), sa.literal(today, sa.Date()),
-        sa.literal(getattr(assigned_by, "id", None), sa.Integer()), sa.literal(due_on, sa.Date()),
-        Person.post, sa.func.coalesce(Person.appointed_on, Person.entry_date),
-        sa.literal(PledgeStatus.ASSIGNED.value), sa.literal(0), sa.false(), sa.literal(1),
-        sa.literal(now, UTCDateTime()), sa.literal(now, UTCDateTime()),
-    ).where(*eligible)
-    db.session.execute(sa.insert(Pledge).from_select(
-        ["person_id", "template_id", "kind", "batch", "assigned_at", "assigned_on", "assigned_by_id", "due_on",
-         "post_at_assignment", "post_since", "status", "reminders_sent", "published", "version",
-         "created_at", "updated_at"], source))
-    assigned = db.session.execute(sa.select(sa.func.count()).select_from(Pledge)
-                                  .where(Pledge.batch == batch)).scalar_one()
-    if assigned and notify:
-        body = f"请于{due_on.year}年{due_on.month}月{due_on.day}日前阅读并在线签署《{template.title}》。"
-        db.session.execute(sa.insert(Notification).from_select(
-            ["kind", "title", "body", "link", "person_id", "created_at"],
-            sa.select(sa.literal("pledge_assigned"), sa.literal(f"待签署承诺：{template.title}"[:200]),
-                      sa.literal(body), _sign_link_sql(), Pledge.person_id,
-                      sa.literal(now, UTCDateTime())).where(Pledge.batch == batch)))
-    changed(db.session.execute(sa.select(Pledge.person_id).where(Pledge.batch == batch)).scalars(), PLEDGE)
-    single = None
-    if assigned == 1 and asked == 1:
-        single = db.session.execute(sa.select(Pledge.person_id).where(Pledge.batch == batch)).scalar_one()
-    record_event("pledge_assign", template,
-                 f"分配《{template.title}》第{template.version}版：已分配 {assigned} 人，跳过 {asked - assigned} 人，"
-                 f"截止 {due_on.isoformat()}", person_id=single)
-    return AssignResult(assigned, asked - assigned, batch if assigned else None)
-
-
-def auto_assign_pre_appointment(person: Person) -> AssignResult | None:
-    """Registry hook (registration, appointment to a new post): assign the current
-    pre-appointment template unless the person already holds one for this post."""
-    template = latest_published(PledgeKind.PRE_APPOINTMENT)
-    if template is None or person is None or person.id is None:
-        return None
-    db.session.flush()
-    return assign(template, [person.id])
 
 
 # ---- signing ----------------------------------------------------------------------------
@@ -471,5 +240,3 @@ def _breach_record(pledge: Pledge, period: str, facts: str, recorded_by, decided
                              severity=Severity.GENERAL, decided_on=decided_on, authority=dept.name,
                              facts=f"{facts}（《{pledge.template.title}》{period}未履行）", source=f"pledge:{pledge.id}",
                              by=recorded_by)
-
-

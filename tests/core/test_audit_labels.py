@@ -13,7 +13,7 @@ ROOT = Path(BASE_DIR)
 PACKAGES = ("core", "archive", "training")
 ACTION_CALL = re.compile(r'record_event\(\s*"([a-z_]+)"')
 TABLENAME = re.compile(r'__tablename__ = "([a-z_]+)"')
-# codes built at run time (archive/file/services.py, archive/repair/services.py)
+# codes built at run time (archive/file/entries.py, archive/repair/services.py)
 DYNAMIC_ACTIONS = {"appraisal_create", "appraisal_correct", "repair_approved", "repair_rejected"}
 
 
