@@ -11,7 +11,8 @@ if not stats_path.exists():
     print("no mutation results: run `make mutation`")
     sys.exit(2)
 s = json.loads(stats_path.read_text())
-tested = s["killed"] + s["survived"] + s["timeout"] + s["suspicious"] + s["segfault"]
+# a mutant no test reaches counts as surviving: the rule it changes is untested
+tested = s["killed"] + s["survived"] + s["timeout"] + s["suspicious"] + s["segfault"] + s["no_tests"]
 killed = s["killed"] + s["timeout"]          # a mutant that hangs the tests is caught too
 rate = 100.0 * killed / tested if tested else 0.0
 print(f"mutation: {killed} of {tested} mutants killed ({rate:.1f}%); survived {s['survived']}, "
