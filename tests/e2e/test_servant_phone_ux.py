@@ -19,11 +19,6 @@ def live_options():
     return {"demo": True}
 
 
-def _in_viewport(page, selector: str) -> bool:
-    return page.eval_on_selector(selector, """el => { const r = el.getBoundingClientRect();
-        return r.top >= 0 && r.bottom <= window.innerHeight; }""")
-
-
 def test_phone_to_do_sign_error_focus_and_repair_gate(page_for, live_app):
     from archive.file.models import Record
     from archive.pledges.models import Pledge
@@ -40,7 +35,7 @@ def test_phone_to_do_sign_error_focus_and_repair_gate(page_for, live_app):
     # ---- item 8: the to-do block comes first, its 签署 opens that pledge --------------------------
     todo = page.locator("#todo")
     expect(todo).to_be_visible()
-    assert _in_viewport(page, "#todo h2")
+    expect(page.locator("#todo h2")).to_be_in_viewport(ratio=1)     # waits for the page to settle
     item = todo.locator(f'[data-todo-item="pledge-{pledge.id}"]')
     expect(item).to_contain_text("任职前信用承诺书")
     shot(page, "servant-phone-01-todo")
@@ -62,7 +57,7 @@ def test_phone_to_do_sign_error_focus_and_repair_gate(page_for, live_app):
     page.wait_for_load_state("load")
     name = page.get_by_label("请输入您的完整姓名作为签名")
     expect(name).to_be_focused()
-    assert _in_viewport(page, "#typed_name")
+    expect(page.locator("#typed_name")).to_be_in_viewport(ratio=1)  # scrolled to once focused
     expect(page.locator("#typed_name ~ .invalid-feedback").first).to_be_visible()
     shot(page, "servant-phone-02-sign-error-focused")
 
