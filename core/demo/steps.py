@@ -13,7 +13,6 @@ from datetime import date
 FIRST_WRITING_STEP = 10
 
 
-
 @dataclass
 class DemoContext:
     seed: int
