@@ -91,11 +91,11 @@ lint: venv-dev
 	$(PY) -m ruff check .
 
 # zero errors: plain on the packages, strict on the clock, the working-day calendar, the registry, the
-# unit of work and the rules (archive/rules, training/rules.py); config in pyproject.toml
+# unit of work and the rules (archive/rules, training/rules); config in pyproject.toml
 mypy: venv-dev
 	$(PY) -m mypy
 
-# mutation testing of the rules (archive/rules*, training/rules.py) against their table-driven tests;
+# mutation testing of the rules (archive/rules, training/rules) against their table-driven tests;
 # CPU heavy (nice, MUTATION_JOBS processes); prints the kill rate. MUTATION_MIN=90 makes it a gate.
 MUTATION_JOBS ?= 2
 mutation: venv-dev

@@ -1,4 +1,4 @@
-"""Tests of the pure training-requirement rules (training/rules.py).
+"""Tests of the pure training-requirement rules (training/rules/).
 
 Legal basis (LAW-NOTES §7.2, §7.4):
 * 公务员法 art. 67 — 初任培训 for new recruits during probation (here: within 12 months of

@@ -9,6 +9,7 @@ import pytest
 
 from training import rules
 from training.enums import CourseCategory
+from training.rules.requirements import _overlaps
 
 
 @pytest.mark.parametrize(("start", "end", "year", "expected"), [
@@ -19,7 +20,7 @@ from training.enums import CourseCategory
     (date(2026, 3, 1), date(2026, 3, 1), 2026, True),
 ])
 def test_a_window_overlaps_a_year_by_one_day(start, end, year, expected):
-    assert rules._overlaps(start, end, year) is expected
+    assert _overlaps(start, end, year) is expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [

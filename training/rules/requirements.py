@@ -2,7 +2,7 @@
 
 Everything here is a pure function of plain values: no Flask application context,
 no database. Views, the coverage worklists and the API turn rows into the ``*Facts``
-dataclasses below and call :func:`evaluate` or :func:`quiz_score`.
+dataclasses below and call :func:`evaluate` (the quiz rules are in training/rules/quiz.py).
 
 Legal basis of the requirements:
 
@@ -21,15 +21,14 @@ Requirement codes (a contract shared with other modules and the API):
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, TypeVar
+from decimal import Decimal
 
 from core.text import N_, Text
 from training.enums import CourseCategory
+from training.rules.settings import TrainingSettings, add_months, format_hours, to_hours
 
 REQ_INITIAL = "initial"
 REQ_APPOINTMENT = "appointment"
@@ -52,40 +51,8 @@ LEADER_RULE_YEARS = 5
 _ZERO = Decimal(0)
 
 
-# --------------------------------------------------------------------------- helpers
 
-
-def to_hours(value: Decimal | float | str) -> Decimal:
-    """``value`` as a non-negative :class:`~decimal.Decimal` number of 学时.
-
-    Floats go through ``str`` so that ``1.5`` becomes ``Decimal("1.5")`` and not its
-    binary expansion. Raises :class:`ValueError` for negative or non-numeric values.
-    """
-    try:
-        hours = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise ValueError(f"invalid hours: {value!r}") from exc
-    if not hours.is_finite() or hours < 0:
-        raise ValueError(f"invalid hours: {value!r}")
-    return hours
-
-
-def format_hours(hours: Decimal) -> str:
-    """Hours for a message: ``Decimal("4.00")`` → ``"4"``, ``Decimal("1.50")`` → ``"1.5"``."""
-    return format(hours.normalize(), "f")
-
-
-def add_months(d: date, n: int) -> date:
-    """``d`` moved by ``n`` calendar months (``n`` may be negative).
-
-    The day is clamped to the end of the target month:
-    ``add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)``.
-    """
-    index = d.year * 12 + (d.month - 1) + n
-    year, month0 = divmod(index, 12)
-    month = month0 + 1
-    day = min(d.day, calendar.monthrange(year, month)[1])
-    return date(year, month, day)
+# --------------------------------------------------------------------------- years
 
 
 def _year_bounds(year: int) -> tuple[date, date]:
@@ -97,109 +64,6 @@ def _overlaps(start: date, end: date, year: int) -> bool:
     """Whether the closed interval [start, end] shares at least one day with ``year``."""
     first, last = _year_bounds(year)
     return start <= last and end >= first
-
-
-# --------------------------------------------------------------------------- settings
-
-
-@dataclass(frozen=True)
-class TrainingSettings:
-    """Configurable thresholds of the training requirements (docs/rules.md §6).
-
-    Build it from the Flask config (or any mapping) with :meth:`from_mapping`; the
-    mapping keys are the upper-case names documented on each field.
-    """
-
-    integrity_hours_per_year: Decimal = Decimal(6)
-    """``INTEGRITY_HOURS_PER_YEAR`` (default 6): 学时 of courses with integrity content
-    everyone must complete in each calendar year (requirement ``integrity_hours``)."""
-
-    annual_training_hours: Decimal = _ZERO
-    """``ANNUAL_TRAINING_HOURS`` (default 0 = off): total 学时 of all courses required per
-    calendar year (requirement ``annual_hours``). 90 enforces the "12 days or 90 学时 a
-    year" rule of the civil-service training outline (LAW-NOTES §7.4)."""
-
-    initial_training_months: int = 12
-    """``INITIAL_TRAINING_MONTHS`` (default 12): months after the entry date within which
-    a new recruit must complete an initial-training course with integrity content
-    (公务员法 art. 67: 初任培训 during probation; requirement ``initial``)."""
-
-    appointment_training_months: int = 12
-    """``APPOINTMENT_TRAINING_MONTHS`` (default 12): months around the appointment date
-    within which a person appointed to a leading post must complete an
-    appointment-training course (公务员法 art. 67: before taking up the post or within
-    1 year after). The same number of months is accepted before the appointment
-    (requirement ``appointment``)."""
-
-    leader_five_year_hours: Decimal = _ZERO
-    """``LEADER_FIVE_YEAR_HOURS`` (default 0 = off): total 学时 a person in a leading post
-    must complete in the 5 calendar years ending with the evaluated year (requirement
-    ``leader_five_year``). 550 enforces the "3 months or 550 学时 every 5 years" rule for
-    县处级 leaders (LAW-NOTES §7.4)."""
-
-    def __post_init__(self) -> None:
-        """Normalise hours to Decimal and reject negative or zero-month windows."""
-        for name in (
-            "integrity_hours_per_year",
-            "annual_training_hours",
-            "leader_five_year_hours",
-        ):
-            object.__setattr__(self, name, to_hours(getattr(self, name)))
-        for name in ("initial_training_months", "appointment_training_months"):
-            months = getattr(self, name)
-            if isinstance(months, bool) or int(months) != months or months < 1:
-                raise ValueError(
-                    f"{name} must be a positive whole number of months: {months!r}"
-                )
-            object.__setattr__(self, name, int(months))
-
-    @classmethod
-    def from_mapping(cls, config: Mapping[str, Any]) -> TrainingSettings:
-        """Settings read from ``config`` (e.g. ``app.config``).
-
-        Keys: ``INTEGRITY_HOURS_PER_YEAR``, ``ANNUAL_TRAINING_HOURS``,
-        ``INITIAL_TRAINING_MONTHS``, ``APPOINTMENT_TRAINING_MONTHS``,
-        ``LEADER_FIVE_YEAR_HOURS``. Missing keys, ``None`` and empty strings take the
-        default. Values may be numbers or numeric strings (environment variables).
-        Raises :class:`ValueError` for invalid values.
-        """
-        defaults = cls()
-
-        def pick(key: str, default: Any) -> Any:
-            value = config.get(key)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                return default
-            return value
-
-        def months(key: str, default: int) -> int:
-            value = pick(key, default)
-            try:
-                number = Decimal(str(value).strip())
-            except InvalidOperation as exc:
-                raise ValueError(
-                    f"{key} must be a whole number of months: {value!r}"
-                ) from exc
-            if not number.is_finite() or number != number.to_integral_value():
-                raise ValueError(f"{key} must be a whole number of months: {value!r}")
-            return int(number)
-
-        return cls(
-            integrity_hours_per_year=to_hours(
-                pick("INTEGRITY_HOURS_PER_YEAR", defaults.integrity_hours_per_year)
-            ),
-            annual_training_hours=to_hours(
-                pick("ANNUAL_TRAINING_HOURS", defaults.annual_training_hours)
-            ),
-            initial_training_months=months(
-                "INITIAL_TRAINING_MONTHS", defaults.initial_training_months
-            ),
-            appointment_training_months=months(
-                "APPOINTMENT_TRAINING_MONTHS", defaults.appointment_training_months
-            ),
-            leader_five_year_hours=to_hours(
-                pick("LEADER_FIVE_YEAR_HOURS", defaults.leader_five_year_hours)
-            ),
-        )
 
 
 # --------------------------------------------------------------------------- facts
@@ -572,106 +436,3 @@ def evaluate(
         integrity_hours=integrity,
         requirements=results,
     )
-
-
-# --------------------------------------------------------------------------- quiz
-
-
-@dataclass(frozen=True)
-class QuizQuestionFacts:
-    """One quiz question as the grader sees it.
-
-    ``correct`` is the set of correct option keys; ``points`` its weight (≥ 0).
-    A single-choice question (``multiple`` False) scores when exactly one option is
-    chosen and it is correct; a multiple-choice one only when the chosen set equals
-    ``correct`` exactly.
-    """
-
-    id: Hashable
-    multiple: bool
-    correct: frozenset[str]
-    points: int = 1
-
-    def __post_init__(self) -> None:
-        """Store ``correct`` as a frozenset and reject negative points."""
-        object.__setattr__(self, "correct", frozenset(self.correct))
-        if (
-            isinstance(self.points, bool)
-            or int(self.points) != self.points
-            or self.points < 0
-        ):
-            raise ValueError(
-                f"points must be a non-negative whole number: {self.points!r}"
-            )
-
-
-def _chosen(value: Collection[str] | str | None) -> frozenset[str]:
-    """The chosen option keys; a bare string is one key, None is nothing."""
-    if value is None:
-        return frozenset()
-    if isinstance(value, str):
-        return frozenset({value})
-    return frozenset(value)
-
-
-def question_correct(
-    question: QuizQuestionFacts, chosen: Collection[str] | str | None
-) -> bool:
-    """Whether ``chosen`` answers ``question`` correctly (see :class:`QuizQuestionFacts`)."""
-    keys = _chosen(chosen)
-    if not keys:
-        return False
-    if question.multiple:
-        return keys == question.correct
-    return len(keys) == 1 and keys <= question.correct
-
-
-def quiz_score(
-    questions: Sequence[QuizQuestionFacts],
-    answers: Mapping[Any, Collection[str] | str | None],   # keyed by question id (Mapping's key is invariant)
-    pass_mark: int = 60,
-) -> tuple[int, bool]:
-    """Grade a quiz: ``(score 0-100, passed)``.
-
-    ``answers`` maps question id → chosen option keys. Unanswered questions score 0;
-    answers to unknown question ids are ignored. ``score = round(100 * earned / total)``
-    with halves rounded up (四舍五入); ``passed`` when ``score >= pass_mark``. A quiz whose
-    questions are worth 0 points in total scores 0 and does not pass.
-    """
-    total = sum(q.points for q in questions)
-    if total <= 0:
-        return 0, False
-    earned = sum(q.points for q in questions if question_correct(q, answers.get(q.id)))
-    score = int(
-        (Decimal(100 * earned) / Decimal(total)).quantize(Decimal(1), ROUND_HALF_UP)
-    )
-    return score, score >= pass_mark
-
-
-# --------------------------------------------------------------------------- quiz attempts (issue 19)
-
-
-def attempts_left(used_today: int, per_day: int) -> int | None:
-    """Quiz attempts still open today: ``per_day - used_today`` (never negative); None when
-    ``per_day`` is 0 or less (no limit)."""
-    if per_day <= 0:
-        return None
-    return max(0, per_day - used_today)
-
-
-_K = TypeVar("_K", bound=Hashable)
-
-
-def reveal_wrong_answers(passed: bool, left: int | None) -> bool:
-    """Which questions were answered wrong is shown once the quiz is passed or today's attempts
-    are used up; before that, only the score (so attempts are not a way to find the answers)."""
-    return passed or left == 0
-
-
-def shuffled(keys: Sequence[_K], seed: str) -> list[_K]:
-    """``keys`` in an order fixed by ``seed``: the same attempt (same seed) always shows the same
-    order (a reload, a refused submission), the next attempt another one."""
-    import random
-    out = list(keys)
-    random.Random(seed).shuffle(out)   # noqa: S311 - presentation order, not a secret
-    return out
