@@ -48,10 +48,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from core import wiring
+from core.db import listen_once
 from core.extensions import db
 
 PENDING = "changes_pending"
@@ -130,13 +130,7 @@ def _after_rollback(session: Session, previous_transaction: object) -> None:
         session.info.pop(PENDING, None)
 
 
-_installed = False
-
-
 def install() -> None:
     """Flush the noted changes before every commit (idempotent)."""
-    global _installed
-    if not _installed:
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_soft_rollback", _after_rollback)
-        _installed = True
+    listen_once(Session, "before_commit", _before_commit)
+    listen_once(Session, "after_soft_rollback", _after_rollback)

@@ -1,8 +1,9 @@
 """Declarative base with deterministic constraint names, and shared mixins."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -108,8 +109,14 @@ def _sqlite_wal_and_busy_timeout(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+def listen_once(target: Any, identifier: str, fn: Callable[..., Any]) -> None:
+    """``sqlalchemy.event.listen`` unless ``fn`` already listens there: the factory's install
+    steps run once per application, and a process may build several (tests, CLI)."""
+    if not sa.event.contains(target, identifier, fn):
+        sa.event.listen(target, identifier, fn)
+
+
 def install_sqlite_pragmas() -> None:
     """Every new SQLite connection gets WAL and the busy timeout (the factory's
-    ``register_extensions`` step; idempotent)."""
-    if not sa.event.contains(sa.engine.Engine, "connect", _sqlite_wal_and_busy_timeout):
-        sa.event.listen(sa.engine.Engine, "connect", _sqlite_wal_and_busy_timeout)
+    ``register_extensions`` step)."""
+    listen_once(sa.engine.Engine, "connect", _sqlite_wal_and_busy_timeout)

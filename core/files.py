@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from core import clock
 from core.audit.services import record_event
 from core.changes import FILE, changed
-from core.db import UTCDateTime
+from core.db import UTCDateTime, listen_once
 from core.errors import DomainError
 from core.extensions import db
 from core.guards import audited
@@ -84,10 +84,9 @@ def _remove_written_files(session) -> None:
 
 def install() -> None:
     """Keep the files a transaction wrote when it commits, remove them when it rolls back (the
-    factory's ``register_extensions`` step; idempotent)."""
-    for name, fn in (("after_commit", _keep_written_files), ("after_rollback", _remove_written_files)):
-        if not sa.event.contains(Session, name, fn):
-            sa.event.listen(Session, name, fn)
+    factory's ``register_extensions`` step)."""
+    listen_once(Session, "after_commit", _keep_written_files)
+    listen_once(Session, "after_rollback", _remove_written_files)
 
 
 #: owner types of files uploaded ahead of the form that will claim them (owner_id NULL until then);

@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import threading
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from core.db import listen_once
 
 AUDITED_TABLES: set[str] = set()
 _local = threading.local()
@@ -53,14 +54,8 @@ def _refuse_deletes(session, flush_context, instances) -> None:
             raise BulkWriteRefused(f"{obj.__tablename__} rows are never deleted; revoke them instead")
 
 
-_installed = False
-
-
 def install_guards(db) -> None:
-    global _installed
-    if _installed:
-        return
-    event.listen(Session, "do_orm_execute", _check)
-    event.listen(Session, "before_flush", _refuse_deletes)
-    _installed = True
+    """No bulk writes on audited tables, no hard deletes (the factory's ``register_extensions`` step)."""
+    listen_once(Session, "do_orm_execute", _check)
+    listen_once(Session, "before_flush", _refuse_deletes)
 

@@ -54,7 +54,7 @@ def award_new(person_id: int):
             db.session.commit()
             flash(_("奖励已保存。"), "success")
             return redirect(url_for("file.person_file", person_id=person.id, _anchor="awards"))
-    return render_template("archive/file/simple_form.html", form=form, person=person, title="登记奖励、荣誉称号")
+    return render_template("archive/file/simple_form.html", form=form, person=person, title=_("登记奖励、荣誉称号"))
 
 
 @bp.route("/people/<int:person_id>/matter-checks/new", methods=["GET", "POST"])
@@ -74,7 +74,7 @@ def matter_check_new(person_id: int):
             flash(_("查核结果已保存。"), "success")
             return redirect(url_for("file.person_file", person_id=person.id, _anchor="checks"))
     return render_template("archive/file/simple_form.html", form=form, person=person,
-                           title="登记个人有关事项报告查核结果")
+                           title=_("登记个人有关事项报告查核结果"))
 
 
 @bp.route("/matter-checks/<int:check_id>/convert", methods=["GET", "POST"])
@@ -113,8 +113,8 @@ def case_new(person_id: int):
             db.session.commit()
             flash(_("已登记立案审查：审查期间不得晋升、奖励、调动或退休。"), "success")
             return redirect(url_for("file.person_file", person_id=person.id, _anchor="cases"))
-    return render_template("archive/file/simple_form.html", form=form, person=person, title="登记立案审查",
-                           intro="立案审查期间，不得晋升、奖励、交流或办理退休（公职人员政务处分法第52条）。")
+    return render_template("archive/file/simple_form.html", form=form, person=person, title=_("登记立案审查"),
+                           intro=_("立案审查期间，不得晋升、奖励、交流或办理退休（公职人员政务处分法第52条）。"))
 
 
 @bp.route("/cases/<int:case_id>/end", methods=["GET", "POST"])

@@ -102,8 +102,8 @@ def complaint_new():
             db.session.commit()
             flash(_("投诉已提交上级单位人事部门。"), "success")
             return redirect(url_for("file.my_file", _anchor="complaints"))
-    return render_template("archive/file/simple_form.html", form=form, person=person, title="投诉处理情况",
-                           intro="对异议或信用修复的处理有意见的，可以向上级单位人事部门投诉。")
+    return render_template("archive/file/simple_form.html", form=form, person=person, title=_("投诉处理情况"),
+                           intro=_("对异议或信用修复的处理有意见的，可以向上级单位人事部门投诉。"))
 
 
 @bp.route("/complaints/<int:complaint_id>", methods=["GET", "POST"])

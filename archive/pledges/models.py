@@ -16,12 +16,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from archive.enums import PledgeKind
 from core import clock
-from core.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+from core.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, listen_once
 from core.enums import LabelledEnum
 from core.errors import Conflict
 from core.extensions import db
@@ -233,7 +232,6 @@ def _published_template_is_immutable(mapper, connection, target: PledgeTemplate)
 
 def install_immutability_guards() -> None:
     """Refuse to change a signed pledge or a published template (archive.pledges.hooks.register,
-    the factory's ``register_plugins`` step; idempotent)."""
-    for model, fn in ((Pledge, _signed_pledge_is_immutable), (PledgeTemplate, _published_template_is_immutable)):
-        if not event.contains(model, "before_update", fn):
-            event.listen(model, "before_update", fn)
+    the factory's ``register_plugins`` step)."""
+    listen_once(Pledge, "before_update", _signed_pledge_is_immutable)
+    listen_once(PledgeTemplate, "before_update", _published_template_is_immutable)

@@ -25,11 +25,11 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session, scoped_session
 
 from core import clock
+from core.db import listen_once
 
 log = logging.getLogger("integrity.audit.witness")
 _PENDING = "ia_audit_witness"
@@ -180,7 +180,6 @@ def read_witness(path: Path | None = None) -> Witness:
 
 def install() -> None:
     """Write committed events to the witness, forget rolled-back ones (the factory's
-    ``register_extensions`` step; idempotent)."""
-    for name, fn in (("after_soft_rollback", _forget_rolled_back), ("after_commit", _write_committed)):
-        if not sa.event.contains(Session, name, fn):
-            sa.event.listen(Session, name, fn)
+    ``register_extensions`` step)."""
+    listen_once(Session, "after_soft_rollback", _forget_rolled_back)
+    listen_once(Session, "after_commit", _write_committed)

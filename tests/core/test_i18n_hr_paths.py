@@ -34,6 +34,9 @@ def _msgids(path: str) -> set[str]:
     ("archive/exchange/training_importers.py", {"培训结业记录"}),
     ("templates/archive/exchange/imports.html", {"必填列：%(columns)s", "识别重复：%(keys)s", "、"}),
     ("templates/_macros/charts.html", {"%(month)s：%(rate)s%%", "；"}),
+    ("archive/file/entry_views.py", {"登记奖励、荣誉称号", "登记个人有关事项报告查核结果", "登记立案审查",
+                                     "立案审查期间，不得晋升、奖励、交流或办理退休（公职人员政务处分法第52条）。"}),
+    ("archive/file/objection_views.py", {"投诉处理情况", "对异议或信用修复的处理有意见的，可以向上级单位人事部门投诉。"}),
 ])
 def test_texts_are_extracted(path, wanted):
     missing = wanted - _msgids(path)
@@ -64,3 +67,10 @@ def test_menu_css_keeps_one_line():
     assert re.search(r"\.app-navbar \.navbar-nav \{ flex-wrap: nowrap; \}", css)
     assert re.search(r"\.app-navbar \.nav-link \{ white-space: nowrap;", css)
     assert 'html[lang="en"] .app-navbar .nav-link' in css
+
+
+def test_the_simple_entry_forms_have_english_titles(region, login_as):
+    client = login_as(region.hr)
+    page = client.get(f"/people/{region.person.id}/cases/new?lang=en").get_data(as_text=True)
+    assert "Record case investigation" in page and "may not be promoted" in page
+    assert "不得晋升" not in page
